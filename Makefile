@@ -1,0 +1,54 @@
+# Sibyl — every target creates .venv when missing and installs the project into it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export SIBYL_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install demo test test-unit test-e2e bench dagster validate lint clean-data focus-validator
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock: $(BIN)/python
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock --quiet
+
+demo: install
+	$(BIN)/sibyl demo
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+test-e2e: install
+	$(BIN)/python -m pytest -q tests/e2e
+
+bench: install
+	$(BIN)/python -m tests.bench.run_bench $(BENCH_ARGS)
+
+dagster: install
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+validate: install
+	$(BIN)/dagster definitions validate -m orchestration.definitions
+
+lint: install
+	$(BIN)/ruff check ingest orchestration app models_ml tests
+
+clean-data:
+	rm -rf data/landing data/lake data/warehouse.duckdb data/marts data/.tmp
