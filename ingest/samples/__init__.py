@@ -5,7 +5,7 @@
 - ``aws/cur2/``  — CUR 2.0 Data Export (parquet, map columns, BILLING_PERIOD partitions, manifest)
 - ``gcp/billing_export/`` — BigQuery detailed billing export extracted to parquet or JSONL.gz
 - ``azure/exports/`` — EA cost-details actual and amortized CSV exports with manifests
-- ``anomalies.json`` — the injected cost anomalies (ground truth for detection)
+- ``_meta/anomalies.json`` — the injected cost anomalies (ground truth for detection)
 
 The same seed and arguments always produce the same files.
 """
@@ -133,7 +133,8 @@ def generate(
         summary.rows["azure"], summary.files["azure"] = rows, files
         summary.anomalies.append(an)
 
-    (out_dir / "anomalies.json").write_text(
+    (out_dir / "_meta").mkdir(exist_ok=True)
+    (out_dir / "_meta" / "anomalies.json").write_text(
         json.dumps(
             {
                 "seed": seed,
