@@ -428,7 +428,7 @@ def _process_file(
         res.dataset_type = "actual"
     stats = con.execute(
         f"""select strftime({variant.period_sql}, '%Y-%m') as p, count(*),
-                   sum(try_cast(cast({variant.cost_sql} as varchar) as {MONEY}))
+                   sum({variant.billed_sql})
                        filter (where not coalesce({variant.excluded_from_billed_sql}, false))
             from {view} group by 1 order by 1"""
     ).fetchall()
@@ -511,7 +511,7 @@ def _write_partition(
     out = tmp_root / f"{provider}-{period}-{name}.parquet"
     con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd, row_group_size 500000)")  # noqa: E501
     rows, billed = con.execute(
-        f"""select count(*), sum(try_cast(cast({variant.cost_sql} as varchar) as {MONEY}))
+        f"""select count(*), sum({variant.billed_sql})
                 filter (where not coalesce({variant.excluded_from_billed_sql}, false))
             from read_parquet('{out}')"""
     ).fetchone() or (0, 0)

@@ -32,6 +32,15 @@ class Variant:
     period_window: tuple[str, str]  # SQL interval bounds tolerated around the period
     account_sql: str  # -> VARCHAR sub account (AWS usage account, GCP project, Azure sub)
     excluded_from_billed_sql: str = "false"  # rows whose cost is not on the invoice
+    credits_sql: str = "0"  # per-row credits billed with the row (GCP credits[])
+
+    @property
+    def billed_sql(self) -> str:
+        """Per-row amount on the invoice (DECIMAL): cost as exported plus attached credits."""
+        return (
+            f"(try_cast(cast({self.cost_sql} as varchar) as {MONEY})"
+            f" + coalesce(cast({self.credits_sql} as {MONEY}), 0))"
+        )
 
 
 def _ts(expr: str) -> str:
@@ -113,6 +122,7 @@ GCP_NESTED = Variant(
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
     account_sql="CAST(project.id AS VARCHAR)",
+    credits_sql="list_sum([try_cast(c.amount AS DOUBLE) for c in credits])",
 )
 
 GCP_FLAT = Variant(
@@ -133,6 +143,12 @@ GCP_FLAT = Variant(
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
     account_sql=f"CAST({q('project.id')} AS VARCHAR)",
+    # credits are a Python-literal list in the CSV: [{'name': 'x', 'amount': -1.0, ...}]
+    credits_sql=(
+        "list_sum([c.amount for c in from_json("
+        "replace(replace(credits, chr(39), chr(34)), ': None', ': null'),"
+        " '[{\"amount\":\"DOUBLE\"}]')])"
+    ),
 )
 
 _AZ_COMMITMENT_USAGE = (

@@ -1,0 +1,199 @@
+{#-
+  AWS CUR line items -> FOCUS 1.2 charges (snake_case). See int_billing.yml for the rules.
+  SavingsPlanNegation lines are not charges in FOCUS: their cost cancels the on-demand cost of
+  the covered usage, which FOCUS already bills at 0. Unused commitment (Savings Plan recurring
+  fee vs. used commitment, RI unused recurring fee) becomes its own Usage row, status Unused.
+-#}
+with
+
+line_items as (
+    select * from {{ ref('stg_aws__line_items') }}
+    where {{ billing_period_filter('billing_period') }}
+),
+
+services as (
+    select * from {{ ref('service_categories') }} where provider = 'aws'
+),
+
+classified as (
+    select
+        li.*,
+        case
+            when li.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Usage'
+            when li.line_item_type in ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'Purchase'
+            when li.line_item_type = 'Tax' then 'Tax'
+            when li.line_item_type in ('Credit', 'EdpDiscount', 'BundledDiscount', 'PrivateRateDiscount', 'Discount', 'SavingsPlanNegation') then 'Credit'
+            else 'Adjustment'
+        end as charge_category,
+        li.line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') as is_commitment_purchase,
+        coalesce(li.savings_plan_arn, li.reservation_arn) as commitment_arn
+    from line_items as li
+    where li.line_item_type <> 'SavingsPlanNegation'
+),
+
+charges as (
+    select
+        'aws:' || c.source_file || ':' || c.source_row as charge_id,
+        c.source_file,
+        c.source_row,
+        c.schema_variant,
+        'AWS' as provider_name,
+        case when c.billing_entity = 'AWS Marketplace' then coalesce(c.legal_entity, 'AWS Marketplace') else 'Amazon Web Services' end as publisher_name,
+        coalesce(c.invoicing_entity, c.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        c.invoice_id,
+        c.payer_account_id as billing_account_id,
+        coalesce(c.payer_account_name, c.payer_account_id) as billing_account_name,
+        'Management Account' as billing_account_type,
+        c.usage_account_id as sub_account_id,
+        coalesce(c.usage_account_name, c.usage_account_id) as sub_account_name,
+        'Member Account' as sub_account_type,
+        c.billing_period,
+        c.billing_period_start_at as billing_period_start,
+        c.billing_period_end_at as billing_period_end,
+        c.usage_start_at as charge_period_start,
+        c.usage_end_at as charge_period_end,
+        c.charge_category,
+        cast(null as varchar) as charge_class,
+        c.line_item_description as charge_description,
+        case
+            when c.charge_category = 'Usage' then 'Usage-Based'
+            when c.is_commitment_purchase or c.product_code like 'AWSSupport%' then 'Recurring'
+            else 'One-Time'
+        end as charge_frequency,
+        {{ money("case when c.line_item_type = 'SavingsPlanCoveredUsage' then 0 else c.unblended_cost end") }} as billed_cost,
+        {{ money("""case
+            when c.line_item_type = 'SavingsPlanCoveredUsage' then coalesce(c.savings_plan_effective_cost, 0)
+            when c.line_item_type = 'DiscountedUsage' then coalesce(c.reservation_effective_cost, 0)
+            when c.is_commitment_purchase then 0
+            else c.unblended_cost
+        end""") }} as effective_cost,
+        {{ money("""case
+            when c.charge_category in ('Usage', 'Purchase') then coalesce(c.public_on_demand_cost, c.unblended_cost)
+            else c.unblended_cost
+        end""") }} as list_cost,
+        {{ money("""case
+            when c.line_item_type = 'DiscountedUsage' then coalesce(c.public_on_demand_cost, 0)
+            else c.unblended_cost
+        end""") }} as contracted_cost,
+        case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.public_on_demand_rate, c.unblended_rate, 0) end as list_unit_price,
+        case when c.charge_category in ('Usage', 'Purchase') then
+            case when c.line_item_type = 'DiscountedUsage' then coalesce(c.public_on_demand_rate, 0) else coalesce(c.unblended_rate, c.public_on_demand_rate, 0) end
+        end as contracted_unit_price,
+        c.currency_code as billing_currency,
+        case
+            when c.charge_category not in ('Usage', 'Purchase') then null
+            when c.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Committed'
+            when c.usage_type like '%SpotUsage%' then 'Dynamic'
+            else 'Standard'
+        end as pricing_category,
+        case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.usage_amount, 0) end as pricing_quantity,
+        case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.pricing_unit, 'Units') end as pricing_unit,
+        case when c.charge_category = 'Usage' then coalesce(c.usage_amount, 0) end as consumed_quantity,
+        case when c.charge_category = 'Usage' then coalesce(c.pricing_unit, 'Units') end as consumed_unit,
+        coalesce(s.service_name, c.product_name, c.product_code) as service_name,
+        coalesce(s.service_category, 'Other') as service_category,
+        coalesce(s.service_subcategory, 'Other (Other)') as service_subcategory,
+        c.region_code as region_id,
+        c.region_code as region_name,
+        c.availability_zone,
+        c.resource_id,
+        case when c.resource_id is not null then regexp_extract(c.resource_id, '([^:/]+)$', 1) end as resource_name,
+        case when c.resource_id is not null then coalesce(c.product_family, c.product_code) end as resource_type,
+        c.sku as sku_id,
+        case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.rate_code, c.sku, c.product_code || ':' || coalesce(c.usage_type, '')) end as sku_price_id,
+        case when c.sku is not null then coalesce(c.usage_type, c.product_code) end as sku_meter,
+        c.commitment_arn as commitment_discount_id,
+        case when c.commitment_arn is not null then regexp_extract(c.commitment_arn, '([^:/]+)$', 1) end as commitment_discount_name,
+        case when c.savings_plan_arn is not null then 'Spend' when c.reservation_arn is not null then 'Usage' end as commitment_discount_category,
+        case when c.savings_plan_arn is not null then 'Savings Plan' when c.reservation_arn is not null then 'Reserved Instance' end as commitment_discount_type,
+        case when c.commitment_arn is not null and c.charge_category = 'Usage' then 'Used' end as commitment_discount_status,
+        case
+            when c.savings_plan_arn is not null and c.line_item_type = 'SavingsPlanCoveredUsage' then c.savings_plan_effective_cost
+            when c.savings_plan_arn is not null then c.savings_plan_total_commitment
+            when c.reservation_arn is not null then c.usage_amount
+        end as commitment_discount_quantity,
+        case when c.savings_plan_arn is not null then 'USD' when c.reservation_arn is not null then 'Hours' end as commitment_discount_unit,
+        c.tags_json
+    from classified as c
+    left join services as s on s.service_code = c.product_code
+),
+
+unused_commitments as (
+    -- the part of a commitment fee that no usage consumed
+    select
+        'aws:' || c.source_file || ':' || c.source_row || ':unused' as charge_id,
+        c.source_file,
+        c.source_row,
+        c.schema_variant,
+        'AWS' as provider_name,
+        'Amazon Web Services' as publisher_name,
+        coalesce(c.invoicing_entity, c.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        c.invoice_id,
+        c.payer_account_id as billing_account_id,
+        coalesce(c.payer_account_name, c.payer_account_id) as billing_account_name,
+        'Management Account' as billing_account_type,
+        c.usage_account_id as sub_account_id,
+        coalesce(c.usage_account_name, c.usage_account_id) as sub_account_name,
+        'Member Account' as sub_account_type,
+        c.billing_period,
+        c.billing_period_start_at as billing_period_start,
+        c.billing_period_end_at as billing_period_end,
+        c.usage_start_at as charge_period_start,
+        c.usage_end_at as charge_period_end,
+        'Usage' as charge_category,
+        cast(null as varchar) as charge_class,
+        'Unused commitment: ' || coalesce(c.line_item_description, c.commitment_arn) as charge_description,
+        'Usage-Based' as charge_frequency,
+        {{ money(0) }} as billed_cost,
+        {{ money("""case when c.line_item_type = 'RIFee' then c.reservation_unused_recurring_fee
+             else c.savings_plan_total_commitment - c.savings_plan_used_commitment end""") }} as effective_cost,
+        {{ money(0) }} as list_cost,
+        {{ money(0) }} as contracted_cost,
+        cast(0 as decimal(38, 10)) as list_unit_price,
+        cast(0 as decimal(38, 10)) as contracted_unit_price,
+        c.currency_code as billing_currency,
+        'Committed' as pricing_category,
+        case when c.line_item_type = 'RIFee' then coalesce(c.reservation_unused_quantity, 0)
+             else c.savings_plan_total_commitment - c.savings_plan_used_commitment end as pricing_quantity,
+        case when c.line_item_type = 'RIFee' then 'Hours' else 'USD' end as pricing_unit,
+        cast(null as decimal(38, 10)) as consumed_quantity,
+        cast(null as varchar) as consumed_unit,
+        coalesce(s.service_name, c.product_name, c.product_code) as service_name,
+        coalesce(s.service_category, 'Other') as service_category,
+        coalesce(s.service_subcategory, 'Other (Other)') as service_subcategory,
+        c.region_code as region_id,
+        c.region_code as region_name,
+        cast(null as varchar) as availability_zone,
+        cast(null as varchar) as resource_id,
+        cast(null as varchar) as resource_name,
+        cast(null as varchar) as resource_type,
+        c.sku as sku_id,
+        coalesce(c.rate_code, c.sku, c.product_code) as sku_price_id,
+        case when c.sku is not null then coalesce(c.usage_type, c.product_code) end as sku_meter,
+        c.commitment_arn as commitment_discount_id,
+        regexp_extract(c.commitment_arn, '([^:/]+)$', 1) as commitment_discount_name,
+        case when c.line_item_type = 'RIFee' then 'Usage' else 'Spend' end as commitment_discount_category,
+        case when c.line_item_type = 'RIFee' then 'Reserved Instance' else 'Savings Plan' end as commitment_discount_type,
+        'Unused' as commitment_discount_status,
+        case when c.line_item_type = 'RIFee' then coalesce(c.reservation_unused_quantity, 0)
+             else c.savings_plan_total_commitment - c.savings_plan_used_commitment end as commitment_discount_quantity,
+        case when c.line_item_type = 'RIFee' then 'Hours' else 'USD' end as commitment_discount_unit,
+        '{}' as tags_json
+    from classified as c
+    left join services as s on s.service_code = c.product_code
+    where c.is_commitment_purchase
+      and c.commitment_arn is not null
+      and (
+          (c.line_item_type = 'RIFee' and coalesce(c.reservation_unused_recurring_fee, 0) > 0)
+          or (c.line_item_type = 'SavingsPlanRecurringFee'
+              and coalesce(c.savings_plan_total_commitment, 0) - coalesce(c.savings_plan_used_commitment, 0) > 0)
+      )
+),
+
+final as (
+    select * from charges
+    union all by name
+    select * from unused_commitments
+)
+
+select * from final

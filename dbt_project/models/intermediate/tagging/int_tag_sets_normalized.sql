@@ -1,0 +1,113 @@
+{#-
+  Tag normalization, computed once per distinct raw tag set (not per charge): keys are
+  lower-cased, stripped of provider prefixes (tag_key_prefixes seed: user:, user_, ...),
+  separators unified to '_', then mapped through tag_key_aliases (Team / owner-team / squad ->
+  team). Values are trimmed, lower-cased and mapped through tag_value_aliases (paymnets ->
+  payments). A team value counts only if it names a team in the teams seed.
+-#}
+with
+
+tag_sets as (
+    select distinct tags_json from {{ ref('int_charges_unioned') }}
+),
+
+pairs as (
+    select
+        t.tags_json,
+        j.key as raw_key,
+        j.value ->> '$' as raw_value
+    from tag_sets as t, json_each(t.tags_json) as j
+),
+
+prefixes as (
+    select lower(prefix) as prefix from {{ ref('tag_key_prefixes') }}
+),
+
+keys_stripped as (
+    select
+        p.*,
+        lower(trim(p.raw_key)) as lowered_key,
+        (
+            select max(x.prefix) from prefixes as x
+            where starts_with(lower(trim(p.raw_key)), x.prefix)
+        ) as matched_prefix
+    from pairs as p
+),
+
+keys_normalized as (
+    select
+        k.*,
+        regexp_replace(
+            case when k.matched_prefix is null then k.lowered_key
+                 else substr(k.lowered_key, length(k.matched_prefix) + 1) end,
+            '[^a-z0-9]+', '_', 'g'
+        ) as normalized_key
+    from keys_stripped as k
+),
+
+keys_canonical as (
+    select
+        k.tags_json,
+        k.raw_key,
+        k.raw_value,
+        coalesce(a.canonical_key, k.normalized_key) as canonical_key,
+        lower(trim(k.raw_value)) as normalized_value
+    from keys_normalized as k
+    left join {{ ref('tag_key_aliases') }} as a on a.normalized_key = k.normalized_key
+),
+
+values_canonical as (
+    select
+        k.tags_json,
+        k.raw_key,
+        k.canonical_key,
+        coalesce(v.canonical_value, k.normalized_value) as canonical_value
+    from keys_canonical as k
+    left join {{ ref('tag_value_aliases') }} as v
+        on v.canonical_key = k.canonical_key and v.normalized_value = k.normalized_value
+    where nullif(k.normalized_value, '') is not null
+),
+
+per_set as (
+    select
+        tags_json,
+        -- several raw keys can map to one canonical key (Team and owner-team): keep the first
+        json_group_object(canonical_key, canonical_value)::varchar as normalized_tags_json,
+        min(canonical_value) filter (where canonical_key = 'team') as tag_team,
+        min(canonical_value) filter (where canonical_key = 'environment') as tag_environment,
+        min(canonical_value) filter (where canonical_key = 'cost_center') as tag_cost_center,
+        list(distinct canonical_key) as canonical_keys
+    from (
+        select *, row_number() over (partition by tags_json, canonical_key order by raw_key) as rn
+        from values_canonical
+    )
+    where rn = 1
+    group by tags_json
+),
+
+required as (
+    select list(tag_key order by tag_key) as required_keys from {{ ref('required_tags') }}
+),
+
+final as (
+    select
+        t.tags_json,
+        coalesce(p.normalized_tags_json, '{}') as normalized_tags_json,
+        p.tag_team,
+        tm.team_id as tag_team_id,
+        p.tag_environment,
+        p.tag_cost_center,
+        array_to_string(
+            list_filter(r.required_keys, lambda k: not list_contains(coalesce(p.canonical_keys, []), k)),
+            ','
+        ) as missing_required_tags,
+        len(list_filter(r.required_keys, lambda k: not list_contains(coalesce(p.canonical_keys, []), k))) = 0
+            and (p.tag_team is null or tm.team_id is not null) as is_fully_tagged,
+        p.tag_team is not null and tm.team_id is null as has_unknown_team_value
+    from tag_sets as t
+    cross join required as r
+    left join per_set as p on p.tags_json = t.tags_json
+    left join {{ ref('teams') }} as tm on tm.team_id = p.tag_team
+)
+
+select * from final

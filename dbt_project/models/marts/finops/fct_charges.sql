@@ -1,0 +1,86 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='billing_period',
+    on_schema_change='sync_all_columns'
+) }}
+{#- Charge-level fact: FOCUS 1.2 columns (snake_case) + attribution. Grain: one FOCUS charge.
+    Incremental by billing period: a run with var billing_periods replaces exactly those periods. -#}
+with
+
+attributed as (
+    select * from {{ ref('int_charges_attributed') }}
+),
+
+final as (
+    select
+        charge_id,
+        provider,
+        billing_period,
+        charge_date,
+        provider_name,
+        publisher_name,
+        invoice_issuer_name,
+        invoice_id,
+        billing_account_id,
+        billing_account_name,
+        billing_account_type,
+        sub_account_id,
+        sub_account_name,
+        sub_account_type,
+        billing_period_start,
+        billing_period_end,
+        charge_period_start,
+        charge_period_end,
+        charge_category,
+        charge_class,
+        charge_description,
+        charge_frequency,
+        billed_cost,
+        effective_cost,
+        list_cost,
+        contracted_cost,
+        cast(list_unit_price as decimal(38, 10)) as list_unit_price,
+        cast(contracted_unit_price as decimal(38, 10)) as contracted_unit_price,
+        billing_currency,
+        pricing_category,
+        cast(pricing_quantity as decimal(38, 10)) as pricing_quantity,
+        pricing_unit,
+        cast(consumed_quantity as decimal(38, 10)) as consumed_quantity,
+        consumed_unit,
+        service_name,
+        service_category,
+        service_subcategory,
+        region_id,
+        region_name,
+        availability_zone,
+        resource_id,
+        resource_name,
+        resource_type,
+        sku_id,
+        sku_price_id,
+        sku_meter,
+        commitment_discount_id,
+        commitment_discount_name,
+        commitment_discount_category,
+        commitment_discount_type,
+        commitment_discount_status,
+        cast(commitment_discount_quantity as decimal(38, 10)) as commitment_discount_quantity,
+        commitment_discount_unit,
+        tags_json,
+        normalized_tags_json,
+        team_id,
+        business_unit_id,
+        business_group_id,
+        attribution_method,
+        environment,
+        cost_center,
+        is_fully_tagged,
+        missing_required_tags,
+        source_file,
+        source_row,
+        schema_variant
+    from attributed
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{{ config(materialized='view') }}
+{#- FOCUS 1.2 CostAndUsage dataset with the exact column names (plus x_ extension columns), for
+    focus-validator and any FOCUS-reading tool. -#}
+with
+
+charges as (select * from {{ ref('fct_charges') }}),
+
+final as (
+    select
+        availability_zone as "AvailabilityZone",
+        billed_cost as "BilledCost",
+        billing_account_id as "BillingAccountId",
+        billing_account_name as "BillingAccountName",
+        billing_account_type as "BillingAccountType",
+        billing_currency as "BillingCurrency",
+        billing_period_end as "BillingPeriodEnd",
+        billing_period_start as "BillingPeriodStart",
+        cast(null as varchar) as "CapacityReservationId",
+        cast(null as varchar) as "CapacityReservationStatus",
+        charge_category as "ChargeCategory",
+        charge_class as "ChargeClass",
+        charge_description as "ChargeDescription",
+        charge_frequency as "ChargeFrequency",
+        charge_period_end as "ChargePeriodEnd",
+        charge_period_start as "ChargePeriodStart",
+        commitment_discount_category as "CommitmentDiscountCategory",
+        commitment_discount_id as "CommitmentDiscountId",
+        commitment_discount_name as "CommitmentDiscountName",
+        commitment_discount_quantity as "CommitmentDiscountQuantity",
+        commitment_discount_status as "CommitmentDiscountStatus",
+        commitment_discount_type as "CommitmentDiscountType",
+        commitment_discount_unit as "CommitmentDiscountUnit",
+        consumed_quantity as "ConsumedQuantity",
+        consumed_unit as "ConsumedUnit",
+        contracted_cost as "ContractedCost",
+        contracted_unit_price as "ContractedUnitPrice",
+        effective_cost as "EffectiveCost",
+        invoice_id as "InvoiceId",
+        invoice_issuer_name as "InvoiceIssuerName",
+        list_cost as "ListCost",
+        list_unit_price as "ListUnitPrice",
+        pricing_category as "PricingCategory",
+        billing_currency as "PricingCurrency",
+        pricing_quantity as "PricingQuantity",
+        pricing_unit as "PricingUnit",
+        provider_name as "ProviderName",
+        publisher_name as "PublisherName",
+        region_id as "RegionId",
+        region_name as "RegionName",
+        resource_id as "ResourceId",
+        resource_name as "ResourceName",
+        resource_type as "ResourceType",
+        service_category as "ServiceCategory",
+        service_name as "ServiceName",
+        service_subcategory as "ServiceSubcategory",
+        sku_id as "SkuId",
+        sku_meter as "SkuMeter",
+        sku_price_id as "SkuPriceId",
+        sub_account_id as "SubAccountId",
+        sub_account_name as "SubAccountName",
+        sub_account_type as "SubAccountType",
+        tags_json as "Tags",
+        team_id as "x_TeamId",
+        business_unit_id as "x_BusinessUnitId",
+        business_group_id as "x_BusinessGroupId",
+        attribution_method as "x_AttributionMethod",
+        normalized_tags_json as "x_NormalizedTags",
+        source_file as "x_SourceFile",
+        source_row as "x_SourceRow"
+    from charges
+)
+
+select * from final
