@@ -42,10 +42,10 @@ bench: install
 	$(BIN)/python -m tests.bench.run_bench $(BENCH_ARGS)
 
 dagster: install
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 validate: install
-	$(BIN)/dagster definitions validate -m orchestration.definitions
+	$(BIN)/dagster definitions validate -w workspace.yaml
 
 lint: install
 	$(BIN)/ruff check ingest orchestration app models_ml tests

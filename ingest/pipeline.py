@@ -132,7 +132,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower()[:120] or "file"
 
 
-def _path_period_and_dataset(rel: str) -> tuple[str | None, str]:
+def path_period_and_dataset(rel: str) -> tuple[str | None, str]:
     """Billing period and dataset (export name) from a delivery path, when the layout says so."""
     parts = rel.split("/")
     for i, seg in enumerate(parts[:-1]):
@@ -330,7 +330,7 @@ def ingest(
             if superseded:
                 report.files.append(FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest"))  # noqa: E501
                 continue
-            path_period, dataset = _path_period_and_dataset(f.rel)
+            path_period, dataset = path_period_and_dataset(f.rel)
             cached = catalog["files"].get(f.rel, {})
             known_periods = (
                 cached.get("periods") if cached.get("fingerprint") == f.fingerprint else None
@@ -555,3 +555,19 @@ def _currency(con: duckdb.DuckDBPyConnection, path: Path, variant: Variant) -> s
         return ""
     vals = con.execute(f"select distinct {q(col)} from read_parquet('{path}') where {q(col)} is not null").fetchall()  # noqa: E501
     return ",".join(sorted(str(v[0]) for v in vals))
+
+
+def ingested_periods_since(lake_root: str, since: str | None) -> set[str]:
+    """Billing periods (YYYY-MM) written to the lake by ingest runs that finished after ``since``
+    (ISO timestamp; None = all runs). Drives incremental dbt builds."""
+    fs, base = lakefs.get_fs(lake_root)
+    folder = f"{base.rstrip('/')}/_state/runs"
+    if not fs.exists(folder):
+        return set()
+    periods: set[str] = set()
+    for path in fs.glob(f"{folder}/*.json"):
+        with fs.open(path, "r", encoding="utf-8") as fh:
+            run = json.load(fh)
+        if since is None or str(run.get("finished_at", "")) > since:
+            periods.update(str(p["billing_period"]) for p in run.get("partitions", []))
+    return periods

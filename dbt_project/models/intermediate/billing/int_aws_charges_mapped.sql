@@ -8,7 +8,6 @@ with
 
 line_items as (
     select * from {{ ref('stg_aws__line_items') }}
-    where {{ billing_period_filter('billing_period') }}
 ),
 
 services as (

@@ -13,7 +13,6 @@ with
 
 details as (
     select * from {{ ref('stg_azure__cost_details') }}
-    where {{ billing_period_filter('billing_period') }}
 ),
 
 services as (

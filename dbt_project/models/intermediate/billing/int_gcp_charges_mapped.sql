@@ -7,7 +7,6 @@ with
 
 export_rows as (
     select * from {{ ref('stg_gcp__billing_export') }}
-    where {{ billing_period_filter('billing_period') }}
 ),
 
 services as (

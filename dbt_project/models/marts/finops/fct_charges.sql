@@ -10,6 +10,9 @@ with
 
 attributed as (
     select * from {{ ref('int_charges_attributed') }}
+    {% if is_incremental() %}
+    where {{ billing_period_filter('billing_period') }}
+    {% endif %}
 ),
 
 final as (

@@ -10,7 +10,9 @@ with
 
 charges as (
     select * from {{ ref('fct_charges') }}
+    {% if is_incremental() %}
     where {{ billing_period_filter('billing_period') }}
+    {% endif %}
 ),
 
 aggregated as (

@@ -1,0 +1,69 @@
+"""Ingest assets: one per provider, partitioned by billing period (thin adapters over ingest/)."""
+
+import dagster as dg
+
+from ingest.pipeline import PROVIDERS, ingest
+from orchestration.defs.partitions import billing_periods, period_of
+from orchestration.defs.resources import SibylSettings
+
+
+def _ingest_asset(provider: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=f"raw_{provider}_billing",
+        key_prefix=["lake"],
+        group_name="ingest",
+        partitions_def=billing_periods,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        kinds={"python", "duckdb", "parquet"},
+        description=(
+            f"{provider.upper()} billing exports from the landing root, validated with "
+            "great-expectations and written to lake/raw/" + provider + "/billing_period=YYYY-MM/. "
+            "Bad files are quarantined with a JSON reason; the others load."
+        ),
+    )
+    def _asset(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg.MaterializeResult:
+        s = sibyl.resolved()
+        periods = sorted({period_of(k) for k in context.partition_keys})
+        report = ingest(
+            s.landing_root,
+            s.lake_root,
+            providers=[provider],
+            periods=periods,
+            progress=context.log.info,
+            duckdb_memory_limit=s.duckdb_memory_limit,
+        )
+        for f in report.quarantined:
+            context.log.warning(f"quarantined {f.rel}: {f.reason}")
+        billed = {
+            f"{prov} {period}": float(total)
+            for (prov, period), total in sorted(report.billed_by_provider_period().items())
+        }
+        return dg.MaterializeResult(
+            metadata={
+                "files_loaded": report.count("loaded"),
+                "files_quarantined": report.count("quarantined"),
+                "files_superseded": report.count("superseded"),
+                "quarantined": dg.MetadataValue.json(
+                    [{"file": f.rel, "reason": f.reason} for f in report.quarantined]
+                ),
+                "rows": sum(p.rows for p in report.partitions),
+                "lake_files": len(report.partitions),
+                "billed_cost_by_period": dg.MetadataValue.json(billed),
+                "run_id": report.run_id,
+            }
+        )
+
+    return _asset
+
+
+raw_aws_billing = _ingest_asset("aws")
+raw_gcp_billing = _ingest_asset("gcp")
+raw_azure_billing = _ingest_asset("azure")
+INGEST_ASSETS = [raw_aws_billing, raw_gcp_billing, raw_azure_billing]
+assert [a.key.path[-1] for a in INGEST_ASSETS] == [f"raw_{p}_billing" for p in PROVIDERS]
+
+ingest_job = dg.define_asset_job(
+    "ingest_exports",
+    selection=dg.AssetSelection.assets(*INGEST_ASSETS),
+    partitions_def=billing_periods,
+)

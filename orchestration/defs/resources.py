@@ -1,0 +1,47 @@
+"""Resources: Sibyl settings and the dbt CLI."""
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.dbt.project import sibyl_dbt_project
+from orchestration.settings import Settings
+
+
+class SibylSettings(dg.ConfigurableResource):
+    """Where the landing files, lake, warehouse and published marts are (env by default)."""
+
+    landing_root: str = ""
+    lake_root: str = ""
+    warehouse_path: str = ""
+    marts_dir: str = ""
+
+    def resolved(self) -> Settings:
+        base = Settings.from_env()
+        return Settings(
+            data_dir=base.data_dir,
+            landing_root=self.landing_root or base.landing_root,
+            lake_root=self.lake_root or base.lake_root,
+            warehouse_path=self.warehouse_path or base.warehouse_path,
+            marts_dir=self.marts_dir or base.marts_dir,
+            dbt_project_dir=base.dbt_project_dir,
+            dbt_target=base.dbt_target,
+            first_billing_period=base.first_billing_period,
+            duckdb_memory_limit=base.duckdb_memory_limit,
+        )
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "sibyl": SibylSettings(),
+            "dbt": DbtCliResource(
+                project_dir=sibyl_dbt_project,
+                # the dbt installed beside this interpreter (the project's .venv), not PATH's
+                dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            ),
+        }
+    )

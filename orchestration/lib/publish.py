@@ -1,0 +1,55 @@
+"""Publish marts as Parquet files for readers (cockpit, analysts) — DESIGN.md, Serving.
+
+DuckDB allows one writer per file: readers never open the warehouse while a pipeline writes.
+Each mart is copied with a short read-only connection to ``<marts_dir>/<name>.parquet``, written
+under a temporary name and renamed into place, so a reader sees the old or the new file, whole.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from ingest import fs as lakefs
+
+MARTS = (
+    "fct_daily_costs",
+    "fct_cost_by_team_30d",
+    "fct_untagged_resources",
+    "fct_tag_compliance",
+    "fct_reconciliation",
+    "dim_teams",
+    "dim_services",
+    "dim_accounts",
+)
+
+
+def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:  # noqa: E501
+    """A read-only connection, retried while a writer holds the file lock."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(warehouse_path, read_only=True)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(wait_s * (attempt + 1))
+    raise RuntimeError("unreachable")
+
+
+def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS) -> dict[str, int]:  # noqa: E501
+    """Copy each mart to ``marts_dir/<mart>.parquet`` atomically; returns rows per mart."""
+    rows: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="sibyl-publish-") as tmp:
+        con = connect_read_only(warehouse_path)
+        try:
+            for name in marts:
+                out = Path(tmp) / f"{name}.parquet"
+                con.execute(f"copy (select * from marts.{name}) to '{out}' (format parquet, compression zstd)")  # noqa: E501
+                rows[name] = int(con.execute(f"select count(*) from marts.{name}").fetchone()[0])  # type: ignore[index]
+                lakefs.put_atomic(out, marts_dir, f"{name}.parquet")
+        finally:
+            con.close()
+    return rows

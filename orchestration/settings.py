@@ -1,0 +1,57 @@
+"""Sibyl's configuration: read from the environment in this one place (mirrored in .env.example).
+
+Plain Python (no Dagster import), so the CLI and the Streamlit app share it. Paths are resolved to
+absolute once, because Dagster, dbt and Streamlit run from different working directories.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _path_or_url(value: str) -> str:
+    return value if "://" in value else str(Path(value).expanduser().resolve())
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str
+    landing_root: str  # local folder or s3:// gs:// abfs:// URL the exports land in
+    lake_root: str  # where the Parquet lake is written (local or URL)
+    warehouse_path: str  # DuckDB warehouse file (dbt target "duckdb")
+    marts_dir: str  # published Parquet copies of the marts, for readers
+    dbt_project_dir: str
+    dbt_target: str
+    first_billing_period: str  # YYYY-MM, first monthly partition
+    duckdb_memory_limit: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("SIBYL_DATA_DIR", REPO_ROOT / "data")).expanduser().resolve()
+        return cls(
+            data_dir=str(data_dir),
+            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))),  # noqa: E501
+            lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", str(data_dir / "lake"))),
+            warehouse_path=_path_or_url(os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),  # noqa: E501
+            marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts"))),
+            dbt_project_dir=str(REPO_ROOT / "dbt_project"),
+            dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
+            first_billing_period=os.environ.get("SIBYL_FIRST_BILLING_PERIOD", "2022-01"),
+            duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for dbt: where the lake and the warehouse are."""
+        return {
+            "SIBYL_LAKE_ROOT": self.lake_root,
+            "SIBYL_WAREHOUSE": self.warehouse_path,
+            "DBT_TARGET": self.dbt_target,
+            "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+        }
+
+    def export_dbt_env(self) -> None:
+        os.environ.update(self.dbt_env())
