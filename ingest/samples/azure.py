@@ -222,7 +222,7 @@ def month_rows(
         region = res.region[ri_]
         row.update(
             Product=t.product,
-            PartNumber=f"AAA-{tmpl[i]:05d}",
+            PartNumber=f"AAA-{tmpl[i]:03d}{[x for x, _ in REGIONS].index(region):02d}",
             MeterId=str(uuid.uuid5(uuid.NAMESPACE_OID, t.product + region)),
             ServiceFamily=t.family,
             MeterCategory=t.category,

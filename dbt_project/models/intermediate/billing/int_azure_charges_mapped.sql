@@ -139,10 +139,12 @@ charges as (
         case when s.resource_id is not null then coalesce(s.resource_name, regexp_extract(s.resource_id, '([^/]+)/?$', 1)) end as resource_name,
         case when s.resource_id is not null
             then coalesce(nullif(regexp_extract(s.resource_id, '/providers/([^/]+/[^/]+)', 1), ''), s.consumed_service, 'Resource') end as resource_type,
-        coalesce(s.meter_id, s.part_number) as sku_id,
         case when s.charge_type in ('Usage', 'Purchase', 'UnusedReservation', 'UnusedSavingsPlan')
-            then coalesce(s.part_number, s.meter_id, s.benefit_id, s.reservation_id, s.product) end as sku_price_id,
-        case when coalesce(s.meter_id, s.part_number) is not null then coalesce(s.meter_name, s.product) end as sku_meter,
+            then coalesce(s.meter_id, s.part_number, s.benefit_id, s.reservation_id, s.product) end as sku_id,
+        case when s.charge_type in ('Usage', 'Purchase', 'UnusedReservation', 'UnusedSavingsPlan')
+            then coalesce(s.meter_id, s.part_number, s.benefit_id, s.reservation_id, s.product) end as sku_price_id,
+        case when s.charge_type in ('Usage', 'Purchase', 'UnusedReservation', 'UnusedSavingsPlan')
+            then coalesce(s.meter_name, s.product) end as sku_meter,
         case when s.pricing_model in ('Reservation', 'SavingsPlan') then coalesce(s.benefit_id, s.reservation_id) end as commitment_discount_id,
         case when s.pricing_model in ('Reservation', 'SavingsPlan') and coalesce(s.benefit_id, s.reservation_id) is not null then coalesce(s.benefit_name, s.reservation_name) end as commitment_discount_name,
         case when coalesce(s.benefit_id, s.reservation_id) is null then null when s.pricing_model = 'Reservation' then 'Usage' when s.pricing_model = 'SavingsPlan' then 'Spend' end as commitment_discount_category,
