@@ -445,9 +445,18 @@ def _process_file(
 
 
 def _clean(exc: Exception) -> str:
-    """The first line of a DuckDB error, without the SQL echo."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return first.split(" LINE 1:")[0].strip()[:400]
+    """The informative lines of a DuckDB error: no SQL echo, no row dump, no option listing."""
+    keep = []
+    for line in str(exc).splitlines():
+        text = line.strip()
+        if not text or line.startswith((" ", "\t")) or text.startswith(
+            ("Original Line", "Possible Solution", "LINE 1:", "^")
+        ):
+            continue
+        keep.append(text)
+        if len(keep) == 2:
+            break
+    return " — ".join(keep)[:400] or type(exc).__name__
 
 
 def _quarantine(

@@ -174,6 +174,10 @@ def build_resources(
     teams = list(TEAM_ACCOUNTS)
     team_of = [teams[i] for i in rng.integers(len(teams), size=n)]
     tmpl = rng.integers(len(TEMPLATES), size=n)
+    # always one reserved RDS instance (data-prod) and one Savings-Plan-covered EC2 instance
+    # (ml-prod), whatever the scale, so RIFee/DiscountedUsage and SavingsPlan* lines exist
+    team_of[0], tmpl[0] = "data-platform", next(i for i, t in enumerate(TEMPLATES) if t.product_code == "AmazonRDS")  # noqa: E501
+    team_of[1], tmpl[1] = "ml-training", 0
     # shared services live in the platform account and are mostly untagged
     ids, names, accounts, regions, tags, products = [], [], [], [], [], []
     hexes = hex_ids(rng, n)

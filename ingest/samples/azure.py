@@ -100,6 +100,9 @@ def build_resources(rng: np.random.Generator, org: Org, n: int, total_days: int)
     teams = list(TEAM_SUBS)
     team_of = [teams[i] for i in rng.integers(len(teams), size=n)]
     tmpl = rng.integers(len(TEMPLATES), size=n)
+    # always one reserved VM (Enterprise-Prod) and one savings-plan VM, whatever the scale
+    team_of[0], tmpl[0] = "crm", 0
+    team_of[1], tmpl[1] = "corp-it", 1
     env_of = {a.account_id: a.environment for a in org.accounts_for("azure")}
     hexes = hex_ids(rng, n, 8)
     ids, names, subs, regions, tags = [], [], [], [], []

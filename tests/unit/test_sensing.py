@@ -1,0 +1,51 @@
+import json
+
+from ingest.fs import RemoteFile
+from orchestration.lib.sensing import changed_files, dbt_build_args, partitions_for, provider_hint
+
+
+def rf(rel, fp="1"):
+    return RemoteFile(path="/x/" + rel, rel=rel, size=1, fingerprint=fp)
+
+
+def test_changed_files_detects_new_and_redelivered_only():
+    files = [rf("aws/a.parquet", "1"), rf("gcp/b.parquet", "1")]
+    changed, cursor = changed_files(files, None)
+    assert len(changed) == 2
+    changed, cursor2 = changed_files(files, cursor)
+    assert changed == []
+    changed, _ = changed_files([rf("aws/a.parquet", "2"), rf("gcp/b.parquet", "1")], cursor2)
+    assert [f.rel for f in changed] == ["aws/a.parquet"]
+    assert json.loads(cursor2) == {"aws/a.parquet": "1", "gcp/b.parquet": "1"}
+
+
+def test_partitions_from_delivery_paths_and_catalog():
+    files = [
+        rf("aws/cur2/exp/data/BILLING_PERIOD=2026-03/exp-00001.snappy.parquet"),
+        rf("aws/cur2/exp/metadata/BILLING_PERIOD=2026-03/exp-Manifest.json"),
+        rf("azure/exports/actual/20260201-20260228/run/part_0_0001.csv"),
+        rf("gcp/export/invoice_month=202601/000000000000.parquet"),
+        rf("misc/loose.csv"),
+        rf("_meta/anomalies.json"),
+    ]
+    catalog = {"misc/loose.csv": {"provider": "aws", "periods": ["2025-12"]}}
+    plan = partitions_for(files, catalog)
+    assert plan == {"aws": {"2026-03", "2025-12"}, "azure": {"2026-02"}, "gcp": {"2026-01"}}
+
+
+def test_unknown_file_requests_full_ingest_for_every_provider():
+    plan = partitions_for([rf("drop/unknown.csv")], {})
+    assert plan == {"aws": {""}, "gcp": {""}, "azure": {""}}
+
+
+def test_provider_hints():
+    assert provider_hint("billing/aws/cur/x.parquet") == "aws"
+    assert provider_hint("gcp_billing_export_v1/x.parquet") == "gcp"
+    assert provider_hint("misc/x.csv") is None
+
+
+def test_dbt_args_incremental_only_with_a_fact_table():
+    assert dbt_build_args(["2026-03", "2026-02", "2026-03"], has_fact_table=True) == [
+        "build", "--vars", '{"billing_periods": ["2026-02", "2026-03"]}']
+    assert dbt_build_args(["2026-03"], has_fact_table=False) == ["build"]
+    assert dbt_build_args([], has_fact_table=True) == ["build"]

@@ -1,0 +1,53 @@
+import csv
+import gzip
+
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.variants import detect
+from tests.conftest import FIXTURES
+
+
+def header(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh))
+
+
+@pytest.mark.parametrize(
+    ("rel", "variant"),
+    [
+        ("aws/sample-anonymous-aws-export-dataset.csv", "aws_cur_legacy"),
+        ("aws/2022-07-01-alt-columns.csv", "aws_cur_athena"),
+        ("azure/EA_ActualCost_Small.csv", "azure_ea"),
+        ("azure/EA_AmortizedCost_Small.csv", "azure_ea"),
+        ("azure/EA_NoRows.csv", "azure_ea"),
+        ("azure/sample-anonymous-ea-export-dataset.csv", "azure_mca"),
+        ("gcp/2022-08-01_5.csv", "gcp_flat"),
+    ],
+)
+def test_every_fixture_is_recognised(rel, variant):
+    v = detect(header(FIXTURES / rel))
+    assert v is not None and v.name == variant
+
+
+def test_generated_exports_are_recognised(sample_landing):
+    cur2 = next(sample_landing.glob("aws/cur2/*/data/*/*.parquet"))
+    assert detect(pq.read_schema(cur2).names).name == "aws_cur2"
+    gcp = next(sample_landing.glob("gcp/**/*.parquet"))
+    assert detect(pq.read_schema(gcp).names).name == "gcp_nested"
+    azure = next(sample_landing.glob("azure/exports/*/*/*/*.csv"))
+    assert detect(header(azure)).name == "azure_ea"
+
+
+def test_unknown_columns_are_not_guessed():
+    assert detect(["date", "amount", "description"]) is None
+    # one signature column alone is not enough
+    assert detect(["line_item_unblended_cost", "foo"]) is None
+
+
+def test_gzip_header_detection(tmp_path):
+    p = tmp_path / "x.csv.gz"
+    with gzip.open(p, "wt") as fh:
+        fh.write("lineItem/UnblendedCost,lineItem/LineItemType\n1,Usage\n")
+    with gzip.open(p, "rt") as fh:
+        assert detect(next(csv.reader(fh))).name == "aws_cur_legacy"
