@@ -89,3 +89,8 @@
 {% macro python_literal_to_json(expr) -%}
   replace(replace(replace(replace({{ expr }}, '''', '"'), ': None', ': null'), ': True', ': true'), ': False', ': false')
 {%- endmacro %}
+
+{# FOCUS StringHandling: display strings in ASCII (accents folded, symbols such as ® dropped). #}
+{% macro focus_ascii(expr) -%}
+  regexp_replace(strip_accents({{ expr }}), '[^\x00-\x7F]', '', 'g')
+{%- endmacro %}
