@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export SIBYL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install demo test test-unit test-e2e bench dagster validate lint clean-data focus-validator
+.PHONY: install manifest lock demo test test-unit test-e2e bench dagster validate lint clean-data
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -20,13 +20,17 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 	@touch $(STAMP)
 
+# The dbt manifest Dagster loads (a build artifact, not committed).
+manifest: $(STAMP)
+	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false ../$(BIN)/dbt parse --profiles-dir . --quiet
+
 install: $(STAMP)
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock --quiet
 
-demo: install
+demo: manifest
 	$(BIN)/sibyl demo
 
 test: install
@@ -41,10 +45,10 @@ test-e2e: install
 bench: install
 	$(BIN)/python -m tests.bench.run_bench $(BENCH_ARGS)
 
-dagster: install
+dagster: manifest
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-validate: install
+validate: manifest
 	$(BIN)/dagster definitions validate -w workspace.yaml
 
 lint: install
