@@ -95,11 +95,11 @@ def generate(
         sp_commit = round(float(covered_eff.sum()) * (1 - aws.SP_DISCOUNT) * 1.04, 6) if covered_eff.size else 0.0  # noqa: E501
         rows = files = 0
         for month, day0 in zip(cal, day0s, strict=True):
-            table = aws.month_table(rng, org, res, products, month, int(day0), first_day, anomalies, sp_commit)  # noqa: E501
-            written = aws.write_month(out_dir / "aws" / "cur2", month, table, max_rows_per_file=500_000)  # noqa: E501
-            rows += table.num_rows
+            tables = aws.month_tables(rng, org, res, products, month, int(day0), first_day, anomalies, sp_commit)  # noqa: E501
+            written, n = aws.write_month(out_dir / "aws" / "cur2", month, tables, max_rows_per_file=500_000)  # noqa: E501
+            rows += n
             files += len(written)
-            log.info("aws %s: %d line items", month.key, table.num_rows)
+            log.info("aws %s: %d line items", month.key, n)
         summary.rows["aws"], summary.files["aws"] = rows, files
         summary.anomalies += [a for _, a in anomalies]
 

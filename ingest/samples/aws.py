@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,7 +270,7 @@ def _dict_col(values: list[str], idx: np.ndarray) -> pa.Array:
     )
 
 
-def month_table(
+def _usage_chunk(
     rng: np.random.Generator,
     org: Org,
     res: Resources,
@@ -278,10 +279,13 @@ def month_table(
     day0: int,
     first_day: dt.date,
     anomalies: list[tuple[int, Anomaly]],
-    sp_commitment_per_day: float,
-) -> pa.Table:
-    """All CUR 2.0 line items of one billing period."""
-    r, d = active_pairs(res, day0, month.days)
+    lo: int,
+    hi: int,
+    acc: dict[str, object],
+) -> list[pa.Table]:
+    """Usage (and Savings Plan negation) line items of days [lo, hi) of a billing period;
+    accumulates in ``acc`` what the period's fee, tax and support lines are computed from."""
+    r, d = active_pairs(res, day0 + lo, hi - lo)
     weekday, t_years = day_factors(first_day, day0 + month.days, res)
     qty = usage_quantities(rng, r, d, weekday, t_years, res, HOURLY)
     day_dates = np.datetime64(first_day) + d.astype("timedelta64[D]")
@@ -407,6 +411,34 @@ def month_table(
         neg = neg.set_column(i, "savings_plan_savings_plan_effective_cost", pa.array(np.zeros(neg.num_rows)))  # noqa: E501
         parts.append(neg)
 
+    acc["sp_used"] = acc["sp_used"] + np.bincount(  # type: ignore[operator]
+        d[sp] - day0, weights=sp_eff[sp], minlength=month.days
+    )
+    acc["ri_used"] = float(acc["ri_used"]) + float(ri_eff[ri].sum())  # type: ignore[arg-type]
+    acc["has_sp"] = bool(acc["has_sp"]) or bool(sp.any())
+    acc["has_ri"] = bool(acc["has_ri"]) or bool(ri.any())
+    acc["unblended"] = float(acc["unblended"]) + float(unblended.sum())  # type: ignore[arg-type]
+    acct = np.array(res.account)[r]
+    codes = np.array([t.product_code for t in TEMPLATES])[tmpl]
+    keys = np.char.add(np.char.add(acct.astype("U12"), "|"), codes.astype("U32"))
+    uk, inv = np.unique(keys, return_inverse=True)
+    totals: dict[str, float] = acc["totals"]  # type: ignore[assignment]
+    for k, total in zip(uk, np.bincount(inv, weights=unblended - 0.0), strict=True):
+        totals[str(k)] = totals.get(str(k), 0.0) + float(total)
+    return parts
+
+
+def _period_lines(
+    org: Org,
+    month: Month,
+    day0: int,
+    acc: dict[str, object],
+    sp_commitment_per_day: float,
+) -> pa.Table | None:
+    """Period-level lines: Savings Plan and RI fees, tax, support, credits, refunds."""
+    month_start, month_end = _ts(month.start), _ts(month.next_start)
+    acct_names = {a.account_id: a.account_name for a in org.accounts_for("aws")}
+    used: np.ndarray = acc["sp_used"]  # type: ignore[assignment]
     extra: list[dict[str, object]] = []
 
     def line(**kw: object) -> None:
@@ -443,8 +475,7 @@ def month_table(
         extra.append(row)
 
     # Savings Plan recurring fee: one line per day, commitment vs. used commitment
-    if sp.any():
-        used = np.bincount(d[sp] - day0, weights=sp_eff[sp], minlength=month.days)
+    if acc["has_sp"]:
         for k in range(month.days):
             day = month.start + dt.timedelta(days=k)
             commit = round(max(sp_commitment_per_day, used[k] * 1.01), 6)
@@ -475,8 +506,8 @@ def month_table(
                 product=[("product_name", "Savings Plans for AWS Compute usage")],
             )
     # RI fee: one monthly line per reservation; 8% of the fee goes unused
-    if ri.any():
-        used_ri = float(ri_eff[ri].sum())
+    if acc["has_ri"]:
+        used_ri = float(acc["ri_used"])  # type: ignore[arg-type]
         fee = round(used_ri / 0.92, 6)
         line(
             line_item_line_item_type="RIFee",
@@ -503,12 +534,7 @@ def month_table(
             product=[("product_name", "Amazon Relational Database Service")],
         )
     # Tax per (account, product): a share of that account's invoice for the product
-    acct = np.array(res.account)[r]
-    codes = np.array([t.product_code for t in TEMPLATES])[tmpl]
-    keys = np.char.add(np.char.add(acct.astype("U12"), "|"), codes.astype("U32"))
-    uk, inv = np.unique(keys, return_inverse=True)
-    totals = np.bincount(inv, weights=unblended - 0.0)
-    for k, total in zip(uk, totals, strict=True):
+    for k, total in sorted(acc["totals"].items()):  # type: ignore[attr-defined]
         a, code = str(k).split("|")
         amount = round(float(total) * TAX_RATE, 8)
         if amount <= 0:
@@ -524,7 +550,7 @@ def month_table(
             product_servicecode=code,
         )
     # Business support fee, billed to the payer (shared cost)
-    support = round(max(100.0, float(unblended.sum()) * 0.07), 2)
+    support = round(max(100.0, float(acc["unblended"]) * 0.07), 2)  # type: ignore[arg-type]
     line(
         line_item_line_item_type="Fee",
         line_item_usage_account_id=PAYER_ACCOUNT,
@@ -564,22 +590,63 @@ def month_table(
             line_item_usage_amount=0.0,
             product_servicecode="AmazonS3",
         )
-    if extra:
-        parts.append(pa.Table.from_pylist(extra, schema=SCHEMA))
-    return pa.concat_tables(parts)
+    return pa.Table.from_pylist(extra, schema=SCHEMA) if extra else None
 
 
-def write_month(out_dir: Path, month: Month, table: pa.Table, max_rows_per_file: int) -> list[Path]:
-    """Write one billing period as AWS delivers it (data files + Manifest.json)."""
+def month_tables(
+    rng: np.random.Generator,
+    org: Org,
+    res: Resources,
+    products: list[dict[str, str]],
+    month: Month,
+    day0: int,
+    first_day: dt.date,
+    anomalies: list[tuple[int, Anomaly]],
+    sp_commitment_per_day: float,
+    chunk_rows: int = 400_000,
+) -> Iterator[pa.Table]:
+    """All CUR 2.0 line items of one billing period, in chunks of about ``chunk_rows``
+    (memory stays bounded whatever the size of the export)."""
+    active = int(((res.start_day <= day0 + month.days - 1) & (res.end_day >= day0)).sum())
+    step = max(1, chunk_rows // max(1, active))
+    acc: dict[str, object] = {"sp_used": np.zeros(month.days), "ri_used": 0.0, "has_sp": False,
+                              "has_ri": False, "unblended": 0.0, "totals": {}}
+    for lo in range(0, month.days, step):
+        yield from _usage_chunk(rng, org, res, products, month, day0, first_day, anomalies,
+                                lo, min(month.days, lo + step), acc)
+    lines = _period_lines(org, month, day0, acc, sp_commitment_per_day)
+    if lines is not None:
+        yield lines
+
+
+def write_month(
+    out_dir: Path, month: Month, tables: Iterable[pa.Table], max_rows_per_file: int
+) -> tuple[list[Path], int]:
+    """Write one billing period as AWS delivers it (data files + Manifest.json), streaming the
+    tables into numbered parts of at most ``max_rows_per_file`` rows. Returns (files, rows)."""
     data_dir = out_dir / EXPORT_NAME / "data" / f"BILLING_PERIOD={month.key}"
     meta_dir = out_dir / EXPORT_NAME / "metadata" / f"BILLING_PERIOD={month.key}"
     data_dir.mkdir(parents=True, exist_ok=True)
     meta_dir.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    for k, offset in enumerate(range(0, max(table.num_rows, 1), max_rows_per_file), start=1):
-        path = data_dir / f"{EXPORT_NAME}-{k:05d}.snappy.parquet"
-        pq.write_table(table.slice(offset, max_rows_per_file), path, compression="snappy")
-        files.append(path)
+    writer: pq.ParquetWriter | None = None
+    in_file = rows = 0
+    for table in tables:
+        offset = 0
+        while offset < table.num_rows:
+            if writer is None or in_file >= max_rows_per_file:
+                if writer is not None:
+                    writer.close()
+                files.append(data_dir / f"{EXPORT_NAME}-{len(files) + 1:05d}.snappy.parquet")
+                writer = pq.ParquetWriter(files[-1], SCHEMA, compression="snappy")
+                in_file = 0
+            take = min(table.num_rows - offset, max_rows_per_file - in_file)
+            writer.write_table(table.slice(offset, take))
+            offset += take
+            in_file += take
+            rows += take
+    if writer is not None:
+        writer.close()
     manifest = {
         "executionId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{EXPORT_NAME}/{month.key}")),
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{PAYER_ACCOUNT}:export/{EXPORT_NAME}",
@@ -592,4 +659,4 @@ def write_month(out_dir: Path, month: Month, table: pa.Table, max_rows_per_file:
         "columns": [{"name": f.name, "type": str(f.type)} for f in SCHEMA],
     }
     (meta_dir / f"{EXPORT_NAME}-Manifest.json").write_text(json.dumps(manifest, indent=1))
-    return files
+    return files, rows
