@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export SIBYL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install manifest lock demo test test-unit test-e2e bench dagster validate lint clean-data
+.PHONY: install manifest lock demo test test-unit test-e2e bench dagster validate lint typecheck clean-data
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -33,7 +33,7 @@ lock: $(BIN)/python
 demo: manifest
 	$(BIN)/sibyl demo
 
-test: install
+test: install lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-unit: install
@@ -53,6 +53,9 @@ validate: manifest
 
 lint: install
 	$(BIN)/ruff check ingest orchestration app models_ml tests
+
+typecheck: install
+	$(BIN)/mypy ingest app models_ml orchestration/lib orchestration/settings.py
 
 clean-data:
 	rm -rf data/landing data/lake data/warehouse.duckdb data/marts data/.tmp

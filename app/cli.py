@@ -104,7 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_generate(gen)
     from ingest.samples.common import months_ending
 
-    end = dt.date.fromisoformat(args.end_date) if args.end_date else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # noqa: E501
+    end = dt.date.fromisoformat(args.end_date) if args.end_date else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     periods = [m.key for m in months_ending(end, args.months)]
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
     logging.getLogger("dagster").setLevel(logging.WARNING)
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("demo", help="generate samples, materialize everything, print a summary")
     d.add_argument("--months", type=int, default=13)
     d.add_argument("--end-date", help="last day of data (default: yesterday)")
-    d.add_argument("--fresh", action="store_true", help="delete landing, lake, marts, warehouse first")  # noqa: E501
+    d.add_argument("--fresh", action="store_true", help="delete landing, lake, marts, warehouse first")
     d.set_defaults(func=cmd_demo)
 
     sm = sub.add_parser("summary", help="print the summary of the published marts")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -18,7 +20,18 @@ def _pct(v: float | None) -> str:
     return "    n/a" if v is None else f"{v:+6.1f}%"
 
 
-def summary_facts(marts_dir: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class SummaryFacts:
+    last3: list[tuple[Any, ...]]  # (period, provider, currency, billed, effective)
+    top: list[tuple[Any, ...]]  # (team, business unit, currency, 30d, 30d %, MoM %, as of)
+    allocation: list[tuple[str, Any, float]]  # (method, cost, share %)
+    allocated_pct: float
+    compliance_pct: float | None
+    untagged: tuple[int, Any]  # (resources, cost last 30 days)
+    reconciliation: tuple[int, int, Any, Any, Any]  # (partitions, ok, raw, marts, max diff)
+
+
+def summary_facts(marts_dir: str) -> SummaryFacts:
     """The numbers of the summary, from the published Parquet marts (unit-testable)."""
     def mart(name: str) -> str:
         return f"read_parquet('{Path(marts_dir) / (name + '.parquet')}')"
@@ -50,7 +63,7 @@ def summary_facts(marts_dir: str) -> dict[str, object]:
                 select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c"""
         ).fetchone()
         untagged = con.execute(
-            f"select count(*), sum(cost_last_30d) from {mart('fct_untagged_resources')} where cost_last_30d <> 0"  # noqa: E501
+            f"select count(*), sum(cost_last_30d) from {mart('fct_untagged_resources')} where cost_last_30d <> 0"
         ).fetchone()
         recon = con.execute(
             f"""select count(*), count(*) filter (where is_reconciled), sum(raw_billed_cost),
@@ -59,43 +72,43 @@ def summary_facts(marts_dir: str) -> dict[str, object]:
         ).fetchone()
     finally:
         con.close()
-    total_alloc = sum((v or 0) for _, v in alloc) or 1
-    return {
-        "last3": last3,
-        "top": top,
-        "allocation": [(m, v, float(v or 0) * 100 / float(total_alloc)) for m, v in alloc],
-        "allocated_pct": float(sum((v or 0) for m, v in alloc if m != "unallocated")) * 100 / float(total_alloc),  # noqa: E501
-        "compliance_pct": float(comp[0]) if comp and comp[0] is not None else None,
-        "untagged": untagged,
-        "reconciliation": recon,
-    }
+    total_alloc = float(sum((v or 0) for _, v in alloc)) or 1.0
+    return SummaryFacts(
+        last3=last3,
+        top=top,
+        allocation=[(m, v, float(v or 0) * 100 / total_alloc) for m, v in alloc],
+        allocated_pct=float(sum((v or 0) for m, v in alloc if m != "unallocated")) * 100 / total_alloc,
+        compliance_pct=float(comp[0]) if comp and comp[0] is not None else None,
+        untagged=(int(untagged[0]), untagged[1]) if untagged else (0, 0),
+        reconciliation=tuple(recon) if recon else (0, 0, 0, 0, 0),  # type: ignore[arg-type]
+    )
 
 
 def render_summary(s: Settings) -> str:
     if not (Path(s.marts_dir) / "fct_daily_costs.parquet").exists():
-        return f"No published marts in {s.marts_dir} yet: run `make demo` (or materialize the assets)."  # noqa: E501
+        return f"No published marts in {s.marts_dir} yet: run `make demo` (or materialize the assets)."
     f = summary_facts(s.marts_dir)
     out = ["", "Cost per provider, last three billing periods (billed = invoice, effective = amortized)"]
-    for period, provider, cur, billed, eff in f["last3"]:  # type: ignore[attr-defined]
-        out.append(f"  {period}  {provider:6} billed {_money(billed, cur)}   effective {_money(eff, cur)}")  # noqa: E501
-    top = f["top"]
-    as_of = top[0][6] if top else "n/a"  # type: ignore[index]
+    for period, provider, cur, billed, eff in f.last3:
+        out.append(f"  {period}  {provider:6} billed {_money(billed, cur)}   effective {_money(eff, cur)}")
+    top = f.top
+    as_of = top[0][6] if top else "n/a"
     out += ["", f"Top 10 teams, last 30 days to {as_of} (effective cost, USD)",
             "  team                  business unit            last 30d      vs prev 30d   MoM (MTD)"]
-    for team, bu, cur, cost, ch30, mom, _ in top:  # type: ignore[attr-defined]
-        out.append(f"  {team:21} {str(bu or '-'):22} {_money(cost, cur)}   {_pct(ch30)}      {_pct(mom)}")  # noqa: E501
-    out += ["", f"Allocation (last 30 days): {f['allocated_pct']:.1f}% of cost has a team"]
-    for method, value, pct in f["allocation"]:  # type: ignore[attr-defined]
+    for team, bu, cur, cost, ch30, mom, _ in top:
+        out.append(f"  {team:21} {str(bu or '-'):22} {_money(cost, cur)}   {_pct(ch30)}      {_pct(mom)}")
+    out += ["", f"Allocation (last 30 days): {f.allocated_pct:.1f}% of cost has a team"]
+    for method, value, pct in f.allocation:
         out.append(f"  {method:16} {_money(value)} {pct:6.1f}%")
-    comp = f["compliance_pct"]
+    comp = f.compliance_pct
     out.append(f"Tag compliance (last 30 days, share of taggable cost with all required tags): "
                f"{'n/a' if comp is None else f'{comp:.1f}%'}")
-    n_untagged, untagged_cost = f["untagged"]  # type: ignore[misc]
-    out.append(f"Untagged or partly tagged resources: {n_untagged}, {_money(untagged_cost).strip()} in the last 30 days")  # noqa: E501
-    n, ok, raw, focus, worst = f["reconciliation"]  # type: ignore[misc]
+    n_untagged, untagged_cost = f.untagged
+    out.append(f"Untagged or partly tagged resources: {n_untagged}, {_money(untagged_cost).strip()} in the last 30 days")
+    n, ok, raw, focus, worst = f.reconciliation
     status = "OK" if n and n == ok else "MISMATCH"
-    out.append(f"Reconciliation: {status} — {ok}/{n} provider x period x currency partitions match the raw "  # noqa: E501
-               f"exports to the cent (raw {float(raw or 0):,.2f}, marts {float(focus or 0):,.2f}, max diff {float(worst or 0):.10f})")  # noqa: E501
+    out.append(f"Reconciliation: {status} — {ok}/{n} provider x period x currency partitions match the raw "
+               f"exports to the cent (raw {float(raw or 0):,.2f}, marts {float(focus or 0):,.2f}, max diff {float(worst or 0):.10f})")
     out += [
         "",
         "Where things are:",
@@ -105,6 +118,6 @@ def render_summary(s: Settings) -> str:
         f"  published marts   {s.marts_dir}/*.parquet  (read these while pipelines run)",
         "",
         "Next: `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
-        "      query the marts with DuckDB: duckdb -c \"select * from 'data/marts/fct_cost_by_team_30d.parquet'\"",  # noqa: E501
+        "      query the marts with DuckDB: duckdb -c \"select * from 'data/marts/fct_cost_by_team_30d.parquet'\"",
     ]
     return "\n".join(out)

@@ -32,7 +32,7 @@ def storage_options(url: str) -> dict[str, Any]:
     opts = json.loads(raw)
     proto = url.split("://", 1)[0]
     if any(k in opts for k in ("s3", "gs", "gcs", "abfs", "az")):
-        return dict(opts.get(proto, {}) or opts.get({"gcs": "gs", "az": "abfs"}.get(proto, proto), {}))  # noqa: E501
+        return dict(opts.get(proto, {}) or opts.get({"gcs": "gs", "az": "abfs"}.get(proto, proto), {}))
     return dict(opts)
 
 

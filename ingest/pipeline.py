@@ -36,7 +36,7 @@ import duckdb
 
 from ingest import fs as lakefs
 from ingest.validate import FileValidator, Problem
-from ingest.variants import BY_NAME, MONEY, Variant, detect, q
+from ingest.variants import BY_NAME, Variant, detect, q
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ _PERIOD_MARKERS = (
     (re.compile(r"^invoice_month=(\d{4})(\d{2})$", re.I), "{0}-{1}"),
     (re.compile(r"^(\d{4})(\d{2})01-\d{8}$"), "{0}-{1}"),
 )
-_DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")  # noqa: E501
+_DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
 
 @dataclass
@@ -227,7 +227,7 @@ def _stage(con: duckdb.DuckDBPyConnection, relation: str, rel: str, out: Path) -
     """Materialize the file as Parquet in the work dir (CSV/JSON; parquet is read in place)."""
     cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
     select = "*"
-    if rel.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):  # noqa: E501
+    if rel.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         # BigQuery writes TIMESTAMP as 'YYYY-MM-DD HH:MM:SS UTC' in JSON: make them timestamps
         fixes = [
             f"coalesce(try_strptime(cast({q(c)} as varchar), '%Y-%m-%d %H:%M:%S UTC'),"
@@ -253,10 +253,10 @@ def _azure_dataset_type(
     if "actual" in low:
         return "actual"
     # content: amortized data carries the commitment cost on usage and unused rows
-    cost = "coalesce(try_cast(\"Cost\" as double), 0)" if "Cost" in _columns(con, view) else "coalesce(try_cast(\"CostInBillingCurrency\" as double), 0)"  # noqa: E501
+    cost = "coalesce(try_cast(\"Cost\" as double), 0)" if "Cost" in _columns(con, view) else "coalesce(try_cast(\"CostInBillingCurrency\" as double), 0)"
     n = con.execute(
         f"""select count(*) from {view} where "ChargeType" in ('UnusedReservation','UnusedSavingsPlan')
-            or ("ChargeType" = 'Usage' and "PricingModel" in ('Reservation','SavingsPlan') and {cost} <> 0)"""  # noqa: E501
+            or ("ChargeType" = 'Usage' and "PricingModel" in ('Reservation','SavingsPlan') and {cost} <> 0)"""
     ).fetchone()
     return "amortized" if n and n[0] else "actual"
 
@@ -328,7 +328,7 @@ def ingest(
                 if grand in current and folder not in current and name not in current[grand]:
                     superseded = True
             if superseded:
-                report.files.append(FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest"))  # noqa: E501
+                report.files.append(FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest"))
                 continue
             path_period, dataset = path_period_and_dataset(f.rel)
             cached = catalog["files"].get(f.rel, {})
@@ -339,7 +339,7 @@ def ingest(
                 cand = {path_period} if path_period else set(known_periods or [])
                 if cand and not cand & want_periods:
                     continue
-            if cached.get("provider") and cached.get("fingerprint") == f.fingerprint and cached["provider"] not in want_providers:  # noqa: E501
+            if cached.get("provider") and cached.get("fingerprint") == f.fingerprint and cached["provider"] not in want_providers:
                 continue
             say(f"[{n}/{len(files)}] {f.rel}")
             result, stage_path = _process_file(
@@ -352,7 +352,7 @@ def ingest(
             if result.status == "loaded" and stage_path is not None:
                 for period in result.periods:
                     if want_periods is None or period in want_periods:
-                        key = (result.provider or "", period, result.variant or "", result.dataset or "")  # noqa: E501
+                        key = (result.provider or "", period, result.variant or "", result.dataset or "")
                         staged[key].append((stage_path, result))
             catalog["files"][f.rel] = {
                 "fingerprint": f.fingerprint,
@@ -363,13 +363,13 @@ def ingest(
             }
 
         for (provider, period, variant_name, dataset), members in sorted(staged.items()):
-            part = _write_partition(con, lake_root, tmp_root, provider, period, BY_NAME[variant_name], dataset, members, now)  # noqa: E501
+            part = _write_partition(con, lake_root, tmp_root, provider, period, BY_NAME[variant_name], dataset, members, now)
             report.partitions.append(part)
-            say(f"lake {provider} {period} {variant_name}__{dataset}: {part.rows:,} rows, billed {part.billed_total} {part.currency}")  # noqa: E501
+            say(f"lake {provider} {period} {variant_name}__{dataset}: {part.rows:,} rows, billed {part.billed_total} {part.currency}")
 
         report.finished_at = dt.datetime.now(dt.UTC).isoformat()
         lakefs.write_text_atomic(lake_root, CATALOG_REL, json.dumps(catalog, indent=1), tmp_root)
-        lakefs.write_text_atomic(lake_root, f"_state/runs/{run_id}.json", json.dumps(report.to_dict(), indent=1), tmp_root)  # noqa: E501
+        lakefs.write_text_atomic(lake_root, f"_state/runs/{run_id}.json", json.dumps(report.to_dict(), indent=1), tmp_root)
         say(report.summary())
         return report
     finally:
@@ -394,18 +394,18 @@ def _process_file(
     res = FileResult(f.rel, "loaded", dataset=dataset)
     if not _is_data_file(f.rel):
         suffix = f.rel.rsplit(".", 1)[-1] if "." in f.rel else "(none)"
-        return _quarantine(fs, f, res, [Problem(None, f"unsupported file type '.{suffix}' (expected parquet, csv[.gz] or json lines[.gz])")], lake_root, tmp_root, now), None  # noqa: E501
+        return _quarantine(fs, f, res, [Problem(None, f"unsupported file type '.{suffix}' (expected parquet, csv[.gz] or json lines[.gz])")], lake_root, tmp_root, now), None
     local = lakefs.fetch(fs, f.path, tmp_root)
     view = f"f{n}"
     try:
         relation = _open_relation(con, local, f.rel)
         cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
     except duckdb.Error as exc:
-        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None  # noqa: E501
+        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None
     variant = detect(cols)
     if variant is None:
         shown = ", ".join(cols[:8]) + (", ..." if len(cols) > 8 else "")
-        return _quarantine(fs, f, res, [Problem(None, f"unknown schema: no known export variant matches the columns [{shown}]")], lake_root, tmp_root, now), None  # noqa: E501
+        return _quarantine(fs, f, res, [Problem(None, f"unknown schema: no known export variant matches the columns [{shown}]")], lake_root, tmp_root, now), None
     res.provider, res.variant = variant.provider, variant.name
     validator = get_validator()
     stage = tmp_root / f"{view}.parquet"
@@ -419,7 +419,7 @@ def _process_file(
         con.execute(f"create or replace view {view} as select * from read_parquet('{stage}')")
         problems = validator.validate(view, variant)
     except duckdb.Error as exc:
-        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None  # noqa: E501
+        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None
     if problems:
         return _quarantine(fs, f, res, problems, lake_root, tmp_root, now), None
     if variant.provider == "azure":
@@ -438,7 +438,7 @@ def _process_file(
     if path_period and res.periods != [path_period]:
         problem = Problem(
             None,
-            f"the delivery folder says billing period {path_period} but the rows are in {', '.join(res.periods)}",  # noqa: E501
+            f"the delivery folder says billing period {path_period} but the rows are in {', '.join(res.periods)}",
         )
         return _quarantine(fs, f, res, [problem], lake_root, tmp_root, now), None
     return res, stage
@@ -473,7 +473,7 @@ def _quarantine(
     res.reason = "; ".join(str(p) for p in problems)
     stamp = now.strftime("%Y%m%dT%H%M%S")
     digest = hashlib.sha1(f.rel.encode()).hexdigest()[:8]
-    base = f"quarantine/{res.provider or 'unknown'}/{stamp}__{digest}__{_slug(f.rel.rsplit('/', 1)[-1])}"  # noqa: E501
+    base = f"quarantine/{res.provider or 'unknown'}/{stamp}__{digest}__{_slug(f.rel.rsplit('/', 1)[-1])}"
     local = lakefs.fetch(fs, f.path, tmp_root)
     res.quarantine_path = lakefs.put_atomic(local, lake_root, base)
     sidecar = {
@@ -518,7 +518,7 @@ def _write_partition(
     body = f"select * exclude (file_row_number) from ({body})"
     name = f"{variant.name}__{dataset}"
     out = tmp_root / f"{provider}-{period}-{name}.parquet"
-    con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd, row_group_size 500000)")  # noqa: E501
+    con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd, row_group_size 500000)")
     rows, billed = con.execute(
         f"""select count(*), sum({variant.billed_sql})
                 filter (where not coalesce({variant.excluded_from_billed_sql}, false))
@@ -562,7 +562,7 @@ def _currency(con: duckdb.DuckDBPyConnection, path: Path, variant: Variant) -> s
         col = "lineItem/CurrencyCode"
     if not col or col not in cols:
         return ""
-    vals = con.execute(f"select distinct {q(col)} from read_parquet('{path}') where {q(col)} is not null").fetchall()  # noqa: E501
+    vals = con.execute(f"select distinct {q(col)} from read_parquet('{path}') where {q(col)} is not null").fetchall()
     return ",".join(sorted(str(v[0]) for v in vals))
 
 

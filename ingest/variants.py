@@ -103,7 +103,7 @@ AWS_CUR_LEGACY = Variant(
         "lineItem/UnblendedCost",
         "lineItem/ProductCode",
     ),
-    period_sql=f"date_trunc('month', try_cast({q('bill/BillingPeriodStartDate')} AS TIMESTAMP))::DATE",  # noqa: E501
+    period_sql=f"date_trunc('month', try_cast({q('bill/BillingPeriodStartDate')} AS TIMESTAMP))::DATE",
     cost_sql=q("lineItem/UnblendedCost"),
     charge_start_sql=_ts(q("lineItem/UsageStartDate")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),

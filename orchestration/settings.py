@@ -34,9 +34,9 @@ class Settings:
         data_dir = Path(os.environ.get("SIBYL_DATA_DIR", REPO_ROOT / "data")).expanduser().resolve()
         return cls(
             data_dir=str(data_dir),
-            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))),  # noqa: E501
+            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))),
             lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", str(data_dir / "lake"))),
-            warehouse_path=_path_or_url(os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),  # noqa: E501
+            warehouse_path=_path_or_url(os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),
             marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts"))),
             dbt_project_dir=str(REPO_ROOT / "dbt_project"),
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),

@@ -44,7 +44,7 @@ def run_dbt(lake: Path | str, warehouse: Path | str, *args: str) -> subprocess.C
         env=env, capture_output=True, text=True,
     )
     if proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")  # noqa: E501
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
     return proc
 
 

@@ -73,17 +73,17 @@ class Template:
 
 
 TEMPLATES = [
-    Template("6F81-5844-456A", "Compute Engine", "CP-N2-STD-8", "N2 Instance Core running in Americas", "seconds", "hour", 3600, 0.031611, (8, 8), "instance", True, sud=True),  # noqa: E501
-    Template("6F81-5844-456A", "Compute Engine", "CP-N2-RAM", "N2 Instance Ram running in Americas", "byte-seconds", "gibibyte hour", 3865470566400, 0.004237, (32, 64), "instance", True, sud=True),  # noqa: E501
-    Template("6F81-5844-456A", "Compute Engine", "CP-PD-SSD", "SSD backed PD Capacity", "byte-seconds", "gibibyte month", 2.8324e15, 0.17, (100, 2000), "disk"),  # noqa: E501
-    Template("24E6-581D-38E5", "BigQuery", "BQ-ANALYSIS", "Analysis", "bytes", "tebibyte", 1099511627776, 6.25, (0.2, 6), "dataset", weekly=True),  # noqa: E501
-    Template("24E6-581D-38E5", "BigQuery", "BQ-ACTIVE-STORAGE", "Active Logical Storage", "byte-seconds", "gibibyte month", 2.8324e15, 0.02, (500, 20000), "dataset"),  # noqa: E501
-    Template("95FF-2EF5-5EA1", "Cloud Storage", "GCS-STD-US", "Standard Storage US Multi-region", "byte-seconds", "gibibyte month", 2.8324e15, 0.026, (100, 30000), "bucket"),  # noqa: E501
-    Template("CCD8-9BF1-090E", "Kubernetes Engine", "GKE-CLUSTER", "Regional Kubernetes Clusters", "seconds", "hour", 3600, 0.10, (1, 1), "cluster", True),  # noqa: E501
-    Template("9662-B51E-5089", "Cloud SQL", "SQL-PG-CORE", "Cloud SQL for PostgreSQL: Regional - vCPU", "seconds", "hour", 3600, 0.0826, (4, 16), "sql", True),  # noqa: E501
-    Template("C7E2-9256-1C43", "Vertex AI", "VTX-GEMINI-IN", "Gemini 1.5 Pro Input Characters", "count", "count", 1000, 0.0003125, (1e5, 8e6), "endpoint", weekly=True),  # noqa: E501
-    Template("152E-C115-5142", "Cloud Run", "RUN-CPU", "CPU Allocation Time", "seconds", "vCPU-second", 1, 0.000024, (20000, 900000), "service", weekly=True),  # noqa: E501
-    Template("5490-F7B7-8DF6", "Cloud Logging", "LOG-INGEST", "Log Volume", "bytes", "gibibyte", 1073741824, 0.50, (5, 200), "none"),  # noqa: E501
+    Template("6F81-5844-456A", "Compute Engine", "CP-N2-STD-8", "N2 Instance Core running in Americas", "seconds", "hour", 3600, 0.031611, (8, 8), "instance", True, sud=True),
+    Template("6F81-5844-456A", "Compute Engine", "CP-N2-RAM", "N2 Instance Ram running in Americas", "byte-seconds", "gibibyte hour", 3865470566400, 0.004237, (32, 64), "instance", True, sud=True),
+    Template("6F81-5844-456A", "Compute Engine", "CP-PD-SSD", "SSD backed PD Capacity", "byte-seconds", "gibibyte month", 2.8324e15, 0.17, (100, 2000), "disk"),
+    Template("24E6-581D-38E5", "BigQuery", "BQ-ANALYSIS", "Analysis", "bytes", "tebibyte", 1099511627776, 6.25, (0.2, 6), "dataset", weekly=True),
+    Template("24E6-581D-38E5", "BigQuery", "BQ-ACTIVE-STORAGE", "Active Logical Storage", "byte-seconds", "gibibyte month", 2.8324e15, 0.02, (500, 20000), "dataset"),
+    Template("95FF-2EF5-5EA1", "Cloud Storage", "GCS-STD-US", "Standard Storage US Multi-region", "byte-seconds", "gibibyte month", 2.8324e15, 0.026, (100, 30000), "bucket"),
+    Template("CCD8-9BF1-090E", "Kubernetes Engine", "GKE-CLUSTER", "Regional Kubernetes Clusters", "seconds", "hour", 3600, 0.10, (1, 1), "cluster", True),
+    Template("9662-B51E-5089", "Cloud SQL", "SQL-PG-CORE", "Cloud SQL for PostgreSQL: Regional - vCPU", "seconds", "hour", 3600, 0.0826, (4, 16), "sql", True),
+    Template("C7E2-9256-1C43", "Vertex AI", "VTX-GEMINI-IN", "Gemini 1.5 Pro Input Characters", "count", "count", 1000, 0.0003125, (1e5, 8e6), "endpoint", weekly=True),
+    Template("152E-C115-5142", "Cloud Run", "RUN-CPU", "CPU Allocation Time", "seconds", "vCPU-second", 1, 0.000024, (20000, 900000), "service", weekly=True),
+    Template("5490-F7B7-8DF6", "Cloud Logging", "LOG-INGEST", "Log Volume", "bytes", "gibibyte", 1073741824, 0.50, (5, 200), "none"),
 ]
 HOURLY = np.array([t.hourly for t in TEMPLATES])
 
@@ -172,13 +172,13 @@ def build_resources(
         region = REGIONS[rng.integers(len(REGIONS))]
         name = f"{team}-{t.kind}-{hexes[i][:6]}" if t.kind != "none" else ""
         gname = {
-            "instance": f"//compute.googleapis.com/projects/{proj}/zones/{region}-a/instances/{name}",  # noqa: E501
+            "instance": f"//compute.googleapis.com/projects/{proj}/zones/{region}-a/instances/{name}",
             "disk": f"//compute.googleapis.com/projects/{proj}/zones/{region}-a/disks/{name}",
-            "dataset": f"//bigquery.googleapis.com/projects/{proj}/datasets/{name.replace('-', '_')}",  # noqa: E501
+            "dataset": f"//bigquery.googleapis.com/projects/{proj}/datasets/{name.replace('-', '_')}",
             "bucket": f"//storage.googleapis.com/projects/_/buckets/{name}",
-            "cluster": f"//container.googleapis.com/projects/{proj}/locations/{region}/clusters/{name}",  # noqa: E501
+            "cluster": f"//container.googleapis.com/projects/{proj}/locations/{region}/clusters/{name}",
             "sql": f"//cloudsql.googleapis.com/projects/{proj}/instances/{name}",
-            "endpoint": f"//aiplatform.googleapis.com/projects/{proj}/locations/{region}/endpoints/{name}",  # noqa: E501
+            "endpoint": f"//aiplatform.googleapis.com/projects/{proj}/locations/{region}/endpoints/{name}",
             "service": f"//run.googleapis.com/projects/{proj}/locations/{region}/services/{name}",
             "none": "",
         }[t.kind]

@@ -27,7 +27,7 @@ MARTS = (
 )
 
 
-def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:  # noqa: E501
+def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:
     """A read-only connection, retried while a writer holds the file lock."""
     for attempt in range(attempts):
         try:
@@ -39,7 +39,7 @@ def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0
     raise RuntimeError("unreachable")
 
 
-def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS) -> dict[str, int]:  # noqa: E501
+def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS) -> dict[str, int]:
     """Copy each mart to ``marts_dir/<mart>.parquet`` atomically; returns rows per mart."""
     rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="sibyl-publish-") as tmp:
@@ -47,7 +47,7 @@ def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = 
         try:
             for name in marts:
                 out = Path(tmp) / f"{name}.parquet"
-                con.execute(f"copy (select * from marts.{name}) to '{out}' (format parquet, compression zstd)")  # noqa: E501
+                con.execute(f"copy (select * from marts.{name}) to '{out}' (format parquet, compression zstd)")
                 rows[name] = int(con.execute(f"select count(*) from marts.{name}").fetchone()[0])  # type: ignore[index]
                 lakefs.put_atomic(out, marts_dir, f"{name}.parquet")
         finally:

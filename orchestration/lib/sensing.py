@@ -54,7 +54,8 @@ def partitions_for(
             continue
         period, _ = path_period_and_dataset(f.rel)
         cached = catalog.get(f.rel, {})
-        periods = {period} if period else {str(p) for p in cached.get("periods", []) or []}  # type: ignore[union-attr]
+        known: list[str] = list(cached.get("periods") or [])  # type: ignore[call-overload]
+        periods = {period} if period else {str(p) for p in known}
         provider = provider_hint(f.rel) or cached.get("provider")
         providers = [str(provider)] if provider else list(PROVIDERS)
         for p in providers:

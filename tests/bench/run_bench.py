@@ -42,7 +42,7 @@ CONVERTER_EXTRA_COLUMNS = {
 }
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, float]:  # noqa: E501
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, float]:
     """Run a command; wall seconds and peak RSS (MB) of that process tree's main process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
@@ -51,7 +51,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | 
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed ({' '.join(cmd[:3])} ...):\n{out.decode(errors='replace')[-4000:]}")  # noqa: E501
+        raise SystemExit(f"failed ({' '.join(cmd[:3])} ...):\n{out.decode(errors='replace')[-4000:]}")
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
@@ -62,7 +62,7 @@ def athena_style_copy(cur2_glob: str, out: Path, limit: int | None = None) -> in
     con = duckdb.connect()
     con.execute("set memory_limit='1GB'")
     tag_keys = [r[0] for r in con.execute(
-        f"select distinct unnest(map_keys(resource_tags)) from read_parquet('{cur2_glob}')").fetchall()]  # noqa: E501
+        f"select distinct unnest(map_keys(resource_tags)) from read_parquet('{cur2_glob}')").fetchall()]
     tags = ", ".join(
         f"resource_tags['{k}'] as \"resource_tags_{k.lower().replace('-', '_')}\"" for k in tag_keys
         if k.lower().replace("-", "_") not in {"user_team"}
@@ -92,7 +92,7 @@ def ensure_converter() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # noqa: E501
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--months", type=int, default=1)
     ap.add_argument("--converter-rows", type=int, default=1_000_000)
@@ -123,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     lake, wh = out / "lake", out / "warehouse.duckdb"
     dbt_env = {**env, "SIBYL_LAKE_ROOT": str(lake), "SIBYL_WAREHOUSE": str(wh)}
     dbt = [str(BIN / "dbt"), "--quiet"]
-    dbt_dirs = ["--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),  # noqa: E501
+    dbt_dirs = ["--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
                 "--target-path", str(out / "dbt_target")]
-    ingest_cmd = [str(BIN / "sibyl"), "ingest", "--landing", str(out / "landing"), "--lake", str(lake)]  # noqa: E501
+    ingest_cmd = [str(BIN / "sibyl"), "ingest", "--landing", str(out / "landing"), "--lake", str(lake)]
     print("ingest (discover, great-expectations validation, lake write) ...", flush=True)
     steps["ingest"] = run_measured(ingest_cmd, env)
     steps["dbt_seed"] = run_measured(dbt + ["seed", *dbt_dirs], dbt_env)
     print("dbt: staging -> FOCUS charges -> tags -> attribution (fct_charges) ...", flush=True)
-    steps["focus_attributed_fact"] = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env)  # noqa: E501
+    steps["focus_attributed_fact"] = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env)
     steps["daily_marts"] = run_measured(dbt + ["run", "--exclude", "+fct_charges", *dbt_dirs], dbt_env)
     for s in steps.values():
         s["rows_per_second"] = round(rows / s["seconds"]) if s["seconds"] else 0
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_converter:
         n_conv = min(args.converter_rows, rows)
-        print(f"focus-converter 1.0.0 on {n_conv:,} rows of the same CUR (Athena-style parquet) ...", flush=True)  # noqa: E501
+        print(f"focus-converter 1.0.0 on {n_conv:,} rows of the same CUR (Athena-style parquet) ...", flush=True)
         athena = out / "athena" / "cur_athena.parquet"
         athena.parent.mkdir()
         athena_style_copy(f"{out}/landing/aws/cur2/*/data/*/*.parquet", athena, n_conv)
@@ -162,14 +162,14 @@ def main(argv: list[str] | None = None) -> int:
         same_landing.mkdir()
         shutil.copy2(athena, same_landing / "cur_athena.parquet")
         same_env = {**env, "SIBYL_LAKE_ROOT": str(same_lake), "SIBYL_WAREHOUSE": str(same_wh)}
-        a = run_measured([str(BIN / "sibyl"), "ingest", "--landing", str(same_landing), "--lake", str(same_lake)], env)  # noqa: E501
+        a = run_measured([str(BIN / "sibyl"), "ingest", "--landing", str(same_landing), "--lake", str(same_lake)], env)
         run_measured(dbt + ["seed", *dbt_dirs], same_env)
         b = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], same_env)
         same = {"rows": n_conv, "seconds": round(a["seconds"] + b["seconds"], 2),
                 "peak_rss_mb": max(a["peak_rss_mb"], b["peak_rss_mb"])}
         same["rows_per_second"] = round(n_conv / same["seconds"])
         results["sibyl_on_same_file"] = same
-        results["speedup_vs_focus_converter"] = round(same["rows_per_second"] / conv["rows_per_second"], 1)  # noqa: E501
+        results["speedup_vs_focus_converter"] = round(same["rows_per_second"] / conv["rows_per_second"], 1)
 
     (out / "bench.json").write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))

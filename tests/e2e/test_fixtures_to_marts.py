@@ -23,7 +23,7 @@ def warehouse(tmp_path_factory):
 
 def test_every_fixture_partition_reconciles(warehouse):
     rows = warehouse.execute(
-        "select provider, billing_period, billing_currency, raw_billed_cost, focus_billed_cost, is_reconciled "  # noqa: E501
+        "select provider, billing_period, billing_currency, raw_billed_cost, focus_billed_cost, is_reconciled "
         "from marts.fct_reconciliation order by 1, 2, 3"
     ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [

@@ -38,7 +38,7 @@ CRITERIA = [
 
 
 def _python312() -> str:
-    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() or os.path.expanduser("~/.pyenv")  # noqa: E501
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() or os.path.expanduser("~/.pyenv")
     found = sorted(glob.glob(f"{root}/versions/3.12*/bin/python3.12"))
     if not found:
         pytest.fail("focus-validator needs Python 3.12 (pyenv install 3.12) — not found")
@@ -71,7 +71,7 @@ def run_validator(validator: tuple[Path, Path], parquet: Path) -> tuple[dict[str
 
 
 def model_rule(site: Path, rule: str) -> dict:
-    model = json.loads(next((site / "focus_validator" / "rules").glob("model-1.2*.json")).read_text())  # noqa: E501
+    model = json.loads(next((site / "focus_validator" / "rules").glob("model-1.2*.json")).read_text())
     return model["ModelRules"][rule]
 
 
@@ -79,9 +79,9 @@ def known_model_defects(site: Path) -> dict[str, str]:
     """Rules whose machine form contradicts the spec text (asserted to still be broken)."""
     defects = {}
     r = model_rule(site, "CommitmentDiscountStatus-C-004-C")
-    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "CommitmentDiscountId", "Value": None}:  # noqa: E501
+    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "CommitmentDiscountId", "Value": None}:
         defects["CommitmentDiscountStatus-C-004-C"] = (
-            "condition is 'CommitmentDiscountId IS NULL' (text: 'is not null'), contradicting C-003-C")  # noqa: E501
+            "condition is 'CommitmentDiscountId IS NULL' (text: 'is not null'), contradicting C-003-C")
     a, b = model_rule(site, "InvoiceId-C-004-C"), model_rule(site, "InvoiceId-C-005-C")
     if not a["ValidationCriteria"]["Condition"] and not b["ValidationCriteria"]["Condition"]:
         defects["InvoiceId-C-004-C"] = defects["InvoiceId-C-005-C"] = (
@@ -89,7 +89,7 @@ def known_model_defects(site: Path) -> dict[str, str]:
         # their OR composite fails too when a dataset has both issued and not-yet-issued invoices
         defects["InvoiceId-C-003-C"] = defects["InvoiceId-C-004-C"]
     r = model_rule(site, "EffectiveCost-C-005-C")
-    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "ChargeCategory", "Value": "Purchase"}:  # noqa: E501
+    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "ChargeCategory", "Value": "Purchase"}:
         defects["EffectiveCost-C-005-C"] = (
             "'purchase intended to cover future charges' is reduced to any Purchase")
     return defects
@@ -108,7 +108,7 @@ def assert_conformant(validator, parquet: Path, con: duckdb.DuckDBPyConnection) 
     assert not unexpected, f"{summary}\nfailed rules: {json.dumps(unexpected, indent=1)}"
     for rule, detail in failed.items():  # composites may only fail through known defects
         if composite_children(detail):
-            assert all(c in defects or c in failed for c in composite_children(detail)), (rule, detail)  # noqa: E501
+            assert all(c in defects or c in failed for c in composite_children(detail)), (rule, detail)
     if "EffectiveCost-C-005-C" in leaves:
         # the only purchases with EffectiveCost <> 0 must be ones that cover no future usage
         bad = con.execute(

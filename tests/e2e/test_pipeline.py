@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -65,7 +64,7 @@ def test_published_marts_are_readable_without_the_warehouse(pipeline):
     marts = pipeline["root"] / "marts"
     con = duckdb.connect()
     n_ok, n = con.execute(
-        f"select count(*) filter (where is_reconciled), count(*) from '{marts}/fct_reconciliation.parquet'"  # noqa: E501
+        f"select count(*) filter (where is_reconciled), count(*) from '{marts}/fct_reconciliation.parquet'"
     ).fetchone()
     assert n == n_ok == 9
     teams = con.execute(f"select count(*) from '{marts}/fct_cost_by_team_30d.parquet'").fetchone()[0]
@@ -77,7 +76,7 @@ def test_injected_anomalies_stand_out_in_daily_costs(pipeline):
     import datetime as dt
     import statistics
 
-    anomalies = json.loads((pipeline["landing"] / "_meta" / "anomalies.json").read_text())["anomalies"]  # noqa: E501
+    anomalies = json.loads((pipeline["landing"] / "_meta" / "anomalies.json").read_text())["anomalies"]
     con = duckdb.connect(str(pipeline["root"] / "warehouse.duckdb"), read_only=True)
     checked = 0
     for a in anomalies:
@@ -104,13 +103,13 @@ def test_partition_rerun_is_idempotent(pipeline):
         con = duckdb.connect(str(wh), read_only=True)
         try:
             return con.execute(
-                "select count(*), sum(billed_cost), sum(effective_cost) from marts.fct_charges").fetchone()  # noqa: E501
+                "select count(*), sum(billed_cost), sum(effective_cost) from marts.fct_charges").fetchone()
         finally:
             con.close()
 
     before = snapshot()
     defs, instance = pipeline["defs"], pipeline["instance"]
-    again = defs.resolve_job_def("ingest_exports").execute_in_process(instance=instance, partition_key="2026-09-01")  # noqa: E501
+    again = defs.resolve_job_def("ingest_exports").execute_in_process(instance=instance, partition_key="2026-09-01")
     assert again.success
     transform = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
     assert transform.success
@@ -121,11 +120,11 @@ def test_sensor_requests_the_partitions_of_redelivered_files(pipeline, tmp_path)
     from orchestration.defs.ingest.sensors import new_export_files
     from orchestration.defs.resources import SibylSettings
 
-    settings = SibylSettings(landing_root=str(pipeline["landing"]), lake_root=str(pipeline["root"] / "lake"))  # noqa: E501
+    settings = SibylSettings(landing_root=str(pipeline["landing"]), lake_root=str(pipeline["root"] / "lake"))
     ctx = dg.build_sensor_context(instance=pipeline["instance"], resources={"sibyl": settings})
     first = new_export_files(ctx)
     keys = {(tuple(r.asset_selection[0].path), r.partition_key) for r in first.run_requests}
     assert (("lake", "raw_aws_billing"), "2026-09-01") in keys
     assert (("lake", "raw_azure_billing"), "2026-10-01") in keys
-    ctx2 = dg.build_sensor_context(instance=pipeline["instance"], cursor=first.cursor, resources={"sibyl": settings})  # noqa: E501
+    ctx2 = dg.build_sensor_context(instance=pipeline["instance"], cursor=first.cursor, resources={"sibyl": settings})
     assert not new_export_files(ctx2).run_requests

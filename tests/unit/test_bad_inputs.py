@@ -78,11 +78,11 @@ def by_name(report, name):
         ("missing_column.csv", "column 'lineItem/UsageStartDate': required column is missing"),
         ("header_only.csv", "empty export"),
         ("latin1.csv", "This file is not utf-8 encoded"),
-        ("cost_empty.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is empty (costs must not be null)"),  # noqa: E501
-        ("cost_words.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is not a number (e.g. row 1: 'N/A')"),  # noqa: E501
+        ("cost_empty.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is empty (costs must not be null)"),
+        ("cost_words.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is not a number (e.g. row 1: 'N/A')"),
         ("outside_period.csv", "charge date is outside the billing period"),
         ("not_gzip.csv.gz", "Input is not a GZIP stream"),
-        ("unknown_schema.csv", "unknown schema: no known export variant matches the columns [date, amount, memo]"),  # noqa: E501
+        ("unknown_schema.csv", "unknown schema: no known export variant matches the columns [date, amount, memo]"),
         ("report.xlsx", "unsupported file type '.xlsx'"),
     ],
 )
@@ -104,7 +104,7 @@ def test_good_file_in_the_same_run_loads_and_reconciles(bad_run):
     header, rows = read_rows()
     i = header.index("lineItem/UnblendedCost")
     expected = sum((Decimal(r[i]) for r in rows if r[i]), Decimal(0))
-    assert Decimal(report.partitions[0].billed_total).quantize(Decimal("0.01")) == expected.quantize(Decimal("0.01"))  # noqa: E501
+    assert Decimal(report.partitions[0].billed_total).quantize(Decimal("0.01")) == expected.quantize(Decimal("0.01"))
     assert abs(Decimal(report.partitions[0].billed_total) - expected) < Decimal("1e-8")
     assert report.count("loaded") == 1 and report.count("quarantined") == 10
 

@@ -10,7 +10,7 @@ from orchestration.lib.publish import connect_read_only
 
 @dg.asset_check(
     asset=get_asset_key_for_model([sibyl_dbt_models], "fct_reconciliation"),
-    description="Per provider x billing period x currency, FOCUS and daily billed cost = raw export billed cost (to the cent).",  # noqa: E501
+    description="Per provider x billing period x currency, FOCUS and daily billed cost = raw export billed cost (to the cent).",
     blocking=True,
 )
 def billed_cost_reconciles(sibyl: SibylSettings) -> dg.AssetCheckResult:
@@ -32,7 +32,7 @@ def billed_cost_reconciles(sibyl: SibylSettings) -> dg.AssetCheckResult:
             "raw_billed_total": float(sum(r[3] for r in rows)),
             "marts_billed_total": float(sum(r[4] for r in rows)),
             "off": dg.MetadataValue.json(
-                [{"provider": r[0], "period": r[1], "currency": r[2], "raw": str(r[3]), "focus": str(r[4]), "daily": str(r[5])} for r in bad]  # noqa: E501
+                [{"provider": r[0], "period": r[1], "currency": r[2], "raw": str(r[3]), "focus": str(r[4]), "daily": str(r[5])} for r in bad]
             ),
         },
     )

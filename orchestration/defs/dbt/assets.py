@@ -3,8 +3,8 @@
 import datetime as dt
 import json
 import tempfile
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -49,11 +49,11 @@ def sibyl_dbt_models(
     last = lakefs.read_text(s.lake_root, LAST_BUILD_REL)
     since = json.loads(last)["finished_at"] if last else None
     started = dt.datetime.now(dt.UTC).isoformat()
-    args = dbt_build_args(ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path))  # noqa: E501
+    args = dbt_build_args(ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path))
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()
     with tempfile.TemporaryDirectory() as tmp:
-        lakefs.write_text_atomic(s.lake_root, LAST_BUILD_REL, json.dumps({"finished_at": started}), Path(tmp))  # noqa: E501
+        lakefs.write_text_atomic(s.lake_root, LAST_BUILD_REL, json.dumps({"finished_at": started}), Path(tmp))
 
 
 @dg.asset(
@@ -61,9 +61,9 @@ def sibyl_dbt_models(
     group_name="publish",
     deps=[get_asset_key_for_model([sibyl_dbt_models], m) for m in MARTS],
     kinds={"parquet"},
-    description="Marts copied to <data>/marts/<mart>.parquet (atomic rename) so readers never hold the warehouse.",  # noqa: E501
+    description="Marts copied to <data>/marts/<mart>.parquet (atomic rename) so readers never hold the warehouse.",
 )
-def published_marts(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg.MaterializeResult:  # noqa: E501
+def published_marts(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg.MaterializeResult:
     s = sibyl.resolved()
     rows = publish_marts(s.warehouse_path, s.marts_dir)
     return dg.MaterializeResult(

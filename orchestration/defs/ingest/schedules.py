@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.defs.ingest.assets import ingest_job
 
+
 @dg.schedule(job=ingest_job, cron_schedule="0 5 * * *", execution_timezone="UTC")
 def daily_ingest(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     today = context.scheduled_execution_time.date()

@@ -1,5 +1,6 @@
 """Sensor: new or re-delivered export files -> ingest runs for the partitions they touch."""
 
+import hashlib
 import json
 
 import dagster as dg
@@ -12,7 +13,7 @@ from orchestration.defs.resources import SibylSettings
 from orchestration.lib.sensing import changed_files, partitions_for
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED)  # noqa: E501
+@dg.sensor(job=ingest_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED)
 def new_export_files(context: dg.SensorEvaluationContext, sibyl: SibylSettings) -> dg.SensorResult:
     s = sibyl.resolved()
     _, files = list_files(s.landing_root)
@@ -22,13 +23,14 @@ def new_export_files(context: dg.SensorEvaluationContext, sibyl: SibylSettings) 
     plan = partitions_for(changed, load_catalog(s.lake_root).get("files", {}))
     valid = set(billing_periods.get_partition_keys())
     requests = []
+    stamp = hashlib.sha1(cursor.encode()).hexdigest()[:12]
     for provider, periods in sorted(plan.items()):
         keys = sorted(key_of(p) for p in periods if p and key_of(p) in valid)
         asset = dg.AssetKey(["lake", f"raw_{provider}_billing"])
         for key in keys:
             requests.append(
                 dg.RunRequest(
-                    run_key=f"{provider}:{key}:{hash(cursor)}",
+                    run_key=f"{provider}:{key}:{stamp}",
                     partition_key=key,
                     asset_selection=[asset],
                     tags={"sibyl/changed_files": json.dumps([f.rel for f in changed][:20])},
