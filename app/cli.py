@@ -155,5 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.func(args))
 
 
+def entrypoint() -> None:
+    """Console script: run, flush, and leave without interpreter finalization, where DuckDB
+    2.0's bindings print spurious 'nanobind: leaked ...' lines on every exit."""
+    try:
+        code = main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entrypoint()

@@ -518,7 +518,7 @@ def _write_partition(
     body = f"select * exclude (file_row_number) from ({body})"
     name = f"{variant.name}__{dataset}"
     out = tmp_root / f"{provider}-{period}-{name}.parquet"
-    con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd, row_group_size 500000)")
+    con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd)")
     rows, billed = con.execute(
         f"""select count(*), sum({variant.billed_sql})
                 filter (where not coalesce({variant.excluded_from_billed_sql}, false))

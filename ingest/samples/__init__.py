@@ -80,7 +80,7 @@ def generate(
 
     if "aws" in providers:
         rng = np.random.default_rng([seed, 1])
-        n = DEFAULT_RESOURCES["aws"] if aws_rows is None else max(20, math.ceil(aws_rows / (total_days * 1.08)))
+        n = DEFAULT_RESOURCES["aws"] if aws_rows is None else max(20, math.ceil(aws_rows / (total_days * 0.996)))
         n = max(20, int(n * scale)) if aws_rows is None else n
         res, products = aws.build_resources(rng, org, n, total_days)
         anomalies = []

@@ -8,7 +8,14 @@
 with
 
 tag_sets as (
-    select distinct tags_json from {{ ref('int_charges_unioned') }}
+    -- distinct raw tag sets straight from staging: a narrow scan, not the whole FOCUS mapping
+    select tags_json from {{ ref('stg_aws__line_items') }}
+    union
+    select tags_json from {{ ref('stg_gcp__billing_export') }}
+    union
+    select tags_json from {{ ref('stg_azure__cost_details') }}
+    union
+    select '{}'  -- charges Sibyl derives (unused commitments) carry no tags
 ),
 
 pairs as (
