@@ -163,18 +163,31 @@ def _skip_reason(rel: str) -> str | None:
     return None
 
 
-def _read_manifests(
-    fs: Any, files: list[lakefs.RemoteFile]
-) -> tuple[dict[str, set[str]], dict[str, str], dict[str, str]]:
-    """Current data files per delivery folder (AWS) and dataset types (Azure) from manifests.
+@dataclass
+class _Deliveries:
+    """What the export manifests say is current."""
 
-    Returns (current_names_by_folder, azure_type_by_run_folder, azure_current_run_by_range).
-    """
-    current: dict[str, set[str]] = {}
-    az_type: dict[str, str] = {}
-    az_runs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    current_names: dict[str, set[str]] = field(default_factory=dict)  # folder -> file names
+    current_folder: dict[str, str] = field(default_factory=dict)  # parent -> current subfolder
+    azure_type: dict[str, str] = field(default_factory=dict)  # run folder -> actual/amortized
+
+    def superseded(self, rel: str) -> bool:
+        folder, _, name = rel.rpartition("/")
+        parent = folder.rpartition("/")[0]
+        if folder in self.current_names:
+            return name not in self.current_names[folder]
+        if parent in self.current_folder:
+            # legacy CUR assemblies / Azure export runs: only the current subfolder counts
+            return self.current_folder[parent] != folder
+        return False
+
+
+def _read_manifests(fs: Any, files: list[lakefs.RemoteFile]) -> _Deliveries:
+    """Read AWS (CUR 2.0 and legacy CUR) and Azure export manifests."""
+    d = _Deliveries()
+    azure_runs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for f in files:
-        name = f.rel.rsplit("/", 1)[-1]
+        folder, _, name = f.rel.rpartition("/")
         if not name.lower().endswith("manifest.json"):
             continue
         try:
@@ -183,25 +196,29 @@ def _read_manifests(
         except (OSError, ValueError) as exc:
             log.warning("unreadable manifest %s: %s", f.rel, exc)
             continue
-        folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else ""
-        if "dataFiles" in doc:  # AWS Data Exports (CUR 2.0): metadata/<partition>/
+        if "dataFiles" in doc:  # Data Exports (CUR 2.0): <export>/metadata/<partition>/
             data_folder = folder.replace("/metadata/", "/data/", 1)
-            current[data_folder] = {str(p).rsplit("/", 1)[-1] for p in doc["dataFiles"]}
+            d.current_names[data_folder] = {str(p).rsplit("/", 1)[-1] for p in doc["dataFiles"]}
         elif "reportKeys" in doc:  # legacy CUR: <report>/<range>/<report>-Manifest.json
-            keys = [str(k) for k in doc["reportKeys"]]
-            current[folder] = {k.rsplit("/", 1)[-1] for k in keys}
-            # the current assembly folder
-            if keys and "assemblyId" in doc:
-                current[f"{folder}/{doc['assemblyId']}"] = current[folder]
-        elif "exportConfig" in doc:  # Azure Cost Management exports
+            keys = [str(k).split("/") for k in doc["reportKeys"]]
+            names = {k[-1] for k in keys}
+            range_folder = folder.rpartition("/")[2]
+            sub = {k[-2] for k in keys if len(k) >= 2 and k[-2] != range_folder}
+            if sub:  # "create new report version": files under <range>/<assemblyId>/
+                current = f"{folder}/{sorted(sub)[0]}"
+                d.current_folder[folder] = current
+                d.current_names[current] = names
+            else:  # "overwrite": files directly under <range>/
+                d.current_names[folder] = names | {name}
+        elif "exportConfig" in doc:  # Azure: <export>/<range>/<run-id>/manifest.json
             kind = str(doc["exportConfig"].get("type", "")).lower()
-            az_type[folder] = "amortized" if "amortized" in kind else "actual"
+            d.azure_type[folder] = "amortized" if "amortized" in kind else "actual"
             run = doc.get("runInfo", {})
             stamp = str(run.get("submittedTime") or run.get("endDate") or "")
-            if "/" in folder:
-                az_runs[folder.rsplit("/", 1)[0]].append((stamp, folder))
-    latest = {rng: max(runs)[1] for rng, runs in az_runs.items()}
-    return current, az_type, latest
+            azure_runs[folder.rpartition("/")[0]].append((stamp, folder))
+    for range_folder, runs in azure_runs.items():
+        d.current_folder[range_folder] = max(runs)[1]
+    return d
 
 
 def _open_relation(con: duckdb.DuckDBPyConnection, local: Path, rel: str) -> str:
@@ -294,7 +311,7 @@ def ingest(
     catalog = load_catalog(lake_root)
     fs, files = lakefs.list_files(landing_root)
     say(f"discovered {len(files)} file(s) under {landing_root}")
-    current, az_type, az_latest = _read_manifests(fs, files)
+    deliveries = _read_manifests(fs, files)
 
     tmp_root = Path(tempfile.mkdtemp(prefix="sibyl-ingest-", dir=work_dir))
     con = duckdb.connect()
@@ -316,20 +333,10 @@ def ingest(
             if reason:
                 report.files.append(FileResult(f.rel, "skipped", reason=reason))
                 continue
-            folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else ""
-            name = f.rel.rsplit("/", 1)[-1]
-            superseded = folder in current and name not in current[folder]
-            parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
-            if not superseded and parent in az_latest and az_latest[parent] != folder:
-                superseded = True
-            if not superseded:
-                # legacy CUR: <report>/<range>/<assemblyId>/file where the manifest names another
-                grand = parent
-                if grand in current and folder not in current and name not in current[grand]:
-                    superseded = True
-            if superseded:
+            if deliveries.superseded(f.rel):
                 report.files.append(FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest"))
                 continue
+            folder = f.rel.rpartition("/")[0]
             path_period, dataset = path_period_and_dataset(f.rel)
             cached = catalog["files"].get(f.rel, {})
             known_periods = (
@@ -344,7 +351,7 @@ def ingest(
             say(f"[{n}/{len(files)}] {f.rel}")
             result, stage_path = _process_file(
                 con, fs, f, n, tmp_root, path_period, dataset,
-                az_type.get(folder), get_validator, lake_root, now,
+                deliveries.azure_type.get(folder), get_validator, lake_root, now,
             )
             if result.provider and result.provider not in want_providers:
                 continue

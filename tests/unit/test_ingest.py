@@ -148,3 +148,22 @@ def test_jsonl_gcp_export_reads_like_parquet(tmp_path):
     ra, rb = ingest(str(a), str(tmp_path / "la")), ingest(str(b), str(tmp_path / "lb"))
     assert ra.billed_by_provider_period() == rb.billed_by_provider_period()
     assert [p.rows for p in ra.partitions] == [p.rows for p in rb.partitions]
+
+
+def test_legacy_cur_only_the_manifests_assembly_is_read(tmp_path):
+    """Legacy CUR 'new report version' deliveries reuse file names in every assembly folder:
+    only the assembly the manifest names may load, or the money would be counted twice."""
+    landing = tmp_path / "landing"
+    period = landing / "cur" / "my-report" / "20231101-20231201"
+    for assembly in ("11111111-old", "22222222-new"):
+        (period / assembly).mkdir(parents=True)
+        shutil.copy2(FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv", period / assembly / "my-report-1.csv")
+    (period / "my-report-Manifest.json").write_text(json.dumps({
+        "assemblyId": "22222222-new",
+        "reportKeys": ["cur/my-report/20231101-20231201/22222222-new/my-report-1.csv"],
+        "billingPeriod": {"start": "20231101T000000.000Z", "end": "20231201T000000.000Z"},
+    }))
+    report = ingest(str(landing), str(tmp_path / "lake"))
+    status = {f.rel.split("/")[-2]: f.status for f in report.files if f.rel.endswith(".csv")}
+    assert status == {"11111111-old": "superseded", "22222222-new": "loaded"}
+    assert [p.rows for p in report.partitions] == [1281]
