@@ -120,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {rows:,} rows in {results['generate_seconds']}s", flush=True)
 
     steps: dict[str, dict[str, float]] = {}
+    results["steps"] = steps
+
+    def save() -> None:  # after every step, so a failure late in the run keeps the numbers
+        (out / "bench.json").write_text(json.dumps(results, indent=1))
+
     lake, wh = out / "lake", out / "warehouse.duckdb"
     dbt_env = {**env, "SIBYL_LAKE_ROOT": str(lake), "SIBYL_WAREHOUSE": str(wh)}
     dbt = [str(BIN / "dbt"), "--quiet"]
@@ -128,15 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     ingest_cmd = [str(BIN / "sibyl"), "ingest", "--landing", str(out / "landing"), "--lake", str(lake)]
     print("ingest (discover, great-expectations validation, lake write) ...", flush=True)
     steps["ingest"] = run_measured(ingest_cmd, env)
+    save()
     steps["dbt_seed"] = run_measured(dbt + ["seed", *dbt_dirs], dbt_env)
     print("dbt: staging -> FOCUS charges -> tags -> attribution (fct_charges) ...", flush=True)
     steps["focus_attributed_fact"] = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env)
+    save()
     steps["daily_marts"] = run_measured(dbt + ["run", "--exclude", "+fct_charges", *dbt_dirs], dbt_env)
     for s in steps.values():
         s["rows_per_second"] = round(rows / s["seconds"]) if s["seconds"] else 0
     core = ("ingest", "focus_attributed_fact")
     total = sum(steps[s]["seconds"] for s in core)
-    results["steps"] = steps
     results["ingest_to_attributed_fact"] = {
         "seconds": round(total, 2),
         "rows_per_second": round(rows / total),
@@ -157,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         conv["rows"] = n_conv
         conv["rows_per_second"] = round(n_conv / conv["seconds"])
         results["focus_converter"] = conv
+        save()
         # Sibyl on the very same Athena-style file, for an apples-to-apples rate
         same_landing, same_lake, same_wh = out / "same_landing", out / "same_lake", out / "same.duckdb"
         same_landing.mkdir()
