@@ -318,6 +318,9 @@ def ingest(
     con.execute(f"set memory_limit='{duckdb_memory_limit}'")
     con.execute(f"set temp_directory='{tmp_root / 'spill'}'")
     con.execute("set timezone='UTC'")
+    # lake rows keep their source row number, so their order carries no meaning: letting DuckDB
+    # write in parallel without ordering buffers makes lake writes ~3x faster at 10M rows
+    con.execute("set preserve_insertion_order=false")
     validators: list[FileValidator] = []
 
     def get_validator() -> FileValidator:

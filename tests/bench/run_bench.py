@@ -98,26 +98,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--converter-rows", type=int, default=1_000_000)
     ap.add_argument("--out", default=str(REPO / "bench_results"))
     ap.add_argument("--skip-converter", action="store_true")
+    ap.add_argument("--reuse-landing", action="store_true",
+                    help="keep <out>/landing from a previous run instead of regenerating it")
     args = ap.parse_args(argv)
 
     out = Path(args.out).resolve()
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    reuse = args.reuse_landing and (out / "landing").exists()
+    for p in out.glob("*") if out.exists() else []:
+        if not (reuse and p.name == "landing"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+    out.mkdir(parents=True, exist_ok=True)
     env = {"SIBYL_DUCKDB_MEMORY_LIMIT": "1GB", "GX_ANALYTICS_ENABLED": "false",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     results: dict[str, object] = {"rows_requested": args.rows, "cores": os.cpu_count(),
                                   "date": dt.date.today().isoformat()}
 
-    print(f"generating an AWS CUR 2.0 of ~{args.rows:,} line items ...", flush=True)
     t0 = time.perf_counter()
-    from ingest.samples import generate
+    if reuse:
+        import duckdb
 
-    summary = generate(out / "landing", end_date=dt.date(2026, 10, 31), months=args.months,
-                       aws_rows=args.rows, providers=("aws",))
-    rows = summary.rows["aws"]
+        con = duckdb.connect()
+        rows = int(con.execute(f"select count(*) from read_parquet('{out}/landing/aws/cur2/*/data/*/*.parquet')").fetchone()[0])  # type: ignore[index]
+        con.close()
+        print(f"reusing {rows:,} CUR rows in {out / 'landing'}", flush=True)
+    else:
+        print(f"generating an AWS CUR 2.0 of ~{args.rows:,} line items ...", flush=True)
+        from ingest.samples import generate
+
+        summary = generate(out / "landing", end_date=dt.date(2026, 10, 31), months=args.months,
+                           aws_rows=args.rows, providers=("aws",))
+        rows = summary.rows["aws"]
+        results["generate_seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"  {rows:,} rows in {results['generate_seconds']}s", flush=True)
     results["cur_rows"] = rows
-    results["generate_seconds"] = round(time.perf_counter() - t0, 1)
-    print(f"  {rows:,} rows in {results['generate_seconds']}s", flush=True)
 
     steps: dict[str, dict[str, float]] = {}
     results["steps"] = steps
