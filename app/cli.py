@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import os
 import sys
 import time
@@ -71,9 +70,12 @@ def _materialize_all(periods: list[str]) -> None:
 
     defs = load_defs()
     instance = dg.DagsterInstance.get()
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    print(f"   ingest {periods[0]} .. {periods[-1]} (validate every file, write the lake) ...", flush=True)
     ingest_job = defs.resolve_job_def("ingest_exports")
     result = ingest_job.execute_in_process(
         instance=instance,
+        run_config=quiet,
         tags={
             "dagster/asset_partition_range_start": f"{periods[0]}-01",
             "dagster/asset_partition_range_end": f"{periods[-1]}-01",
@@ -81,7 +83,8 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("ingest failed (see the log above)")
-    result = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
+    print("   dbt build (staging -> FOCUS -> attribution -> marts, with tests) and publish ...", flush=True)
+    result = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance, run_config=quiet)
     if not result.success:
         raise SystemExit("dbt build / publish failed (see the log above)")
 
@@ -91,7 +94,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     s = _settings()
     os.environ.setdefault("DAGSTER_HOME", str(Path(s.data_dir).parent / ".dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(Path(__file__).resolve().parents[1] / "dagster.yaml", home / "dagster.yaml")
     t0 = time.perf_counter()
     if args.fresh:
         for p in (s.landing_root, s.lake_root, s.marts_dir):
@@ -107,7 +113,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     end = dt.date.fromisoformat(args.end_date) if args.end_date else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     periods = [m.key for m in months_ending(end, args.months)]
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
-    logging.getLogger("dagster").setLevel(logging.WARNING)
     _materialize_all(periods)
     print(f"== 3/3 summary (pipeline done in {time.perf_counter() - t0:.0f}s) ==")
     return cmd_summary(args)

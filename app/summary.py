@@ -118,6 +118,6 @@ def render_summary(s: Settings) -> str:
         f"  published marts   {s.marts_dir}/*.parquet  (read these while pipelines run)",
         "",
         "Next: `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
-        "      query the marts with DuckDB: duckdb -c \"select * from 'data/marts/fct_cost_by_team_30d.parquet'\"",
+        "      query the marts: .venv/bin/python -c \"import duckdb; print(duckdb.sql('from \\'data/marts/fct_cost_by_team_30d.parquet\\''))\"",
     ]
     return "\n".join(out)
