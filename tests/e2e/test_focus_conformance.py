@@ -120,21 +120,13 @@ def assert_conformant(validator, parquet: Path, con: duckdb.DuckDBPyConnection) 
     return summary
 
 
-def test_generated_exports_are_focus_conformant(validator, sample_landing, tmp_path):
-    ingest(str(sample_landing), str(tmp_path / "lake"))
+@pytest.mark.parametrize("source", ["generated exports", "real fixtures"])
+def test_focus_charges_are_focus_conformant(validator, sample_landing, tmp_path, source):
+    landing = sample_landing if source == "generated exports" else FIXTURES
+    ingest(str(landing), str(tmp_path / "lake"))
     run_dbt(tmp_path / "lake", tmp_path / "wh.duckdb", "build")
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     out = tmp_path / "focus_charges.parquet"
     con.execute(f"copy (select * from marts.focus_charges) to '{out}' (format parquet)")
     summary = assert_conformant(validator, out, con)
-    print(f"focus-validator 2.2.1 on generated data: {summary}")
-
-
-def test_real_fixtures_are_focus_conformant(validator, tmp_path):
-    ingest(str(FIXTURES), str(tmp_path / "lake"))
-    run_dbt(tmp_path / "lake", tmp_path / "wh.duckdb", "build")
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
-    out = tmp_path / "focus_charges.parquet"
-    con.execute(f"copy (select * from marts.focus_charges) to '{out}' (format parquet)")
-    summary = assert_conformant(validator, out, con)
-    print(f"focus-validator 2.2.1 on the real fixtures: {summary}")
+    print(f"focus-validator 2.2.1 on the {source}: {summary}")
