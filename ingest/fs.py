@@ -113,10 +113,3 @@ def read_text(root: str, rel: str) -> str | None:
         return None
     with fs.open(path, "r", encoding="utf-8") as fh:
         return str(fh.read())
-
-
-def remove(root: str, rel: str) -> None:
-    fs, base = get_fs(root)
-    path = f"{base.rstrip('/')}/{rel}"
-    if fs.exists(path):
-        fs.rm(path)

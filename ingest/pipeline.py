@@ -120,14 +120,6 @@ class IngestReport:
         )
 
 
-@dataclass
-class _Candidate:
-    file: lakefs.RemoteFile
-    path_period: str | None
-    dataset: str
-    dataset_type_hint: str | None
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower()[:120] or "file"
 

@@ -9,7 +9,7 @@ lake; the dbt staging models do the renaming.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MONEY = "DECIMAL(38, 10)"
 
@@ -30,7 +30,6 @@ class Variant:
     cost_sql: str  # -> VARCHAR/DOUBLE raw billed cost as exported (before cast)
     charge_start_sql: str  # -> TIMESTAMP the charge starts
     period_window: tuple[str, str]  # SQL interval bounds tolerated around the period
-    account_sql: str  # -> VARCHAR sub account (AWS usage account, GCP project, Azure sub)
     excluded_from_billed_sql: str = "false"  # rows whose cost is not on the invoice
     credits_sql: str = "0"  # per-row credits billed with the row (GCP credits[])
 
@@ -73,20 +72,14 @@ AWS_CUR2 = Variant(
     cost_sql="line_item_unblended_cost",
     charge_start_sql=_ts("line_item_usage_start_date"),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
-    account_sql="CAST(line_item_usage_account_id AS VARCHAR)",
 )
 
-AWS_CUR_ATHENA = Variant(
+# Legacy CUR in parquet/Athena form: CUR 2.0's names, but tags and product as flat columns.
+AWS_CUR_ATHENA = replace(
+    AWS_CUR2,
     name="aws_cur_athena",
-    provider="aws",
     description="AWS legacy CUR with Athena/parquet-style names (line_item_*, resource_tags_user_*)",
     signature=("line_item_unblended_cost", "line_item_line_item_type"),
-    required=AWS_CUR2.required,
-    period_sql=AWS_CUR2.period_sql,
-    cost_sql="line_item_unblended_cost",
-    charge_start_sql=_ts("line_item_usage_start_date"),
-    period_window=AWS_CUR2.period_window,
-    account_sql=AWS_CUR2.account_sql,
 )
 
 AWS_CUR_LEGACY = Variant(
@@ -107,7 +100,6 @@ AWS_CUR_LEGACY = Variant(
     cost_sql=q("lineItem/UnblendedCost"),
     charge_start_sql=_ts(q("lineItem/UsageStartDate")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
-    account_sql=f"CAST({q('lineItem/UsageAccountId')} AS VARCHAR)",
 )
 
 # GCP: usage is invoiced in the month it is reported, which can trail the usage by a few days.
@@ -121,7 +113,6 @@ GCP_NESTED = Variant(
     cost_sql="cost",
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
-    account_sql="CAST(project.id AS VARCHAR)",
     credits_sql="list_sum([try_cast(c.amount AS DOUBLE) for c in credits])",
 )
 
@@ -142,7 +133,6 @@ GCP_FLAT = Variant(
     cost_sql="cost",
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
-    account_sql=f"CAST({q('project.id')} AS VARCHAR)",
     # credits are a Python-literal list in the CSV: [{'name': 'x', 'amount': -1.0, ...}]
     credits_sql=(
         "list_sum([c.amount for c in from_json("
@@ -174,30 +164,16 @@ AZURE_EA = Variant(
     cost_sql=q("Cost"),
     charge_start_sql=_us_date(q("Date")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
-    account_sql=f"CAST({q('SubscriptionId')} AS VARCHAR)",
     excluded_from_billed_sql=_AZ_COMMITMENT_USAGE,
 )
 
-AZURE_MCA = Variant(
+AZURE_MCA = replace(
+    AZURE_EA,
     name="azure_mca",
-    provider="azure",
     description="Azure cost details, newer schema (CostInBillingCurrency, BillingCurrencyCode)",
     signature=("CostInBillingCurrency", "MeterCategory", "Date", "SubscriptionId"),
-    required=(
-        "BillingAccountId",
-        "BillingPeriodStartDate",
-        "SubscriptionId",
-        "Date",
-        "CostInBillingCurrency",
-        "MeterCategory",
-        "ChargeType",
-    ),
-    period_sql=AZURE_EA.period_sql,
+    required=tuple("CostInBillingCurrency" if c == "Cost" else c for c in AZURE_EA.required),
     cost_sql=q("CostInBillingCurrency"),
-    charge_start_sql=AZURE_EA.charge_start_sql,
-    period_window=AZURE_EA.period_window,
-    account_sql=AZURE_EA.account_sql,
-    excluded_from_billed_sql=_AZ_COMMITMENT_USAGE,
 )
 
 # Order matters: the first whose signature matches wins (CUR 2.0 before Athena-style).

@@ -286,7 +286,7 @@ def _usage_chunk(
     """Usage (and Savings Plan negation) line items of days [lo, hi) of a billing period;
     accumulates in ``acc`` what the period's fee, tax and support lines are computed from."""
     r, d = active_pairs(res, day0 + lo, hi - lo)
-    weekday, t_years = day_factors(first_day, day0 + month.days, res)
+    weekday, t_years = day_factors(first_day, day0 + month.days)
     qty = usage_quantities(rng, r, d, weekday, t_years, res, HOURLY)
     day_dates = np.datetime64(first_day) + d.astype("timedelta64[D]")
     qty = apply_anomalies(qty, r, day_dates, anomalies)

@@ -13,8 +13,6 @@ import numpy as np
 
 from ingest.samples.org import Org
 
-REQUIRED_TAGS = ("team", "environment", "cost_center")
-
 
 @dataclass(frozen=True)
 class Month:
@@ -149,9 +147,7 @@ def messy_tags(
     return tags
 
 
-def day_factors(
-    first_day: dt.date, n_days: int, resources: Resources
-) -> tuple[np.ndarray, np.ndarray]:
+def day_factors(first_day: dt.date, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     """Weekday index and trend per day; returns (weekday[n_days], t_years[n_days])."""
     days = np.arange(n_days)
     weekday = (np.int64(first_day.weekday()) + days) % 7

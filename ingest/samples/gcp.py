@@ -229,7 +229,7 @@ def month_rows(
     anomalies: list[tuple[int, Anomaly]],
 ) -> pa.Table:
     r, d = active_pairs(res, day0, month.days)
-    weekday, t_years = day_factors(first_day, day0 + month.days, res)
+    weekday, t_years = day_factors(first_day, day0 + month.days)
     qty = usage_quantities(rng, r, d, weekday, t_years, res, HOURLY)
     day_dates = np.datetime64(first_day) + d.astype("timedelta64[D]")
     qty = apply_anomalies(qty, r, day_dates, anomalies)
