@@ -15,6 +15,7 @@ services as (
 ),
 
 classified as (
+    -- everything a charge and its derived unused-commitment row share, decided once
     select
         li.*,
         case
@@ -25,34 +26,49 @@ classified as (
             else 'Adjustment'
         end as charge_category,
         li.line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') as is_commitment_purchase,
-        coalesce(li.savings_plan_arn, li.reservation_arn) as commitment_arn
+        coalesce(li.savings_plan_arn, li.reservation_arn) as commitment_arn,
+        'AWS' as provider_name,
+        li.payer_account_id as billing_account_id,
+        coalesce(li.payer_account_name, li.payer_account_id) as billing_account_name,
+        'Management Account' as billing_account_type,
+        li.usage_account_id as sub_account_id,
+        coalesce(li.usage_account_name, li.usage_account_id) as sub_account_name,
+        'Member Account' as sub_account_type,
+        li.billing_period_start_at as billing_period_start,
+        li.billing_period_end_at as billing_period_end,
+        li.usage_start_at as charge_period_start,
+        li.usage_end_at as charge_period_end,
+        cast(null as varchar) as charge_class,
+        li.currency_code as billing_currency,
+        coalesce(s.service_name, li.product_name, li.product_code) as service_name,
+        coalesce(s.service_category, 'Other') as service_category,
+        coalesce(s.service_subcategory, 'Other (Other)') as service_subcategory,
+        li.region_code as region_id,
+        li.region_code as region_name,
+        li.sku as sku_id,
+        case when li.sku is not null then coalesce(li.usage_type, li.product_code) end as sku_meter,
+        coalesce(li.savings_plan_arn, li.reservation_arn) as commitment_discount_id,
+        regexp_extract(coalesce(li.savings_plan_arn, li.reservation_arn), '([^:/]+)$', 1) as commitment_discount_name
     from line_items as li
+    left join services as s on s.service_code = li.product_code
     where li.line_item_type <> 'SavingsPlanNegation'
 ),
 
+{% set shared = [
+    'source_file', 'source_row', 'schema_variant', 'provider_name', 'invoice_id',
+    'billing_account_id', 'billing_account_name', 'billing_account_type',
+    'sub_account_id', 'sub_account_name', 'sub_account_type', 'billing_period',
+    'billing_period_start', 'billing_period_end', 'charge_period_start', 'charge_period_end',
+    'charge_class', 'billing_currency', 'service_name', 'service_category', 'service_subcategory',
+    'region_id', 'region_name', 'sku_id', 'sku_meter', 'commitment_discount_id', 'commitment_discount_name',
+] %}
+
 charges as (
     select
+        c.{{ shared | join(', c.') }},
         'aws:' || c.source_file || ':' || c.source_row as charge_id,
-        c.source_file,
-        c.source_row,
-        c.schema_variant,
-        'AWS' as provider_name,
         case when c.billing_entity = 'AWS Marketplace' then coalesce(c.legal_entity, 'AWS Marketplace') else 'Amazon Web Services' end as publisher_name,
-        coalesce(c.invoicing_entity, c.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
-        c.invoice_id,
-        c.payer_account_id as billing_account_id,
-        coalesce(c.payer_account_name, c.payer_account_id) as billing_account_name,
-        'Management Account' as billing_account_type,
-        c.usage_account_id as sub_account_id,
-        coalesce(c.usage_account_name, c.usage_account_id) as sub_account_name,
-        'Member Account' as sub_account_type,
-        c.billing_period,
-        c.billing_period_start_at as billing_period_start,
-        c.billing_period_end_at as billing_period_end,
-        c.usage_start_at as charge_period_start,
-        c.usage_end_at as charge_period_end,
         c.charge_category,
-        cast(null as varchar) as charge_class,
         c.line_item_description as charge_description,
         case
             when c.charge_category = 'Usage' then 'Usage-Based'
@@ -78,7 +94,6 @@ charges as (
         case when c.charge_category in ('Usage', 'Purchase') then
             case when c.line_item_type = 'DiscountedUsage' then coalesce(c.public_on_demand_rate, 0) else coalesce(c.unblended_rate, c.public_on_demand_rate, 0) end
         end as contracted_unit_price,
-        c.currency_code as billing_currency,
         case
             when c.charge_category not in ('Usage', 'Purchase') then null
             when c.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Committed'
@@ -89,20 +104,11 @@ charges as (
         case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.pricing_unit, 'Units') end as pricing_unit,
         case when c.charge_category = 'Usage' then coalesce(c.usage_amount, 0) end as consumed_quantity,
         case when c.charge_category = 'Usage' then coalesce(c.pricing_unit, 'Units') end as consumed_unit,
-        coalesce(s.service_name, c.product_name, c.product_code) as service_name,
-        coalesce(s.service_category, 'Other') as service_category,
-        coalesce(s.service_subcategory, 'Other (Other)') as service_subcategory,
-        c.region_code as region_id,
-        c.region_code as region_name,
         c.availability_zone,
         c.resource_id,
         case when c.resource_id is not null then regexp_extract(c.resource_id, '([^:/]+)$', 1) end as resource_name,
         case when c.resource_id is not null then coalesce(c.product_family, c.product_code) end as resource_type,
-        c.sku as sku_id,
         case when c.charge_category in ('Usage', 'Purchase') then coalesce(c.rate_code, c.sku, c.product_code || ':' || coalesce(c.usage_type, '')) end as sku_price_id,
-        case when c.sku is not null then coalesce(c.usage_type, c.product_code) end as sku_meter,
-        c.commitment_arn as commitment_discount_id,
-        case when c.commitment_arn is not null then regexp_extract(c.commitment_arn, '([^:/]+)$', 1) end as commitment_discount_name,
         case when c.savings_plan_arn is not null then 'Spend' when c.reservation_arn is not null then 'Usage' end as commitment_discount_category,
         case when c.savings_plan_arn is not null then 'Savings Plan' when c.reservation_arn is not null then 'Reserved Instance' end as commitment_discount_type,
         case when c.commitment_arn is not null and c.charge_category = 'Usage' then 'Used' end as commitment_discount_status,
@@ -114,33 +120,15 @@ charges as (
         case when c.savings_plan_arn is not null then 'USD' when c.reservation_arn is not null then 'Hours' end as commitment_discount_unit,
         c.tags_json
     from classified as c
-    left join services as s on s.service_code = c.product_code
 ),
 
 unused_commitments as (
     -- the part of a commitment fee that no usage consumed
     select
+        c.{{ shared | join(', c.') }},
         'aws:' || c.source_file || ':' || c.source_row || ':unused' as charge_id,
-        c.source_file,
-        c.source_row,
-        c.schema_variant,
-        'AWS' as provider_name,
         'Amazon Web Services' as publisher_name,
-        coalesce(c.invoicing_entity, c.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
-        c.invoice_id,
-        c.payer_account_id as billing_account_id,
-        coalesce(c.payer_account_name, c.payer_account_id) as billing_account_name,
-        'Management Account' as billing_account_type,
-        c.usage_account_id as sub_account_id,
-        coalesce(c.usage_account_name, c.usage_account_id) as sub_account_name,
-        'Member Account' as sub_account_type,
-        c.billing_period,
-        c.billing_period_start_at as billing_period_start,
-        c.billing_period_end_at as billing_period_end,
-        c.usage_start_at as charge_period_start,
-        c.usage_end_at as charge_period_end,
         'Usage' as charge_category,
-        cast(null as varchar) as charge_class,
         'Unused commitment: ' || coalesce(c.line_item_description, c.commitment_arn) as charge_description,
         'Usage-Based' as charge_frequency,
         {{ money(0) }} as billed_cost,
@@ -150,27 +138,17 @@ unused_commitments as (
         {{ money(0) }} as contracted_cost,
         cast(0 as decimal(38, 10)) as list_unit_price,
         cast(0 as decimal(38, 10)) as contracted_unit_price,
-        c.currency_code as billing_currency,
         'Committed' as pricing_category,
         case when c.line_item_type = 'RIFee' then coalesce(c.reservation_unused_quantity, 0)
              else c.savings_plan_total_commitment - c.savings_plan_used_commitment end as pricing_quantity,
         case when c.line_item_type = 'RIFee' then 'Hours' else 'USD' end as pricing_unit,
         cast(null as decimal(38, 10)) as consumed_quantity,
         cast(null as varchar) as consumed_unit,
-        coalesce(s.service_name, c.product_name, c.product_code) as service_name,
-        coalesce(s.service_category, 'Other') as service_category,
-        coalesce(s.service_subcategory, 'Other (Other)') as service_subcategory,
-        c.region_code as region_id,
-        c.region_code as region_name,
         cast(null as varchar) as availability_zone,
         cast(null as varchar) as resource_id,
         cast(null as varchar) as resource_name,
         cast(null as varchar) as resource_type,
-        c.sku as sku_id,
         coalesce(c.rate_code, c.sku, c.product_code) as sku_price_id,
-        case when c.sku is not null then coalesce(c.usage_type, c.product_code) end as sku_meter,
-        c.commitment_arn as commitment_discount_id,
-        regexp_extract(c.commitment_arn, '([^:/]+)$', 1) as commitment_discount_name,
         case when c.line_item_type = 'RIFee' then 'Usage' else 'Spend' end as commitment_discount_category,
         case when c.line_item_type = 'RIFee' then 'Reserved Instance' else 'Savings Plan' end as commitment_discount_type,
         'Unused' as commitment_discount_status,
@@ -179,7 +157,6 @@ unused_commitments as (
         case when c.line_item_type = 'RIFee' then 'Hours' else 'USD' end as commitment_discount_unit,
         '{}' as tags_json
     from classified as c
-    left join services as s on s.service_code = c.product_code
     where c.is_commitment_purchase
       and c.commitment_arn is not null
       and (

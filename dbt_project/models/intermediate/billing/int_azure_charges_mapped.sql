@@ -63,7 +63,6 @@ charges as (
         s.schema_variant,
         'Microsoft' as provider_name,
         coalesce(s.publisher_name, 'Microsoft') as publisher_name,
-        'Microsoft' as invoice_issuer_name,
         s.invoice_id,
         s.billing_account_id,
         coalesce(s.billing_account_name, s.billing_account_id) as billing_account_name,

@@ -34,10 +34,10 @@ final as (
             coalesce(pu.focus_unit, u.pricing_unit) as pricing_unit,
             coalesce(cu.focus_unit, u.consumed_unit) as consumed_unit,
             coalesce(du.focus_unit, u.commitment_discount_unit) as commitment_discount_unit,
-            u.provider_name as invoice_issuer_name,
             case when u.charge_category = 'Tax' then null else u.sku_id end as sku_id,
             case when u.charge_category = 'Tax' then null else u.sku_meter end as sku_meter
         ),
+        u.provider_name as invoice_issuer_name,
         cast(u.charge_period_start as date) as charge_date
     from unioned as u
     left join unit_map as pu on pu.provider = u.provider and pu.raw_unit = u.pricing_unit

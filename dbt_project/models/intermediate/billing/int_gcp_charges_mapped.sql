@@ -21,7 +21,6 @@ shared as (
         e.schema_variant,
         'Google Cloud' as provider_name,
         'Google Cloud' as publisher_name,
-        'Google' as invoice_issuer_name,
         cast(null as varchar) as invoice_id,
         e.billing_account_id,
         e.billing_account_id as billing_account_name,
