@@ -19,21 +19,25 @@ from typing import Any
 import fsspec
 from fsspec.core import url_to_fs
 
+_PROTOCOL_ALIASES = {"gcs": "gs", "az": "abfs", "abfss": "abfs", "s3a": "s3"}
+
 
 def storage_options(url: str) -> dict[str, Any]:
     """Options for the filesystem of ``url`` from ``SIBYL_STORAGE_OPTIONS`` (JSON).
 
     The JSON may be flat (applied to every remote protocol) or keyed by protocol, e.g.
-    ``{"s3": {"endpoint_url": "http://127.0.0.1:5000"}}``.
+    ``{"s3": {"endpoint_url": "http://127.0.0.1:5000"}}``; aliases (gcs/gs, az/abfs/abfss,
+    s3a/s3) name the same store.
     """
     raw = os.environ.get("SIBYL_STORAGE_OPTIONS", "").strip()
     if not raw or "://" not in url:
         return {}
     opts = json.loads(raw)
+    canonical = {_PROTOCOL_ALIASES.get(k, k): v for k, v in opts.items()}
+    if not any(k in canonical for k in ("s3", "gs", "abfs")):
+        return dict(opts)  # flat: the same options for every protocol
     proto = url.split("://", 1)[0]
-    if any(k in opts for k in ("s3", "gs", "gcs", "abfs", "az")):
-        return dict(opts.get(proto, {}) or opts.get({"gcs": "gs", "az": "abfs"}.get(proto, proto), {}))
-    return dict(opts)
+    return dict(canonical.get(_PROTOCOL_ALIASES.get(proto, proto), {}))
 
 
 def get_fs(url: str) -> tuple[fsspec.AbstractFileSystem, str]:

@@ -521,12 +521,13 @@ def _write_partition(
     name = f"{variant.name}__{dataset}"
     out = tmp_root / f"{provider}-{period}-{name}.parquet"
     con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd)")
-    rows, billed = con.execute(
+    rows, billed, currency = con.execute(
         f"""select count(*), sum({variant.billed_sql})
-                filter (where not coalesce({variant.excluded_from_billed_sql}, false))
+                filter (where not coalesce({variant.excluded_from_billed_sql}, false)),
+                coalesce(string_agg(distinct cast({variant.currency_sql} as varchar), ','
+                                    order by cast({variant.currency_sql} as varchar)), '')
             from read_parquet('{out}')"""
-    ).fetchone() or (0, 0)
-    currency = _currency(con, out, variant)
+    ).fetchone() or (0, 0, "")
     rel = f"raw/{provider}/billing_period={period}/{name}.parquet"
     dest = lakefs.put_atomic(out, lake_root, rel)
     out.unlink(missing_ok=True)
@@ -550,35 +551,3 @@ def _write_partition(
         tmp_root,
     )
     return part
-
-
-def _currency(con: duckdb.DuckDBPyConnection, path: Path, variant: Variant) -> str:
-    col = {
-        "aws": "line_item_currency_code",
-        "gcp": "currency",
-    }.get(variant.provider)
-    cols = _columns(con, f"read_parquet('{path}')")
-    if variant.provider == "azure":
-        col = "BillingCurrency" if "BillingCurrency" in cols else "BillingCurrencyCode"
-    if variant.name == "aws_cur_legacy":
-        col = "lineItem/CurrencyCode"
-    if not col or col not in cols:
-        return ""
-    vals = con.execute(f"select distinct {q(col)} from read_parquet('{path}') where {q(col)} is not null").fetchall()
-    return ",".join(sorted(str(v[0]) for v in vals))
-
-
-def ingested_periods_since(lake_root: str, since: str | None) -> set[str]:
-    """Billing periods (YYYY-MM) written to the lake by ingest runs that finished after ``since``
-    (ISO timestamp; None = all runs). Drives incremental dbt builds."""
-    fs, base = lakefs.get_fs(lake_root)
-    folder = f"{base.rstrip('/')}/_state/runs"
-    if not fs.exists(folder):
-        return set()
-    periods: set[str] = set()
-    for path in fs.glob(f"{folder}/*.json"):
-        with fs.open(path, "r", encoding="utf-8") as fh:
-            run = json.load(fh)
-        if since is None or str(run.get("finished_at", "")) > since:
-            periods.update(str(p["billing_period"]) for p in run.get("partitions", []))
-    return periods

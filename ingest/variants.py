@@ -30,6 +30,7 @@ class Variant:
     cost_sql: str  # -> VARCHAR/DOUBLE raw billed cost as exported (before cast)
     charge_start_sql: str  # -> TIMESTAMP the charge starts
     period_window: tuple[str, str]  # SQL interval bounds tolerated around the period
+    currency_sql: str = "null"  # -> VARCHAR billing currency
     excluded_from_billed_sql: str = "false"  # rows whose cost is not on the invoice
     credits_sql: str = "0"  # per-row credits billed with the row (GCP credits[])
 
@@ -70,6 +71,7 @@ AWS_CUR2 = Variant(
     ),
     period_sql="date_trunc('month', try_cast(bill_billing_period_start_date AS TIMESTAMP))::DATE",
     cost_sql="line_item_unblended_cost",
+    currency_sql="line_item_currency_code",
     charge_start_sql=_ts("line_item_usage_start_date"),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
 )
@@ -98,6 +100,7 @@ AWS_CUR_LEGACY = Variant(
     ),
     period_sql=f"date_trunc('month', try_cast({q('bill/BillingPeriodStartDate')} AS TIMESTAMP))::DATE",
     cost_sql=q("lineItem/UnblendedCost"),
+    currency_sql=q("lineItem/CurrencyCode"),
     charge_start_sql=_ts(q("lineItem/UsageStartDate")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
 )
@@ -111,6 +114,7 @@ GCP_NESTED = Variant(
     required=("billing_account_id", "service", "sku", "usage_start_time", "cost", "invoice"),
     period_sql="try_strptime(CAST(invoice.month AS VARCHAR), '%Y%m')::DATE",
     cost_sql="cost",
+    currency_sql="currency",
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
     credits_sql="list_sum([try_cast(c.amount AS DOUBLE) for c in credits])",
@@ -131,6 +135,7 @@ GCP_FLAT = Variant(
     ),
     period_sql=f"try_strptime(CAST({q('invoice.month')} AS VARCHAR), '%Y%m')::DATE",
     cost_sql="cost",
+    currency_sql="currency",
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
     # credits are a Python-literal list in the CSV: [{'name': 'x', 'amount': -1.0, ...}]
@@ -162,6 +167,7 @@ AZURE_EA = Variant(
     ),
     period_sql=f"date_trunc('month', {_us_date(q('BillingPeriodStartDate'))})::DATE",
     cost_sql=q("Cost"),
+    currency_sql=q("BillingCurrency"),
     charge_start_sql=_us_date(q("Date")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
     excluded_from_billed_sql=_AZ_COMMITMENT_USAGE,
@@ -174,6 +180,7 @@ AZURE_MCA = replace(
     signature=("CostInBillingCurrency", "MeterCategory", "Date", "SubscriptionId"),
     required=tuple("CostInBillingCurrency" if c == "Cost" else c for c in AZURE_EA.required),
     cost_sql=q("CostInBillingCurrency"),
+    currency_sql=q("BillingCurrencyCode"),
 )
 
 # Order matters: the first whose signature matches wins (CUR 2.0 before Athena-style).

@@ -1,5 +1,6 @@
 """The real fixtures all the way to the marts: reconciliation, Azure actual + amortized."""
 
+import csv
 from decimal import Decimal
 
 import duckdb
@@ -37,18 +38,31 @@ def test_every_fixture_partition_reconciles(warehouse):
 
 
 def test_azure_actual_and_amortized_are_not_double_counted(warehouse):
+    def total(name, keep):
+        with open(FIXTURES / "azure" / name, encoding="utf-8-sig", newline="") as fh:
+            return sum((Decimal(r["Cost"]) for r in csv.DictReader(fh) if keep(r)), Decimal(0))
+
+    def commitment_purchase(r):
+        return r["ChargeType"] == "Purchase" and r["PricingModel"] in ("Reservation", "SavingsPlan")
+
+    def commitment_usage(r):
+        return r["ChargeType"].startswith("Unused") or (
+            r["ChargeType"] == "Usage" and r["PricingModel"] in ("Reservation", "SavingsPlan"))
+
     billed, effective, purchase_eff, n_commit = warehouse.execute(
         """select sum(billed_cost), sum(effective_cost),
                   sum(effective_cost) filter (where charge_category = 'Purchase'),
                   count(*) filter (where commitment_discount_status = 'Used')
            from marts.fct_charges where provider = 'azure' and billing_currency = 'USD'"""
     ).fetchone()
-    # billed = the actual-cost export (the invoice); the reservation purchase is amortized away
-    assert round(billed, 4) == Decimal("8.5450")
-    assert purchase_eff == 0
-    # effective = actual pay-as-you-go + amortized reservation/savings-plan usage
-    assert n_commit == 2
-    assert effective > billed - Decimal("3.25")
+    # billed = the actual-cost export (the invoice)
+    assert round(billed, 8) == round(total("EA_ActualCost_Small.csv", lambda r: True), 8)
+    # effective = actual charges except the amortized-away reservation purchase
+    #           + the amortized export's reservation / savings-plan usage and unused rows
+    expected = total("EA_ActualCost_Small.csv", lambda r: not commitment_purchase(r)) + total(
+        "EA_AmortizedCost_Small.csv", commitment_usage)
+    assert round(effective, 8) == round(expected, 8)
+    assert purchase_eff == 0 and n_commit == 2
 
 
 def test_focus_view_and_attribution_on_real_exports(warehouse):

@@ -103,7 +103,7 @@ def test_azure_blob_landing_and_lake(azurite, tmp_path):
         fs = AzureBlobFileSystem(connection_string=conn)
         fs.mkdir("billing")
         upload(fs, "billing")
-        with storage_options({"abfs": {"connection_string": conn}, "az": {"connection_string": conn}}):  # noqa: E501
+        with storage_options({"az": {"connection_string": conn}}):  # alias of abfs
             report = ingest("abfs://billing/exports", "abfs://billing/lake", work_dir=tmp_path)
             check_run(report)
             fs.invalidate_cache()

@@ -49,3 +49,4 @@ def test_dbt_args_incremental_only_with_a_fact_table():
         "build", "--vars", '{"billing_periods": ["2026-02", "2026-03"]}']
     assert dbt_build_args(["2026-03"], has_fact_table=False) == ["build"]
     assert dbt_build_args([], has_fact_table=True) == ["build"]
+
