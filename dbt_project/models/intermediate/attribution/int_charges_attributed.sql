@@ -16,19 +16,9 @@ tag_sets as (
     select * from {{ ref('int_tag_sets_normalized') }}
 ),
 
-catalog as (
-    select provider, service_name, any_value(team_id) as team_id
-    from {{ ref('service_catalog') }}
-    group by 1, 2
-),
+catalog as (select * from {{ ref('int_service_owners_keyed') }}),
 
-owners as (
-    select provider, account_id, any_value(account_name) as account_name,
-           any_value(nullif(default_team_id, '')) as default_team_id,
-           any_value(environment) as environment
-    from {{ ref('account_owners') }}
-    group by 1, 2
-),
+owners as (select * from {{ ref('int_account_owners_keyed') }}),
 
 hierarchy as (
     select t.team_id, t.business_unit_id, bu.business_group_id

@@ -79,7 +79,8 @@ per_set as (
     select
         tags_json,
         -- several raw keys can map to one canonical key (Team and owner-team): keep the first
-        json_group_object(canonical_key, canonical_value)::varchar as normalized_tags_json,
+        -- keys in sorted order, so the same tags always give the same text
+        to_json(map_from_entries(list({'key': canonical_key, 'value': canonical_value} order by canonical_key)))::varchar as normalized_tags_json,
         min(canonical_value) filter (where canonical_key = 'team') as tag_team,
         min(canonical_value) filter (where canonical_key = 'environment') as tag_environment,
         min(canonical_value) filter (where canonical_key = 'cost_center') as tag_cost_center,

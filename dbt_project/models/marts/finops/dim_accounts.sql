@@ -2,11 +2,7 @@
 with
 
 charges as (select * from {{ ref('fct_charges') }} where sub_account_id is not null),
-owners as (
-    select provider, account_id, any_value(account_name) as account_name,
-           any_value(nullif(default_team_id, '')) as default_team_id, any_value(environment) as environment
-    from {{ ref('account_owners') }} group by 1, 2
-),
+owners as (select * from {{ ref('int_account_owners_keyed') }}),
 
 accounts as (
     select

@@ -2,10 +2,7 @@
 with
 
 charges as (select * from {{ ref('fct_daily_costs') }}),
-catalog as (
-    select provider, service_name, any_value(team_id) as owner_team_id
-    from {{ ref('service_catalog') }} group by 1, 2
-),
+catalog as (select provider, service_name, team_id as owner_team_id from {{ ref('int_service_owners_keyed') }}),
 
 services as (
     select
