@@ -55,7 +55,7 @@ lint: install
 	$(BIN)/ruff check ingest orchestration app models_ml tests
 
 typecheck: install
-	$(BIN)/mypy ingest app models_ml orchestration/lib orchestration/settings.py
+	$(BIN)/mypy ingest app models_ml orchestration
 
 clean-data:
 	rm -rf data/landing data/lake data/warehouse.duckdb data/marts data/.tmp

@@ -551,3 +551,19 @@ def _write_partition(
         tmp_root,
     )
     return part
+
+
+def ingested_periods_since(lake_root: str, since: str | None) -> set[str]:
+    """Billing periods (YYYY-MM) written to the lake by ingest runs that finished after ``since``
+    (ISO timestamp; None = all runs). Drives incremental dbt builds."""
+    fs, base = lakefs.get_fs(lake_root)
+    folder = f"{base.rstrip('/')}/_state/runs"
+    if not fs.exists(folder):
+        return set()
+    periods: set[str] = set()
+    for path in fs.glob(f"{folder}/*.json"):
+        with fs.open(path, "r", encoding="utf-8") as fh:
+            run = json.load(fh)
+        if since is None or str(run.get("finished_at", "")) > since:
+            periods.update(str(p["billing_period"]) for p in run.get("partitions", []))
+    return periods
