@@ -4,6 +4,8 @@
     sibyl ingest   [--landing URL] [--lake URL] [--provider aws] [--period YYYY-MM]
     sibyl demo     [--months 13] [--fresh]   generate + materialize everything + summary
     sibyl summary                             print the summary of the published marts
+    sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json|markdown|sarif]
+                                              price a Terraform change and apply cost policies
 """
 
 from __future__ import annotations
@@ -126,6 +128,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["gate"]:  # the CI path: only iac_gate is imported
+        from iac_gate.cli import main as gate_main
+
+        return gate_main(argv[1:])
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     parser = argparse.ArgumentParser(prog="sibyl", description="Sibyl FinOps lakehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sm = sub.add_parser("summary", help="print the summary of the published marts")
     sm.set_defaults(func=cmd_summary)
+    sub.add_parser("gate", help="price a Terraform plan or .tf folder and apply cost policies "
+                   "(see `sibyl gate --help`)")
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -1,0 +1,113 @@
+"""The offline price catalog: list prices as data, one gzip CSV per provider.
+
+A row is one price: `provider, product, sku, attributes, region, unit, tier_start, price,
+currency, source, effective_date`. `attributes` is a canonical `k=v;k=v` string (sorted keys),
+`region` is the provider's region code or `*` for a price that is the same everywhere (EKS
+control plane, public IPv4), `tier_start` is the monthly quantity a tiered price starts at.
+
+The shipped catalog lives in `iac_gate/data/catalog/`; `SIBYL_PRICE_CATALOG` (or the
+`catalog_dir` argument) points at a newer one built by `python -m iac_gate.catalog_build` or the
+Dagster `gate/price_catalog` asset. Only the providers a plan uses are loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from iac_gate.errors import GateInputError
+
+SHIPPED_DIR = Path(__file__).parent / "data" / "catalog"
+COLUMNS = (
+    "provider", "product", "sku", "attributes", "region", "unit", "tier_start", "price",
+    "currency", "source", "effective_date",
+)  # fmt: skip
+PROVIDERS = ("aws", "google", "azurerm")
+
+
+@dataclass(frozen=True)
+class Price:
+    provider: str
+    product: str
+    sku: str
+    attributes: str
+    region: str
+    unit: str
+    tier_start: Decimal
+    price: Decimal
+    currency: str
+    source: str
+    effective_date: str
+
+    def cite(self) -> str:
+        return f"{self.source} ({self.effective_date})"
+
+
+def azure_vm_key(size: str) -> str:
+    """`Standard_D2s_v3` and libcloud's `standardd2sv3` both become `standardd2sv3`."""
+    return re.sub(r"[^a-z0-9]", "", size.lower())
+
+
+def canonical_attrs(attrs: dict[str, str] | None) -> str:
+    if not attrs:
+        return ""
+    return ";".join(f"{k}={attrs[k]}" for k in sorted(attrs))
+
+
+Key = tuple[str, str, str, str]  # product, sku (lower), attributes, region
+
+
+class PriceCatalog:
+    """Point lookups of list prices. Loads a provider's file on first use."""
+
+    def __init__(self, catalog_dir: str | Path | None = None) -> None:
+        env = os.environ.get("SIBYL_PRICE_CATALOG")
+        self.dir = Path(catalog_dir or env or SHIPPED_DIR)
+        self._tables: dict[str, dict[Key, list[list[str]]]] = {}
+
+    def _table(self, provider: str) -> dict[Key, list[list[str]]]:
+        table = self._tables.get(provider)
+        if table is None:
+            table = self._tables[provider] = self._load(provider)
+        return table
+
+    def _load(self, provider: str) -> dict[Key, list[list[str]]]:
+        path = self.dir / f"{provider}.csv.gz"
+        if not path.exists():
+            raise GateInputError(str(path), f"price catalog for {provider} not found "
+                                 "(build it with `python -m iac_gate.catalog_build`)")
+        # Rows stay strings until looked up: a plan needs a handful of the ~50k prices.
+        # The builder writes tiers in ascending order, so a key's list is already sorted.
+        table: dict[Key, list[list[str]]] = {}
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None or tuple(header) != COLUMNS:
+                raise GateInputError(str(path), f"not a price catalog: header {header!r}")
+            for row in reader:
+                table.setdefault((row[1], row[2].lower(), row[3], row[4]), []).append(row)
+        return table
+
+    def tiers(self, provider: str, product: str, sku: str, region: str,
+              attrs: dict[str, str] | None = None) -> list[Price]:
+        """All tiers of one price, regional first, then the `*` (same everywhere) price."""
+        table = self._table(provider)
+        a = canonical_attrs(attrs)
+        key_sku = sku.lower()
+        rows = table.get((product, key_sku, a, region)) or table.get((product, key_sku, a, "*"))
+        return [Price(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), Decimal(r[7]), r[8],
+                      r[9], r[10]) for r in rows or ()]
+
+    def price(self, provider: str, product: str, sku: str, region: str,
+              attrs: dict[str, str] | None = None) -> Price | None:
+        """The first-tier price, or None when the catalog has no such price."""
+        found = self.tiers(provider, product, sku, region, attrs)
+        return found[0] if found else None
+
+    def skus(self, provider: str, product: str) -> set[str]:
+        return {k[1] for k in self._table(provider) if k[0] == product}

@@ -1,0 +1,303 @@
+"""Build the offline price catalog from public price files.
+
+Sources, in precedence order (a later source never overwrites an earlier one's price for the
+same provider/product/sku/attributes/region/tier):
+
+1. the Azure Retail Prices API JSON (`items[]`, as `prices.azure.com/api/retail/prices` returns
+   it, one or more pages): Azure VM consumption prices;
+2. Cyclenerd's `pricing.yml` (google-cloud-pricing-cost-calculator): GCE machine types, disks,
+   external IPs, Cloud NAT, per region;
+3. apache-libcloud's `libcloud/data/pricing.json`: EC2 on-demand (Linux, Windows, RHEL, SUSE),
+   GCE per-core / per-GB-RAM family prices (custom machine types), Azure VMs in every region;
+4. `iac_gate/data/curated_prices.csv`: public list prices of the services those files lack
+   (EBS, RDS, ELB, NAT, EKS, ElastiCache, Cloud SQL, managed disks, Azure SQL, ...), each row
+   with its price page and effective date.
+
+Zero prices in a source mean "not offered / not known" there and are dropped (counted in the
+build report), never shipped as a $0 price.
+
+    python -m iac_gate.catalog_build [--out DIR] [--libcloud FILE] [--gcp FILE] [--azure FILE...]
+    python -m iac_gate.catalog_build --fetch DIR   # download newer public files (needs network)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gzip
+import json
+import logging
+import os
+import sys
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from iac_gate.catalog import COLUMNS, PROVIDERS, SHIPPED_DIR, azure_vm_key, canonical_attrs
+
+log = logging.getLogger(__name__)
+
+CURATED = Path(__file__).parent / "data" / "curated_prices.csv"
+SOURCES = Path(__file__).parent / "data" / "sources"
+DEFAULT_GCP = SOURCES / "gcp_pricing.yml.gz"
+DEFAULT_AZURE = SOURCES / "azure_retail_prices_francecentral.json.gz"
+
+LIBCLOUD_URL = "https://raw.githubusercontent.com/apache/libcloud/trunk/libcloud/data/pricing.json"
+GCP_URL = ("https://raw.githubusercontent.com/Cyclenerd/google-cloud-pricing-cost-calculator/"
+           "master/pricing.yml")
+AZURE_URL = "https://prices.azure.com/api/retail/prices"
+
+# Cyclenerd disk names -> Terraform disk types.
+GCP_DISKS = {
+    "hdd": "pd-standard", "balanced": "pd-balanced", "ssd": "pd-ssd", "extreme": "pd-extreme",
+    "hdd-replicated": "regional-pd-standard", "balanced-replicated": "regional-pd-balanced",
+    "ssd-replicated": "regional-pd-ssd", "hyperdisk-extreme": "hyperdisk-extreme",
+    "local": "local-ssd",
+}  # fmt: skip
+EC2_OS = {"ec2_linux": "linux", "ec2_windows": "windows", "ec2_rhel": "rhel", "ec2_suse": "suse"}
+
+
+def _read_text(path: Path) -> str:
+    """A source file, gzipped or not (BOM tolerated)."""
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.decode("utf-8-sig")
+
+
+@dataclass
+class BuildReport:
+    rows: Counter[str] = field(default_factory=Counter)  # per provider
+    by_source: Counter[str] = field(default_factory=Counter)
+    dropped_zero: Counter[str] = field(default_factory=Counter)
+    shadowed: Counter[str] = field(default_factory=Counter)  # rows a higher-precedence source had
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rows": dict(self.rows), "by_source": dict(self.by_source),
+                "dropped_zero_prices": dict(self.dropped_zero), "shadowed": dict(self.shadowed)}
+
+
+Row = list[str]
+
+
+def _row(provider: str, product: str, sku: str, attrs: dict[str, str] | None, region: str,
+         unit: str, price: Any, source: str, effective: str, tier_start: Any = 0) -> Row:
+    return [provider, product, sku, canonical_attrs(attrs), region, unit,
+            format(Decimal(str(tier_start)), "f"), format(Decimal(str(price)), "f"),
+            "USD", source, effective]
+
+
+def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
+    """VM consumption prices from Azure Retail Prices API pages (Spot and Low Priority skipped)."""
+    for path in paths:
+        doc = json.loads(_read_text(path))
+        items = doc.get("Items") or doc.get("items") or []
+        for it in items:
+            if it.get("type") != "Consumption" or it.get("serviceName") != "Virtual Machines":
+                continue
+            meter = str(it.get("meterName", ""))
+            if "Spot" in meter or "Low Priority" in meter or it.get("unitOfMeasure") != "1 Hour":
+                continue
+            os_name = "windows" if "Windows" in str(it.get("productName", "")) else "linux"
+            yield _row("azurerm", "vm", azure_vm_key(it["armSkuName"]), {"os": os_name},
+                       it["armRegionName"], "hour", it["retailPrice"],
+                       "Azure Retail Prices API (prices.azure.com)",
+                       str(it.get("effectiveStartDate", ""))[:10],
+                       it.get("tierMinimumUnits", 0))
+
+
+def gcp_rows(path: Path) -> Iterator[Row]:
+    import yaml  # type: ignore[import-untyped]
+
+    doc = yaml.load(_read_text(path), Loader=yaml.CSafeLoader)
+    generated = dt.datetime.fromtimestamp(int(doc["about"]["timestamp"]), dt.UTC).date().isoformat()
+    src = "Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml"
+    compute = doc["compute"]
+    for machine, spec in compute["instance"].items():
+        for region, cost in (spec.get("cost") or {}).items():
+            if "hour" in cost:
+                yield _row("google", "compute_instance", machine, None, region, "hour",
+                           cost["hour"], src, generated)
+    for name, spec in compute["storage"].items():
+        disk = GCP_DISKS.get(name)
+        if disk is None:
+            continue
+        for region, cost in (spec.get("cost") or {}).items():
+            if "month" in cost:
+                yield _row("google", "compute_disk", disk, None, region, "GB-month",
+                           cost["month"], src, generated)
+    for use, spec in compute["network"]["ip"].items():
+        for region, cost in spec["cost"].items():
+            yield _row("google", "compute_address", use, None, region, "hour", cost["hour"],
+                       src, generated)
+    for region, cost in compute["network"]["nat"]["gateway"]["cost"].items():
+        yield _row("google", "cloud_nat", "gateway", None, region, "hour", cost["hour"], src, generated)
+    for region, cost in compute["network"]["nat"]["data"]["cost"].items():
+        yield _row("google", "cloud_nat", "data", None, region, "GB", cost["month"], src, generated)
+
+
+def libcloud_rows(path: Path) -> Iterator[Row]:
+    doc = json.loads(_read_text(path))
+    updated = dt.datetime.fromtimestamp(int(doc.get("updated", 0)), dt.UTC).date().isoformat()
+    src = "apache-libcloud libcloud/data/pricing.json"
+    compute = doc["compute"]
+    for key, os_name in EC2_OS.items():
+        for itype, regions in compute.get(key, {}).items():
+            if not isinstance(regions, dict):
+                continue
+            for region, price in regions.items():
+                yield _row("aws", "ec2_instance", itype, {"os": os_name}, region, "hour", price,
+                           src, updated)
+    for family, parts in compute.get("gce_instances", {}).items():
+        for part, unit in (("cpu", "vCPU-hour"), ("ram", "GB-hour")):
+            for region, p in (parts.get(part, {}).get("on_demand") or {}).items():
+                yield _row("google", f"gce_family_{part}", family, None, region, unit,
+                           p["price"], src, updated)
+    for key, os_name in (("azure_linux", "linux"), ("azure_windows", "windows")):
+        for size, regions in compute.get(key, {}).items():
+            if size.startswith(("lowpriority", "spot")) or not isinstance(regions, dict):
+                continue
+            for region, price in regions.items():
+                yield _row("azurerm", "vm", azure_vm_key(size), {"os": os_name}, region, "hour",
+                           price, src, updated)
+
+
+def curated_rows(path: Path = CURATED) -> Iterator[Row]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        if tuple(header) != COLUMNS:
+            raise ValueError(f"{path}: header must be {','.join(COLUMNS)}")
+        for n, row in enumerate(reader, start=2):
+            if len(row) != len(COLUMNS):
+                raise ValueError(f"{path}:{n}: expected {len(COLUMNS)} fields, got {len(row)}")
+            try:
+                Decimal(row[7])
+                Decimal(row[6])
+            except InvalidOperation:
+                raise ValueError(f"{path}:{n}: price {row[7]!r} is not a decimal") from None
+            yield row
+
+
+def libcloud_default() -> Path | None:
+    try:
+        import libcloud
+    except ImportError:
+        return None
+    p = Path(libcloud.__file__).parent / "data" / "pricing.json"
+    return p if p.exists() else None
+
+
+def build_catalog(out_dir: Path, *, libcloud: Path | None, gcp: Path | None,
+                  azure: list[Path], curated: Path = CURATED) -> BuildReport:
+    """Merge the sources into `<out_dir>/<provider>.csv.gz`, written atomically."""
+    report = BuildReport()
+    seen: set[tuple[str, ...]] = set()
+    tables: dict[str, list[Row]] = {p: [] for p in PROVIDERS}
+    sources: list[tuple[str, Iterable[Row]]] = []
+    if azure:
+        sources.append(("azure_retail", azure_retail_rows(azure)))
+    if gcp:
+        sources.append(("gcp_pricing_yml", gcp_rows(gcp)))
+    if libcloud:
+        sources.append(("libcloud", libcloud_rows(libcloud)))
+    sources.append(("curated", curated_rows(curated)))
+    for name, rows in sources:
+        for row in rows:
+            if Decimal(row[7]) == 0 and name != "curated":
+                report.dropped_zero[name] += 1
+                continue
+            key = (row[0], row[1], row[2].lower(), row[3], row[4], row[6])
+            if key in seen:
+                report.shadowed[name] += 1
+                continue
+            seen.add(key)
+            tables[row[0]].append(row)
+            report.rows[row[0]] += 1
+            report.by_source[name] += 1
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for provider, rows in tables.items():
+        rows.sort(key=lambda r: (r[1], r[2].lower(), r[3], r[4], Decimal(r[6])))
+        target = out_dir / f"{provider}.csv.gz"
+        tmp = target.with_suffix(".tmp")
+        # mtime=0: the same sources give byte-identical files (reviewable diffs, stable builds).
+        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+            text = _csv_text([list(COLUMNS), *rows])
+            gz.write(text.encode("utf-8"))
+        os.replace(tmp, target)
+    (out_dir / "build_report.json").write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    return report
+
+
+def _csv_text(rows: list[Row]) -> str:
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def fetch_sources(dest: Path, *, azure_regions: list[str], timeout: float = 60.0,
+                  libcloud_url: str = LIBCLOUD_URL, gcp_url: str = GCP_URL,
+                  azure_url: str = AZURE_URL, max_pages: int = 200) -> dict[str, Any]:
+    """Download newer public price files into `dest` (the refresh path; needs a network).
+
+    Azure pages follow `NextPageLink` until it is empty, filtered to VM prices in the regions.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    got: dict[str, Any] = {}
+    for name, url in (("pricing.json", libcloud_url), ("pricing.yml", gcp_url)):
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - public https
+            (dest / name).write_bytes(resp.read())
+        got[name] = str(dest / name)
+    pages: list[str] = []
+    for region in azure_regions:
+        flt = f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}'"
+        next_url: str | None = f"{azure_url}?$filter={urllib.parse.quote(flt)}"
+        n = 0
+        while next_url and n < max_pages:
+            with urllib.request.urlopen(next_url, timeout=timeout) as resp:  # noqa: S310
+                page = json.loads(resp.read().decode("utf-8"))
+            path = dest / f"azure_{region}_{n:04d}.json"
+            path.write_text(json.dumps({"items": page.get("Items", page.get("items", []))}))
+            pages.append(str(path))
+            next_url = page.get("NextPageLink")
+            n += 1
+    got["azure"] = pages
+    return got
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m iac_gate.catalog_build", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=SHIPPED_DIR)
+    ap.add_argument("--libcloud", type=Path, default=None, help="libcloud pricing.json")
+    ap.add_argument("--gcp", type=Path, default=DEFAULT_GCP, help="Cyclenerd pricing.yml")
+    ap.add_argument("--azure", type=Path, nargs="*", default=[DEFAULT_AZURE],
+                    help="Azure Retail Prices API JSON page(s)")
+    ap.add_argument("--fetch", type=Path, default=None,
+                    help="download newer public files into this folder first (needs network)")
+    ap.add_argument("--azure-region", action="append", default=None)
+    args = ap.parse_args(argv)
+    libcloud, gcp, azure = args.libcloud or libcloud_default(), args.gcp, list(args.azure)
+    if args.fetch:
+        got = fetch_sources(args.fetch, azure_regions=args.azure_region or ["eastus", "westeurope"])
+        libcloud, gcp = Path(got["pricing.json"]), Path(got["pricing.yml"])
+        azure = [Path(p) for p in got["azure"]]
+    for label, p in (("libcloud", libcloud), ("gcp", gcp), *(("azure", a) for a in azure)):
+        if p is None or not Path(p).exists():
+            print(f"error: {label} price file not found: {p}", file=sys.stderr)
+            return 2
+    report = build_catalog(args.out, libcloud=libcloud, gcp=gcp, azure=azure)
+    print(json.dumps(report.to_json(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

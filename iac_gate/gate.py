@@ -1,0 +1,120 @@
+"""Run the gate: read a plan (or .tf folder), price it, evaluate policies, build the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from iac_gate import REPORT_SCHEMA_VERSION
+from iac_gate.budget import TeamBudgets
+from iac_gate.catalog import PriceCatalog
+from iac_gate.model import PricedResource, ResourceChange, money
+from iac_gate.policy import Evaluation, evaluate, load_policies
+from iac_gate.pricing import price_changes
+from iac_gate.usage import load_usage
+
+
+@dataclass
+class GateResult:
+    source: str
+    environment: str | None
+    resources: list[PricedResource]
+    evaluation: Evaluation
+    notices: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_after(self) -> Decimal:
+        return sum((r.monthly_cost for r in self.resources), Decimal(0))
+
+    @property
+    def total_before(self) -> Decimal:
+        return sum((r.monthly_cost_before for r in self.resources), Decimal(0))
+
+    @property
+    def delta(self) -> Decimal:
+        return self.total_after - self.total_before
+
+    @property
+    def unpriced(self) -> list[PricedResource]:
+        return [r for r in self.resources if not r.priced]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": self.source,
+            "environment": self.environment,
+            "metadata": self.metadata,
+            "currency": "USD",
+            "hours_per_month": 730,
+            "resources": [resource_json(r) for r in self.resources],
+            "total_monthly_cost": money(self.total_after),
+            "total_monthly_cost_before": money(self.total_before),
+            "delta_monthly_cost": money(self.delta),
+            "unpriced_resources": len(self.unpriced),
+            "notices": self.notices,
+            "policy": self.evaluation.to_json(),
+        }
+
+
+def resource_json(r: PricedResource) -> dict[str, Any]:
+    ch = r.change
+    main = r.after if r.after is not None else r.before
+    return {
+        "address": ch.address,
+        "type": ch.type,
+        "provider": ch.provider,
+        "region": r.region,
+        "action": ch.action,
+        "monthly_cost": money(r.monthly_cost) if ch.after is not None else None,
+        "monthly_cost_before": money(r.monthly_cost_before) if ch.before is not None else None,
+        "priced": r.priced,
+        "free": r.free,
+        "unpriced_reason": r.unpriced_reason,
+        "tags": r.tags,
+        "components": [c.to_json() for c in main.components] if main is not None else [],
+        "components_before": [c.to_json() for c in r.before.components] if r.before and r.after else [],
+    }
+
+
+def read_changes(path: str | Path, *, default_region: str | None = None,
+                 var_files: list[str] | None = None, variables: dict[str, str] | None = None) -> list[ResourceChange]:
+    """A plan JSON file, or a folder of .tf files (no plan available)."""
+    p = Path(path)
+    if p.is_dir():
+        from iac_gate.hcl import load_tf_dir
+
+        return load_tf_dir(p, var_files=var_files or [], variables=variables or {},
+                           default_region=default_region)
+    from iac_gate.plan import load_plan
+
+    return load_plan(p, default_region=default_region)
+
+
+def run_gate(path: str | Path, *, environment: str | None = None, policies_path: str | Path | None = None,
+             usage_path: str | Path | None = None, default_region: str | None = None,
+             var_files: list[str] | None = None, variables: dict[str, str] | None = None,
+             team: str | None = None, catalog: PriceCatalog | None = None,
+             budgets: TeamBudgets | None = None, metadata: dict[str, Any] | None = None) -> GateResult:
+    changes = read_changes(path, default_region=default_region, var_files=var_files, variables=variables)
+    usage = load_usage(usage_path)
+    policies = load_policies(policies_path) if policies_path else []
+    resources = price_changes(changes, catalog or PriceCatalog(), usage)
+    notices: list[str] = []
+    if not changes:
+        notices.append("the plan has no managed resource changes")
+    unpriced = [r for r in resources if not r.priced]
+    if unpriced:
+        notices.append(f"{len(unpriced)} resource(s) not fully priced; totals count only what could be priced")
+    if any(p.kind == "team_budget" for p in policies) and budgets is None:
+        budgets = TeamBudgets()
+    totals = {"after": sum((r.monthly_cost for r in resources), Decimal(0)),
+              "before": sum((r.monthly_cost_before for r in resources), Decimal(0))}
+    totals["delta"] = totals["after"] - totals["before"]
+    ev = evaluate(policies, resources, environment=environment, totals=totals, team_budgets=budgets, team=team)
+    notices.extend(s["reason"] for s in ev.skipped if s["reason"].startswith("team budget"))
+    return GateResult(str(path), environment, resources, ev, notices, metadata or {})

@@ -1,0 +1,150 @@
+"""The gate's data model: resource changes in, priced resources and a report out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+class Unknown:
+    """A value Terraform only knows after apply (`after_unknown`), or an HCL expression we
+    could not resolve. Carries why, so an unpriced reason can say it."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.why!r})"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """One managed resource instance and what the change does to it.
+
+    `before` / `after` are attribute dicts (None when the side does not exist); unknown values
+    are `Unknown` instances. `provider` is the short provider name (aws, google, azurerm).
+    """
+
+    address: str
+    type: str
+    name: str
+    provider: str
+    action: str  # create | update | delete | replace | no-op
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    region_before: str | None = None
+    region_after: str | None = None
+    region_reason: str | None = None  # why the region is unknown, when it is
+    module_address: str = ""
+    source: str = ""  # file the resource came from
+    # attribute path (e.g. `launch_template.id`) -> address of the resource it references
+    refs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Component:
+    """A priced line of a resource: e.g. `Instance usage (Linux, t3.micro)`, 730 hours × $0.0104.
+
+    `quantity` is per month. Usage-priced components have `usage_based=True` and a None quantity
+    unless a usage file gives one; they never count in `monthly_cost` without a quantity.
+    """
+
+    name: str
+    unit: str
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    usage_based: bool = False
+    price_source: str | None = None
+    unpriced_reason: str | None = None
+
+    @property
+    def monthly_cost(self) -> Decimal | None:
+        if self.quantity is None or self.unit_price is None:
+            return None
+        return self.quantity * self.unit_price
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "quantity": _num(self.quantity),
+            "unit_price": _num(self.unit_price),
+            "monthly_cost": _num(self.monthly_cost),
+            "usage_based": self.usage_based,
+            "price_source": self.price_source,
+            "unpriced_reason": self.unpriced_reason,
+        }
+
+
+@dataclass
+class PricedSide:
+    """The cost of one side (before or after) of a resource change."""
+
+    components: list[Component] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why it is not (fully) priced
+
+    @property
+    def priced(self) -> bool:
+        return not self.reasons
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        total = Decimal(0)
+        for c in self.components:
+            if c.monthly_cost is not None:
+                total += c.monthly_cost
+        return total
+
+
+@dataclass
+class PricedResource:
+    change: ResourceChange
+    before: PricedSide | None
+    after: PricedSide | None
+    tags: dict[str, str] = field(default_factory=dict)
+    taggable: bool = False
+    free: bool = False  # a type with no charge of its own (security groups, launch templates…)
+
+    @property
+    def priced(self) -> bool:
+        return all(s.priced for s in (self.before, self.after) if s is not None)
+
+    @property
+    def unpriced_reason(self) -> str | None:
+        reasons: list[str] = []
+        for s in (self.after, self.before):
+            if s is not None:
+                reasons.extend(r for r in s.reasons if r not in reasons)
+        return "; ".join(reasons) or None
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        return self.after.monthly_cost if self.after is not None else Decimal(0)
+
+    @property
+    def monthly_cost_before(self) -> Decimal:
+        return self.before.monthly_cost if self.before is not None else Decimal(0)
+
+    @property
+    def region(self) -> str | None:
+        return self.change.region_after or self.change.region_before
+
+
+def _num(d: Decimal | None) -> str | None:
+    """Money and quantities go to JSON as decimal strings: exact, and no float rounding."""
+    return None if d is None else format(d.normalize(), "f")
+
+
+def money(d: Decimal) -> str:
+    """Round half-up to the cent for display and JSON totals."""
+    return format(d.quantize(Decimal("0.01")), "f")
