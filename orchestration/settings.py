@@ -28,6 +28,9 @@ class Settings:
     dbt_target: str
     first_billing_period: str  # YYYY-MM, first monthly partition
     duckdb_memory_limit: str
+    ci_artifacts_root: str = ""  # CI uploads Terraform plan JSON here (local folder or URL)
+    policies_dir: str = ""  # cost policies the gate applies to those plans
+    price_catalog_dir: str = ""  # price catalog built by the gate/price_catalog asset
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +45,9 @@ class Settings:
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
             first_billing_period=os.environ.get("SIBYL_FIRST_BILLING_PERIOD", "2022-01"),
             duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
+            ci_artifacts_root=_path_or_url(os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))),
+            policies_dir=_path_or_url(os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))),
+            price_catalog_dir=_path_or_url(os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))),
         )
 
     def dbt_env(self) -> dict[str, str]:

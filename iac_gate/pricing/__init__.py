@@ -30,10 +30,20 @@ def supported_types() -> list[str]:
     return sorted(PRICERS)
 
 
+# Priced types that take no tags/labels of their own.
+NOT_TAGGABLE = frozenset({"google_compute_instance_group_manager", "google_container_node_pool",
+                          "google_sql_database_instance", "google_compute_region_instance_group_manager"})
+
+
 def tags_of(change: ResourceChange) -> tuple[dict[str, str], bool]:
     """The resource's tags (AWS `tags_all` includes provider default_tags; Google `labels`) and
-    whether the type is taggable at all."""
+    whether the type is taggable at all (from the plan's schema when the attribute is there,
+    else from the cost model: a .tf file simply omits unset tags)."""
     attrs = change.after if change.after is not None else change.before or {}
+    if change.type == "aws_autoscaling_group":
+        blocks = attrs.get("tag")
+        tags = {str(b["key"]): str(b.get("value", "")) for b in blocks or [] if isinstance(b, dict) and "key" in b}
+        return tags, True
     for key in ("tags_all", "tags", "labels"):
         if key in attrs:
             v = attrs.get(key)
@@ -45,7 +55,7 @@ def tags_of(change: ResourceChange) -> tuple[dict[str, str], bool]:
                 if key == "tags_all" and isinstance(attrs.get("tags"), dict):
                     continue
                 return {}, True
-    return {}, False
+    return {}, change.type in PRICERS and change.type not in NOT_TAGGABLE
 
 
 class Index:
@@ -92,6 +102,8 @@ def _price_side(ch: ResourceChange, attrs: dict[str, Any] | None, region: str | 
     if free:
         return PricedSide()
     if fn is None:
+        if ch.type == "module":
+            return PricedSide(reasons=[str(ch.region_reason)])
         return PricedSide(reasons=[f"resource type `{ch.type}` is not in the cost model"])
     try:
         comps = fn(Side(ch, attrs, region, usage, index.lookup), pricer)

@@ -1,5 +1,6 @@
 """Resources: Sibyl settings and the dbt CLI."""
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -17,19 +18,19 @@ class SibylSettings(dg.ConfigurableResource):
     lake_root: str = ""
     warehouse_path: str = ""
     marts_dir: str = ""
+    ci_artifacts_root: str = ""
+    policies_dir: str = ""
 
     def resolved(self) -> Settings:
         base = Settings.from_env()
-        return Settings(
-            data_dir=base.data_dir,
+        return dataclasses.replace(
+            base,
             landing_root=self.landing_root or base.landing_root,
             lake_root=self.lake_root or base.lake_root,
             warehouse_path=self.warehouse_path or base.warehouse_path,
             marts_dir=self.marts_dir or base.marts_dir,
-            dbt_project_dir=base.dbt_project_dir,
-            dbt_target=base.dbt_target,
-            first_billing_period=base.first_billing_period,
-            duckdb_memory_limit=base.duckdb_memory_limit,
+            ci_artifacts_root=self.ci_artifacts_root or base.ci_artifacts_root,
+            policies_dir=self.policies_dir or base.policies_dir,
         )
 
 
