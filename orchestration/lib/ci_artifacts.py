@@ -23,7 +23,7 @@ from ingest.fs import RemoteFile, get_fs, is_local, list_files
 
 SIDECAR = ".meta.json"
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+=-]*(/[A-Za-z0-9][A-Za-z0-9._@+=-]*)*$")
-META_FIELDS = {"repo": str, "pr": (str, int), "branch": str, "environment": str, "team": str,
+META_FIELDS: dict[str, type | tuple[type, ...]] = {"repo": str, "pr": (str, int), "branch": str, "environment": str, "team": str,
                "commit": str, "url": str}  # fmt: skip
 
 
