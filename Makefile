@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export SIBYL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install manifest lock demo test test-unit test-e2e bench dagster validate lint typecheck clean-data
+.PHONY: install manifest lock demo test test-unit test-e2e bench bench-gate catalog dagster validate lint typecheck clean-data
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -42,8 +42,16 @@ test-unit: install
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
 
-bench: install
+bench: install bench-gate
 	$(BIN)/python -m tests.bench.run_bench $(BENCH_ARGS)
+
+# The IaC gate's part of the benchmark: CLI wall time on generated 500 / 5k / 50k-resource plans.
+bench-gate: install
+	$(BIN)/python -m tests.bench.gate_bench
+
+# Rebuild the shipped offline price catalog from the price files (iac_gate/data/sources + libcloud).
+catalog: install
+	$(BIN)/python -m iac_gate.catalog_build
 
 dagster: manifest
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
@@ -52,10 +60,10 @@ validate: manifest
 	$(BIN)/dagster definitions validate -w workspace.yaml
 
 lint: install
-	$(BIN)/ruff check ingest orchestration app models_ml tests
+	$(BIN)/ruff check ingest orchestration app models_ml iac_gate tests
 
 typecheck: install
-	$(BIN)/mypy ingest app models_ml orchestration
+	$(BIN)/mypy ingest app models_ml iac_gate orchestration
 
 clean-data:
 	rm -rf data/landing data/lake data/warehouse.duckdb data/marts data/.tmp

@@ -24,8 +24,46 @@ from iac_gate.errors import GateInputError
 from iac_gate.model import ResourceChange, Unknown
 from iac_gate.plan import normalize_region, region_from_attrs
 
-_INTERP = re.compile(r"\$\{((?:[^{}\"]|\"(?:[^\"\\]|\\.)*\"|\{[^{}]*\})*)\}")
 _SCOPES = ("var", "local", "each", "count", "path", "terraform", "data", "module", "self")
+
+
+def _close(text: str, start: int) -> int:
+    """Index of the `}` closing the `${` at `start` (quotes and nested braces respected), or -1."""
+    depth, i, quoted = 0, start + 2, False
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def _segments(text: str) -> list[tuple[bool, str]]:
+    """A template split into literal text and `${...}` expressions."""
+    out: list[tuple[bool, str]] = []
+    i = 0
+    while i < len(text):
+        j = text.find("${", i)
+        end = _close(text, j) if j >= 0 else -1
+        if j < 0 or end < 0:
+            out.append((False, text[i:]))
+            break
+        if j > i:
+            out.append((False, text[i:j]))
+        out.append((True, text[j + 2:end]))
+        i = end + 1
+    return out
 
 
 def _unquote(key: str) -> str:
@@ -147,24 +185,23 @@ class Module:
             return [self.value(v, scope) for v in raw]
         if not isinstance(raw, str):
             return raw
-        if raw.startswith("${") and raw.endswith("}") and _INTERP.fullmatch(raw):
+        if raw.startswith("${") and _close(raw, 0) == len(raw) - 1:
             return self.expr(raw[2:-1], scope)
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             return self.template(raw[1:-1], scope)
         return raw
 
     def template(self, text: str, scope: dict[str, Any]) -> Any:
-        unknown: list[Unknown] = []
-
-        def sub(m: re.Match[str]) -> str:
-            v = self.expr(m.group(1), scope)
+        parts: list[str] = []
+        for is_expr, chunk in _segments(text):
+            if not is_expr:
+                parts.append(chunk)
+                continue
+            v = self.expr(chunk, scope)
             if isinstance(v, Unknown):
-                unknown.append(v)
-                return ""
-            return str(v).lower() if isinstance(v, bool) else str(v)
-
-        out = _INTERP.sub(sub, text)
-        return unknown[0] if unknown else out.replace('\\"', '"')
+                return v
+            parts.append(str(v).lower() if isinstance(v, bool) else str(v))
+        return "".join(parts).replace('\\"', '"')
 
     def expr(self, text: str, scope: dict[str, Any]) -> Any:
         text = text.strip()
@@ -190,6 +227,11 @@ class Module:
     def _eval(self, node: ast.AST, scope: dict[str, Any], text: str) -> Any:
         ev = lambda n: self._eval(n, scope, text)  # noqa: E731
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and "${" in node.value:
+                v = self.template(node.value, scope)  # a template string inside an expression
+                if isinstance(v, Unknown):
+                    raise _Unresolved(v.why)
+                return v
             return node.value
         if isinstance(node, ast.List | ast.Tuple):
             return [ev(e) for e in node.elts]

@@ -30,6 +30,16 @@ _ACTIONS = {
 }  # fmt: skip
 
 
+def _d(x: Any) -> dict[str, Any]:
+    """An optional object of the plan: itself, or empty when absent or of the wrong type."""
+    return x if isinstance(x, dict) else {}
+
+
+def _l(x: Any) -> list[dict[str, Any]]:
+    """An optional list of objects: the objects in it (anything else is ignored)."""
+    return [v for v in x if isinstance(v, dict)] if isinstance(x, list) else []
+
+
 def provider_short(provider_name: str) -> str:
     """`registry.terraform.io/hashicorp/aws` -> `aws`; `aws` -> `aws`."""
     return provider_name.rsplit("/", 1)[-1]
@@ -89,20 +99,20 @@ class _ProviderRegions:
     """Region (or zone) of each provider configuration, resolved from `configuration`."""
 
     def __init__(self, plan: dict[str, Any]) -> None:
-        variables = {k: (v or {}).get("value") for k, v in (plan.get("variables") or {}).items()}
-        cfg = plan.get("configuration") or {}
+        variables = {k: _d(v).get("value") for k, v in _d(plan.get("variables")).items()}
+        cfg = _d(plan.get("configuration"))
         self.by_key: dict[str, str] = {}
-        for key, pc in (cfg.get("provider_config") or {}).items():
-            exprs = (pc or {}).get("expressions") or {}
+        for key, pc in _d(cfg.get("provider_config")).items():
+            exprs = _d(_d(pc).get("expressions"))
             for attr in ("region", "zone", "location"):
                 v = self._resolve(exprs.get(attr), variables)
                 if v:
-                    name = provider_short(pc.get("name") or key.split(".")[0])
+                    name = provider_short(str(_d(pc).get("name") or key.split(".")[0]))
                     self.by_key[key] = region_from_zone(name, v) if attr == "zone" else v
                     break
         self.resource_keys: dict[str, str] = {}
         self.refs: dict[str, dict[str, str]] = {}
-        self._walk(cfg.get("root_module") or {}, "")
+        self._walk(_d(cfg.get("root_module")), "")
 
     @staticmethod
     def _resolve(expr: Any, variables: dict[str, Any]) -> str | None:
@@ -118,16 +128,16 @@ class _ProviderRegions:
         return None
 
     def _walk(self, module: dict[str, Any], prefix: str) -> None:
-        for r in module.get("resources") or []:
-            if "address" not in r:
+        for r in _l(module.get("resources")):
+            if not isinstance(r.get("address"), str):
                 continue
-            if "provider_config_key" in r:
+            if isinstance(r.get("provider_config_key"), str):
                 self.resource_keys[prefix + r["address"]] = r["provider_config_key"]
             refs: dict[str, str] = {}
-            _collect_refs(r.get("expressions") or {}, "", prefix, refs)
+            _collect_refs(_d(r.get("expressions")), "", prefix, refs)
             self.refs[prefix + r["address"]] = refs
-        for name, call in (module.get("module_calls") or {}).items():
-            self._walk((call or {}).get("module") or {}, f"{prefix}module.{name}.")
+        for name, call in _d(module.get("module_calls")).items():
+            self._walk(_d(_d(call).get("module")), f"{prefix}module.{name}.")
 
     def region_for(self, address: str, provider: str) -> str | None:
         config_addr = re.sub(r"\[[^\]]*\]", "", address)
@@ -168,8 +178,8 @@ def _collect_refs(expr: Any, path: str, prefix: str, out: dict[str, str]) -> Non
 
 
 def _walk_planned(module: dict[str, Any]) -> list[dict[str, Any]]:
-    out = list(module.get("resources") or [])
-    for child in module.get("child_modules") or []:
+    out = _l(module.get("resources"))
+    for child in _l(module.get("child_modules")):
         out.extend(_walk_planned(child))
     return out
 
@@ -188,12 +198,12 @@ def parse_plan_document(plan: Any, source: str,
                              "nor `planned_values` (expected `terraform show -json PLANFILE`)")
     regions = _ProviderRegions(plan)
     prior = {r.get("address"): r.get("values") for r in
-             _walk_planned(((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {})}
+             _walk_planned(_d(_d(_d(plan.get("prior_state")).get("values")).get("root_module")))}
     raw_changes = plan.get("resource_changes")
     if raw_changes is None:
         raw_changes = [
             {**r, "change": {"actions": ["create"], "before": None, "after": r.get("values")}}
-            for r in _walk_planned((plan.get("planned_values") or {}).get("root_module") or {})
+            for r in _walk_planned(_d(_d(plan.get("planned_values")).get("root_module")))
         ]
     if not isinstance(raw_changes, list):
         raise GateInputError(source, "`resource_changes` is not a list")
@@ -254,6 +264,9 @@ def load_plan(path: str | Path, default_region: str | None = None) -> list[Resou
     if size == 0:
         raise GateInputError(str(p), "file is empty (expected `terraform show -json` output)")
     raw = p.read_bytes()
+    if raw[:2] == b"PK":
+        raise GateInputError(str(p), "this is a binary plan file (zip): convert it with "
+                             "`terraform show -json PLANFILE > plan.json`")
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
