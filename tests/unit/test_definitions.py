@@ -29,9 +29,10 @@ def test_partitions_schedules_sensor_and_checks():
     part = graph.get(dg.AssetKey(["lake", "raw_gcp_billing"])).partitions_def
     assert isinstance(part, dg.MonthlyPartitionsDefinition)
     assert {s.name for s in defs.schedules} == {"daily_ingest", "daily_transform"}
-    assert [s.name for s in defs.sensors] == ["new_export_files"]
+    assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}
     assert "billed_cost_reconciles" in checks
+    assert "policy_decision_not_block" in checks
     assert any(name.startswith("unique_fct_charges") for name in checks)  # dbt tests as checks
 
 

@@ -14,7 +14,7 @@ import pytest
 from iac_gate.cli import main
 from tests.gate_plans import change, plan, synthetic_plan
 
-FIX = Path("tests/fixtures/terraform")
+FIX = Path("tests/iac_fixtures")
 SCHEMA = json.loads(Path("iac_gate/schema/report.schema.json").read_text())
 
 
@@ -206,7 +206,7 @@ def test_50k_resource_plan(tmp_path, capsys) -> None:
 
 
 def test_cli_path_imports_no_dagster_dbt_or_pandas() -> None:
-    code = ("import sys; from app.cli import main; rc = main(['gate', 'tests/fixtures/terraform/google/plan.json', '--format', 'json']);"
+    code = ("import sys; from app.cli import main; rc = main(['gate', 'tests/iac_fixtures/google/plan.json', '--format', 'json']);"
             "heavy = sorted(m for m in ('dagster', 'dbt', 'pandas', 'polars', 'pyarrow') if m in sys.modules);"
             "print('HEAVY', heavy, file=sys.stderr); sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

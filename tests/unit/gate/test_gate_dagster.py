@@ -21,7 +21,7 @@ def test_sensor_check_and_blocking_result(tmp_path, monkeypatch) -> None:
     (root / "acme").mkdir(parents=True)
     pols.mkdir()
     (pols / "p.yml").write_text("version: 1\npolicies:\n  - {id: cap, kind: max_resource_cost, max_monthly_cost: 50, action: block}\n")
-    shutil.copy("tests/fixtures/terraform/google/plan.json", root / "acme" / "ok.json")
+    shutil.copy("tests/iac_fixtures/google/plan.json", root / "acme" / "ok.json")
     (root / "acme" / "big.json").write_text(json.dumps(plan(change("aws_instance", "m", {"instance_type": "m5.4xlarge"}))))
     (root / "acme" / "big.meta.json").write_text(json.dumps({"repo": "acme/infra", "pr": 7, "environment": "prod"}))
     sibyl = SibylSettings(ci_artifacts_root=str(root), policies_dir=str(pols), marts_dir=str(tmp_path / "marts"))

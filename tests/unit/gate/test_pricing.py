@@ -103,7 +103,7 @@ def test_azure_vm_and_managed_disk_tier(catalog) -> None:
 
 
 def test_fixture_azure_vm_from_retail_api(catalog) -> None:
-    res = run_gate(Path("tests/fixtures/terraform/azurerm/plan.json"), catalog=catalog)
+    res = run_gate(Path("tests/iac_fixtures/azurerm/plan.json"), catalog=catalog)
     vm = next(r for r in res.resources if r.change.type == "azurerm_virtual_machine")
     assert vm.region == "francecentral"
     assert vm.after.components[0].unit_price == D("0.0877")  # DS1 v2 Linux, Retail Prices API
@@ -136,7 +136,7 @@ def test_usage_file_fills_usage_priced_components(catalog, tmp_path) -> None:
 
 
 def test_asg_resolves_launch_template_and_weights(catalog) -> None:
-    res = run_gate(Path("tests/fixtures/terraform/aws/asg-plan.json"), catalog=catalog)
+    res = run_gate(Path("tests/iac_fixtures/aws/asg-plan.json"), catalog=catalog)
     by = {r.change.address: r for r in res.resources}
     mixed = by["module.magento.aws_autoscaling_group.mixed"]
     # desired 3 capacity units / weighted_capacity 3 = 1 on-demand c4.large (eu-west-1 $0.113/h)
