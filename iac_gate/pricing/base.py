@@ -118,6 +118,9 @@ class Pricer:
         if isinstance(quantity, Unknown):
             return Component(name, unit, None, price.price, usage_based=usage_based,
                              price_source=price.cite(), unpriced_reason=quantity.why)
+        if quantity is None and not usage_based:
+            return Component(name, unit, None, price.price, price_source=price.cite(),
+                             unpriced_reason=f"{name}: the configuration does not set its size")
         return Component(name, unit, _q(quantity, per_hour), price.price, usage_based=usage_based,
                          price_source=price.cite())
 

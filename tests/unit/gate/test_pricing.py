@@ -115,7 +115,10 @@ def test_unsupported_and_missing_prices_are_never_silent_zero(catalog) -> None:
         change("aws_cloudfront_distribution", "cdn", {}),
         change("aws_instance", "x", {"instance_type": "t9.nonexistent"}),
         change("aws_security_group", "sg", {}),
+        change("aws_ebs_volume", "from_snapshot", {"type": "gp3", "snapshot_id": "snap-1"}),
     ), catalog)
+    assert not out["aws_ebs_volume.from_snapshot"].priced  # no size: a reason, not $0
+    assert "does not set its size" in out["aws_ebs_volume.from_snapshot"].unpriced_reason
     assert not out["aws_cloudfront_distribution.cdn"].priced
     assert "not in the cost model" in out["aws_cloudfront_distribution.cdn"].unpriced_reason
     assert "t9.nonexistent" in out["aws_instance.x"].unpriced_reason
