@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export SIBYL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install manifest lock demo test test-unit test-e2e bench bench-gate catalog dagster validate lint typecheck clean-data
+.PHONY: install manifest lock demo test test-unit test-e2e bench bench-gate catalog ui dagster validate lint typecheck clean-data
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -52,6 +52,10 @@ bench-gate: install
 # Rebuild the shipped offline price catalog from the price files (iac_gate/data/sources + libcloud).
 catalog: install
 	$(BIN)/python -m iac_gate.catalog_build
+
+# The Streamlit cockpit on http://127.0.0.1:8501 (reads the published marts in data/marts).
+ui: install
+	$(BIN)/streamlit run app/cockpit/streamlit_app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false
 
 dagster: manifest
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -117,7 +117,8 @@ def render_summary(s: Settings) -> str:
         f"  DuckDB warehouse  {s.warehouse_path}  (schemas staging, intermediate, marts, config)",
         f"  published marts   {s.marts_dir}/*.parquet  (read these while pipelines run)",
         "",
-        "Next: `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
+        "Next: `make ui` opens the cockpit on http://127.0.0.1:8501 (overview, explorer, teams, tagging, IaC checks);",
+        "      `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
         "      query the marts: .venv/bin/python -c \"import duckdb; print(duckdb.sql('from \\'data/marts/fct_cost_by_team_30d.parquet\\''))\"",
     ]
     return "\n".join(out)

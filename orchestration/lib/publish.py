@@ -17,6 +17,7 @@ from ingest import fs as lakefs
 
 MARTS = (
     "fct_daily_costs",
+    "fct_resource_daily_costs",
     "fct_cost_by_team_30d",
     "fct_untagged_resources",
     "fct_tag_compliance",

@@ -1,0 +1,355 @@
+"""Named, parameterized queries over the published Parquet marts (DESIGN.md, Serving).
+
+The cockpit never opens the DuckDB warehouse: each query opens a short-lived in-memory DuckDB
+connection that reads `<marts_dir>/<mart>.parquet` files, which the pipeline replaces atomically.
+Filter values are always bound parameters; only identifiers chosen from the fixed `DIMENSIONS`
+and `COST_COLUMNS` maps are ever placed in SQL text. No business logic lives here beyond
+selecting, filtering and summing what the marts hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# Dimension label -> SQL expression over fct_resource_daily_costs (identifiers only, fixed).
+DIMENSIONS: dict[str, str] = {
+    "provider": "provider",
+    "account": "sub_account_id",
+    "service": "service_name",
+    "region": "region_id",
+    "team": "team_id",
+    "business unit": "business_unit_id",
+    "business group": "business_group_id",
+    "environment": "environment",
+    "resource": "resource_id",
+    "tag value": "coalesce(json_extract_string(normalized_tags_json, $tag_path), '(untagged)')",
+}
+COST_COLUMNS = {"billed": "billed_cost", "effective": "effective_cost", "list": "list_cost"}
+GRAINS = {"daily": "charge_date", "monthly": "date_trunc('month', charge_date)::date"}
+
+OPTIONAL = {  # marts other pipelines produce, and how to produce them
+    "fct_cost_anomalies": "the anomaly detection asset (Dagster group `ml`, issue #4)",
+    "fct_cost_forecasts": "the forecasting asset (Dagster group `ml`, issue #4)",
+    "fct_budget_status": "the budgets asset (Dagster group `ml`, issue #4)",
+    "fct_iac_checks": "the `ci_plan_files` sensor and `gate/iac_policy_check` asset (`sibyl gate`, docs/iac_gate.md)",
+}
+
+
+class MartMissing(LookupError):
+    def __init__(self, mart: str, path: Path) -> None:
+        how = OPTIONAL.get(mart, "`make demo` (or the Dagster jobs `ingest_exports` and `transform_marts`)")
+        super().__init__(f"`{mart}` has not been produced yet ({path} does not exist). Produce it with {how}.")
+        self.mart = mart
+
+
+@dataclass(frozen=True)
+class Marts:
+    marts_dir: str
+
+    def path(self, mart: str) -> Path:
+        return Path(self.marts_dir) / f"{mart}.parquet"
+
+    def has(self, mart: str) -> bool:
+        return self.path(mart).exists()
+
+    def _bind(self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]) -> dict[str, Any]:
+        """Mart paths and parameters, only those the SQL names (DuckDB rejects extra ones)."""
+        bound: dict[str, Any] = {}
+        for m in marts:
+            if not self.has(m):
+                raise MartMissing(m, self.path(m))
+            bound[m] = str(self.path(m))
+        bound.update(params or {})
+        return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
+
+    def query(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """Run `sql` where `$<mart>` names a mart file; other `$name`s are bound from `params`."""
+        con = duckdb.connect()
+        try:
+            return con.execute(sql, self._bind(sql, params, marts)).fetchall()
+        finally:
+            con.close()
+
+    def columns(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        con = duckdb.connect()
+        try:
+            cur = con.execute(sql, self._bind(sql, params, marts))
+            rows = cur.fetchall()
+            return [d[0] for d in cur.description or []], rows
+        finally:
+            con.close()
+
+
+# ---- overview ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kpis:
+    as_of: dt.date
+    currency: str
+    mtd_cost: Decimal
+    prev_mtd_cost: Decimal
+    allocated_pct: float | None
+    compliance_pct: float | None
+    open_anomalies: int | None
+    forecast_month_end: Decimal | None
+    budget_month: Decimal | None
+
+
+def main_currency(m: Marts) -> str:
+    rows = m.query("select billing_currency from read_parquet($fct_daily_costs) group by 1 order by sum(abs(effective_cost)) desc limit 1",
+                   marts=("fct_daily_costs",))
+    return str(rows[0][0]) if rows else "USD"
+
+
+def kpis(m: Marts) -> Kpis:
+    """Month to date vs the same days of last month (effective cost), share allocated to a team and
+    tag compliance over the last 30 days, and what the optional ML marts say."""
+    cur = main_currency(m)
+    as_of, mtd, prev = m.query(
+        """with d as (select * from read_parquet($fct_daily_costs) where billing_currency = $cur),
+                a as (select max(charge_date) as as_of from d)
+           select a.as_of,
+                  coalesce(sum(effective_cost) filter (where charge_date >= date_trunc('month', a.as_of)), 0),
+                  coalesce(sum(effective_cost) filter (where charge_date >= date_trunc('month', a.as_of) - interval 1 month
+                                                  and charge_date <= a.as_of - interval 1 month), 0)
+           from d, a group by a.as_of""", {"cur": cur}, marts=("fct_daily_costs",))[0]
+    alloc = m.query(
+        """with d as (select * from read_parquet($fct_daily_costs)
+                      where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - 30)
+           select sum(effective_cost) filter (where attribution_method <> 'unallocated') * 100.0
+                  / nullif(sum(effective_cost), 0) from d""", marts=("fct_daily_costs",))[0][0]
+    comp = None
+    if m.has("fct_tag_compliance"):
+        comp = m.query(
+            """with c as (select * from read_parquet($fct_tag_compliance)
+                          where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30)
+               select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c""",
+            marts=("fct_tag_compliance",))[0][0]
+    anomalies = None
+    if m.has("fct_cost_anomalies"):
+        anomalies = int(m.query("select count(*) from read_parquet($fct_cost_anomalies) where status = 'open'",
+                                marts=("fct_cost_anomalies",))[0][0])
+    forecast = budget = None
+    if m.has("fct_budget_status"):
+        row = m.query(
+            """select sum(projected_period_end_cost), sum(budget_amount) from read_parquet($fct_budget_status)
+               where scope_type = 'organization' and period = 'monthly'
+                 and as_of_date = (select max(as_of_date) from read_parquet($fct_budget_status))""",
+            marts=("fct_budget_status",))
+        if row and row[0][1] is not None:
+            forecast, budget = row[0]
+    return Kpis(as_of, cur, Decimal(mtd), Decimal(prev), float(alloc) if alloc is not None else None,
+                float(comp) if comp is not None else None, anomalies, forecast, budget)
+
+
+def freshness(m: Marts) -> list[tuple[str, dt.date]]:
+    """Latest charge date per provider."""
+    return [(str(p), d) for p, d in m.query(
+        "select provider, max(charge_date) from read_parquet($fct_daily_costs) group by 1 order by 1",
+        marts=("fct_daily_costs",))]
+
+
+def last_run(m: Marts) -> dt.datetime | None:
+    """When the marts were last published (the daily fact's file time, UTC)."""
+    p = m.path("fct_daily_costs")
+    return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
+
+
+def daily_by_provider(m: Marts, days: int = 90) -> list[tuple[Any, ...]]:
+    return m.query(
+        """select charge_date, provider, sum(effective_cost)::double as cost
+           from read_parquet($fct_daily_costs)
+           where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - $days
+             and billing_currency = $cur
+           group by 1, 2 order by 1, 2""", {"days": days, "cur": main_currency(m)}, marts=("fct_daily_costs",))
+
+
+# ---- cost explorer -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Explore:
+    dimension: str = "service"
+    cost: str = "effective"
+    grain: str = "daily"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (dimension, allowed values)
+    tag_key: str = "team"
+
+
+def _where(e: Explore, params: dict[str, Any]) -> str:
+    clauses = ["true"]
+    if e.start:
+        clauses.append("charge_date >= $start")
+        params["start"] = e.start
+    if e.end:
+        clauses.append("charge_date <= $end")
+        params["end"] = e.end
+    for i, (dim, values) in enumerate(e.filters):
+        if values:
+            clauses.append(f"{DIMENSIONS[dim]} in (select unnest($f{i}))")
+            params[f"f{i}"] = list(values)
+    return " and ".join(clauses)
+
+
+def _check(e: Explore) -> None:
+    if e.dimension not in DIMENSIONS or e.cost not in COST_COLUMNS or e.grain not in GRAINS:
+        raise ValueError(f"unknown dimension/cost/grain: {e.dimension}/{e.cost}/{e.grain}")
+    for dim, _ in e.filters:
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown filter dimension {dim!r}")
+
+
+def explore(m: Marts, e: Explore) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Cost per period and dimension value (and currency) over fct_resource_daily_costs."""
+    _check(e)
+    params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}"}
+    sql = f"""select {GRAINS[e.grain]} as period, {DIMENSIONS[e.dimension]} as value, billing_currency as currency,
+                     sum({COST_COLUMNS[e.cost]}) as cost
+              from read_parquet($fct_resource_daily_costs)
+              where {_where(e, params)}
+              group by all order by 1, 4 desc"""
+    return m.columns(sql, params, marts=("fct_resource_daily_costs",))
+
+
+def explore_totals(m: Marts, e: Explore, limit: int = 200) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The table under the chart: total per dimension value over the range."""
+    _check(e)
+    params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}", "limit": limit}
+    sql = f"""select {DIMENSIONS[e.dimension]} as value, billing_currency as currency, sum({COST_COLUMNS[e.cost]}) as cost
+              from read_parquet($fct_resource_daily_costs)
+              where {_where(e, params)}
+              group by all order by 3 desc limit $limit"""
+    return m.columns(sql, params, marts=("fct_resource_daily_costs",))
+
+
+def filter_values(m: Marts, dimension: str, tag_key: str = "team", limit: int = 500) -> list[str]:
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    rows = m.query(f"""select {DIMENSIONS[dimension]} as v from read_parquet($fct_resource_daily_costs)
+                       group by 1 order by sum(abs(effective_cost)) desc limit $limit""",
+                   {"tag_path": f"$.{tag_key}", "limit": limit}, marts=("fct_resource_daily_costs",))
+    return [str(r[0]) for r in rows if r[0] is not None]
+
+
+def tag_keys(m: Marts) -> list[str]:
+    rows = m.query("""select k from (select unnest(json_keys(normalized_tags_json)) as k
+                                    from read_parquet($fct_resource_daily_costs) where normalized_tags_json is not null)
+                      group by 1 order by count(*) desc""", marts=("fct_resource_daily_costs",))
+    return [str(r[0]) for r in rows]
+
+
+def date_range(m: Marts) -> tuple[dt.date, dt.date]:
+    lo, hi = m.query("select min(charge_date), max(charge_date) from read_parquet($fct_resource_daily_costs)",
+                     marts=("fct_resource_daily_costs",))[0]
+    return lo, hi
+
+
+def top_movers(m: Marts, dimension: str, cost: str = "effective", days: int = 30, limit: int = 10) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Largest changes of the last `days` days against the `days` before."""
+    _check(Explore(dimension=dimension, cost=cost))
+    sql = f"""with d as (select *, (select max(charge_date) from read_parquet($fct_resource_daily_costs)) as as_of
+                         from read_parquet($fct_resource_daily_costs))
+              select {DIMENSIONS[dimension]} as value, billing_currency as currency,
+                     sum({COST_COLUMNS[cost]}) filter (where charge_date > as_of - $days) as last_period,
+                     sum({COST_COLUMNS[cost]}) filter (where charge_date <= as_of - $days and charge_date > as_of - 2 * $days) as prior_period,
+                     coalesce(last_period, 0) - coalesce(prior_period, 0) as change
+              from d group by all order by abs(change) desc limit $limit"""
+    return m.columns(sql, {"days": days, "limit": limit, "tag_path": "$.team"}, marts=("fct_resource_daily_costs",))
+
+
+# ---- teams & showback --------------------------------------------------------------------------
+
+def team_hierarchy(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
+    sql = """select business_group_name, business_unit_name, team_id, team_name, billing_currency,
+                    cost_last_30d, change_30d_pct, month_to_date_cost, mom_change_pct
+             from read_parquet($fct_cost_by_team_30d) order by business_group_name, business_unit_name, cost_last_30d desc"""
+    cols, rows = m.columns(sql, marts=("fct_cost_by_team_30d",))
+    if not m.has("fct_budget_status"):
+        return cols, rows
+    used = dict(m.query(
+        """select scope_value, actual_cost_to_date * 100.0 / nullif(budget_amount, 0) from read_parquet($fct_budget_status)
+           where scope_type = 'team' and period = 'monthly'
+           qualify row_number() over (partition by scope_value order by as_of_date desc) = 1""",
+        marts=("fct_budget_status",)))
+    return [*cols, "budget_used_pct"], [(*r, used.get(r[2])) for r in rows]
+
+
+def team_breakdown(m: Marts, team_id: str, dimension: str, days: int = 30, limit: int = 25) -> tuple[list[str], list[tuple[Any, ...]]]:
+    if dimension not in ("service", "resource", "account", "region"):
+        raise ValueError(dimension)
+    sql = f"""select {DIMENSIONS[dimension]} as value, any_value(resource_name) as resource_name, billing_currency as currency,
+                     sum(effective_cost) as cost
+              from read_parquet($fct_resource_daily_costs)
+              where team_id = $team and charge_date > (select max(charge_date) from read_parquet($fct_resource_daily_costs)) - $days
+              group by value, currency order by cost desc limit $limit"""
+    return m.columns(sql, {"team": team_id, "days": days, "limit": limit}, marts=("fct_resource_daily_costs",))
+
+
+def monthly_showback(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Billed and effective cost per month and team (the showback statement)."""
+    sql = """select strftime(billing_period, '%Y-%m') as month, d.team_id, t.team_name, t.business_unit_name,
+                    t.business_group_name, billing_currency as currency,
+                    sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+             from read_parquet($fct_daily_costs) d left join read_parquet($dim_teams) t using (team_id)
+             group by all order by month desc, effective_cost desc"""
+    return m.columns(sql, marts=("fct_daily_costs", "dim_teams"))
+
+
+def team_anomalies(m: Marts, team_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    return m.columns("""select * from read_parquet($fct_cost_anomalies) where team_id = $team order by 1 desc""",
+                     {"team": team_id}, marts=("fct_cost_anomalies",))
+
+
+# ---- tagging -----------------------------------------------------------------------------------
+
+def tag_coverage_by_month(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
+    sql = """select date_trunc('month', charge_date)::date as month,
+                    sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged,
+                    sum(fully_tagged_resource_count) * 100.0 / nullif(sum(resource_count), 0) as pct_resources_tagged
+             from read_parquet($fct_tag_compliance) group by 1 order by 1"""
+    return m.columns(sql, marts=("fct_tag_compliance",))
+
+
+def tag_coverage_by(m: Marts, by: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    col = {"account": "sub_account_id", "team": "team_id"}[by]
+    sql = f"""select {col} as value, sum(taggable_cost) as taggable_cost,
+                     sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged
+              from read_parquet($fct_tag_compliance)
+              where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30
+              group by 1 order by 2 desc"""
+    return m.columns(sql, marts=("fct_tag_compliance",))
+
+
+def untagged_resources(m: Marts, account: str | None = None, team: str | None = None, limit: int = 500) -> tuple[list[str], list[tuple[Any, ...]]]:
+    sql = """select resource_id, resource_name, provider, sub_account_id, team_id, service_name, missing_required_tags,
+                    billing_currency as currency, cost_last_30d
+             from read_parquet($fct_untagged_resources)
+             where ($account is null or sub_account_id = $account) and ($team is null or team_id = $team)
+             order by cost_last_30d desc limit $limit"""
+    return m.columns(sql, {"account": account, "team": team, "limit": limit}, marts=("fct_untagged_resources",))
+
+
+# ---- optional marts ----------------------------------------------------------------------------
+
+def table(m: Marts, mart: str, order_by_first: bool = True, limit: int = 500) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """A whole optional mart (anomalies, forecasts, budgets), newest first."""
+    if mart not in OPTIONAL:
+        raise ValueError(mart)
+    order = "order by 1 desc" if order_by_first else ""
+    return m.columns(f"select * from read_parquet(${mart}) {order} limit $limit", {"limit": limit}, marts=(mart,))
+
+
+def iac_checks(m: Marts, limit: int = 200) -> tuple[list[str], list[tuple[Any, ...]]]:
+    sql = """select checked_at, repo, pr, branch, environment, team, decision, total_monthly_cost_before,
+                    total_monthly_cost, delta_monthly_cost, violations, blocking_violations, unpriced_resources,
+                    plan_path, url, violations_json
+             from read_parquet($fct_iac_checks) order by checked_at desc limit $limit"""
+    return m.columns(sql, {"limit": limit}, marts=("fct_iac_checks",))

@@ -1,0 +1,172 @@
+"""The cockpit on a warehouse built from the sample exports: every page in Streamlit's AppTest
+(values equal the marts, filters change rows, empty marts give the 'not produced yet' message),
+then every page in headless Chromium against `streamlit run`, with screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.cockpit import queries as q
+from app.cockpit.common import money, pct
+
+pytestmark = pytest.mark.e2e
+VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
+PAGES = {"overview": "Overview", "explorer": "Cost explorer", "teams": "Teams & showback",
+         "tagging": "Tagging & compliance", "anomalies": "Anomalies", "forecast_budgets": "Forecast & budgets",
+         "iac_checks": "IaC checks"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def marts_dir(tmp_path_factory, sample_landing) -> Path:
+    """Ingest + dbt + publish on the sample exports (3 periods), then a gate check row."""
+    root = tmp_path_factory.mktemp("cockpit")
+    env = {"SIBYL_LANDING_ROOT": str(sample_landing), "SIBYL_LAKE_ROOT": str(root / "lake"),
+           "SIBYL_WAREHOUSE": str(root / "warehouse.duckdb"), "SIBYL_MARTS_DIR": str(root / "marts"),
+           "SIBYL_DATA_DIR": str(root)}  # fmt: skip
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        from orchestration.definitions import defs as load_defs
+
+        defs = load_defs()
+        instance = dg.DagsterInstance.ephemeral()
+        assert defs.resolve_job_def("ingest_exports").execute_in_process(
+            instance=instance, tags={"dagster/asset_partition_range_start": "2026-08-01",
+                                     "dagster/asset_partition_range_end": "2026-10-01"}).success
+        assert defs.resolve_job_def("transform_marts").execute_in_process(instance=instance).success
+        from iac_gate.gate import run_gate
+        from orchestration.lib.ci_artifacts import check_row, publish_checks, write_check
+
+        report = run_gate("tests/iac_fixtures/google/plan.json").to_json()
+        write_check(str(root / "iac" / "checks"), check_row("acme/pr-1.json", report, {"repo": "acme/infra"}))
+        publish_checks(str(root / "iac" / "checks"), str(root / "marts"))
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return root / "marts"
+
+
+def page(name: str, marts: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SIBYL_MARTS_DIR", str(marts))
+    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == PAGES[name]
+    return at
+
+
+def test_overview_kpis_equal_the_marts(marts_dir, monkeypatch) -> None:
+    from app.summary import summary_facts
+
+    at = page("overview", marts_dir, monkeypatch)
+    k = q.kpis(q.Marts(str(marts_dir)))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Month to date"] == money(k.mtd_cost, k.currency)
+    facts = summary_facts(str(marts_dir))  # the CLI summary reads the same marts
+    assert shown["Allocated to a team (30 d)"] == pct(facts.allocated_pct)
+    assert shown["Tag compliance (30 d)"] == pct(facts.compliance_pct)
+    assert shown["Open anomalies"] == "—"
+    assert any("Data freshness" in c.value for c in at.caption)
+
+
+def test_explorer_filters_change_the_rows(marts_dir, monkeypatch) -> None:
+    at = page("explorer", marts_dir, monkeypatch)
+    all_rows = at.dataframe[0].value
+    at.multiselect(key="f_provider").set_value(["gcp"]).run()
+    assert not at.exception
+    gcp_rows = at.dataframe[0].value
+    assert 0 < len(gcp_rows) < len(all_rows)
+    m = q.Marts(str(marts_dir))
+    lo, hi = q.date_range(m)
+    import datetime as dt
+
+    start = max(lo, hi - dt.timedelta(days=180))
+    _, expect = q.explore_totals(m, q.Explore(dimension="service", start=start, end=hi, filters=(("provider", ("gcp",)),)))
+    assert set(gcp_rows["value"]) == {r[0] for r in expect}
+    at.selectbox[0].set_value("team").run()
+    assert not at.exception and "team" in at.subheader[0].value
+
+
+def test_teams_tagging_and_iac_pages(marts_dir, monkeypatch) -> None:
+    teams = page("teams", marts_dir, monkeypatch)
+    assert len(teams.dataframe[1].value) == len(q.team_hierarchy(q.Marts(str(marts_dir)))[1])
+    assert any("not been produced yet" in i.value for i in teams.info)  # anomalies
+    tagging = page("tagging", marts_dir, monkeypatch)
+    assert len(tagging.dataframe) == 3
+    iac = page("iac_checks", marts_dir, monkeypatch)
+    assert {m.label: m.value for m in iac.metric}["Checks"] == "1"
+
+
+def test_pages_say_what_is_not_produced_yet(tmp_path, monkeypatch) -> None:
+    for name in PAGES:
+        at = page(name, tmp_path, monkeypatch)
+        assert any("has not been produced yet" in i.value for i in at.info), name
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_bin = shutil.which("chromedriver")
+    if not chromium or not driver_bin:
+        pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port = _free_port()
+    env = {**os.environ, "SIBYL_MARTS_DIR": str(marts_dir)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "streamlit"), "run", "app/cockpit/streamlit_app.py", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-dev-shm-usage", "--window-size=1400,1100"):
+        opts.add_argument(a)
+    opts.binary_location = chromium
+    browser = None
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        browser = webdriver.Chrome(service=Service(driver_bin), options=opts)
+        urls = {"overview": "overview", "explorer": "explorer", "teams": "teams", "tagging": "tagging",
+                "anomalies": "anomalies", "forecast_budgets": "forecast", "iac_checks": "iac"}  # fmt: skip
+        for name, url in urls.items():
+            browser.get(f"http://127.0.0.1:{port}/{url}")
+            WebDriverWait(browser, 60).until(
+                lambda b, title=PAGES[name]: any(h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")))
+            WebDriverWait(browser, 60).until(
+                lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
+            time.sleep(1.5)  # let charts draw before the screenshot
+            assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), name
+            shot = tmp_path / f"{name}.png"
+            browser.save_screenshot(str(shot))
+            assert shot.stat().st_size > 10_000
+    finally:
+        if browser is not None:
+            browser.quit()
+        server.terminate()
+        server.wait(timeout=20)
