@@ -32,6 +32,13 @@ DIMENSIONS: dict[str, str] = {
     "tag value": "coalesce(json_extract_string(normalized_tags_json, $tag_path), '(untagged)')",
 }
 COST_COLUMNS = {"billed": "billed_cost", "effective": "effective_cost", "list": "list_cost"}
+# Resource and tag views need the resource-level mart (millions of rows at 10M line items); every
+# other dimension is answered from the much smaller daily fact.
+RESOURCE_LEVEL = ("resource", "tag value")
+
+
+def source_of(*dimensions: str) -> str:
+    return "fct_resource_daily_costs" if any(d in RESOURCE_LEVEL for d in dimensions) else "fct_daily_costs"
 GRAINS = {"daily": "charge_date", "monthly": "date_trunc('month', charge_date)::date"}
 
 OPTIONAL = {  # marts other pipelines produce, and how to produce them
@@ -207,35 +214,44 @@ def _check(e: Explore) -> None:
             raise ValueError(f"unknown filter dimension {dim!r}")
 
 
-def explore(m: Marts, e: Explore) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Cost per period and dimension value (and currency) over fct_resource_daily_costs."""
+def explore(m: Marts, e: Explore, top: int = 10) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Cost per period for the `top` largest values of the dimension over the range (and
+    currency); every other value is summed into 'other', so a resource view stays a chart."""
     _check(e)
-    params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}"}
-    sql = f"""select {GRAINS[e.grain]} as period, {DIMENSIONS[e.dimension]} as value, billing_currency as currency,
-                     sum({COST_COLUMNS[e.cost]}) as cost
-              from read_parquet($fct_resource_daily_costs)
-              where {_where(e, params)}
-              group by all order by 1, 4 desc"""
-    return m.columns(sql, params, marts=("fct_resource_daily_costs",))
+    src = source_of(e.dimension, *(d for d, _ in e.filters))
+    params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}", "top": top}
+    sql = f"""with base as (
+                  select {GRAINS[e.grain]} as period, {DIMENSIONS[e.dimension]} as value, billing_currency as currency,
+                         sum({COST_COLUMNS[e.cost]}) as cost
+                  from read_parquet(${src})
+                  where {_where(e, params)}
+                  group by all),
+              top_values as (select value from base group by value order by sum(abs(cost)) desc limit $top)
+              select period, case when value in (select value from top_values) then value else 'other' end as value,
+                     currency, sum(cost) as cost
+              from base group by all order by 1, 4 desc"""
+    return m.columns(sql, params, marts=(src,))
 
 
 def explore_totals(m: Marts, e: Explore, limit: int = 200) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The table under the chart: total per dimension value over the range."""
     _check(e)
+    src = source_of(e.dimension, *(d for d, _ in e.filters))
     params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}", "limit": limit}
     sql = f"""select {DIMENSIONS[e.dimension]} as value, billing_currency as currency, sum({COST_COLUMNS[e.cost]}) as cost
-              from read_parquet($fct_resource_daily_costs)
+              from read_parquet(${src})
               where {_where(e, params)}
               group by all order by 3 desc limit $limit"""
-    return m.columns(sql, params, marts=("fct_resource_daily_costs",))
+    return m.columns(sql, params, marts=(src,))
 
 
 def filter_values(m: Marts, dimension: str, tag_key: str = "team", limit: int = 500) -> list[str]:
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    rows = m.query(f"""select {DIMENSIONS[dimension]} as v from read_parquet($fct_resource_daily_costs)
+    src = source_of(dimension)
+    rows = m.query(f"""select {DIMENSIONS[dimension]} as v from read_parquet(${src})
                        group by 1 order by sum(abs(effective_cost)) desc limit $limit""",
-                   {"tag_path": f"$.{tag_key}", "limit": limit}, marts=("fct_resource_daily_costs",))
+                   {"tag_path": f"$.{tag_key}", "limit": limit}, marts=(src,))
     return [str(r[0]) for r in rows if r[0] is not None]
 
 
@@ -247,22 +263,23 @@ def tag_keys(m: Marts) -> list[str]:
 
 
 def date_range(m: Marts) -> tuple[dt.date, dt.date]:
-    lo, hi = m.query("select min(charge_date), max(charge_date) from read_parquet($fct_resource_daily_costs)",
-                     marts=("fct_resource_daily_costs",))[0]
+    lo, hi = m.query("select min(charge_date), max(charge_date) from read_parquet($fct_daily_costs)",
+                     marts=("fct_daily_costs",))[0]
     return lo, hi
 
 
 def top_movers(m: Marts, dimension: str, cost: str = "effective", days: int = 30, limit: int = 10) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Largest changes of the last `days` days against the `days` before."""
     _check(Explore(dimension=dimension, cost=cost))
-    sql = f"""with d as (select *, (select max(charge_date) from read_parquet($fct_resource_daily_costs)) as as_of
-                         from read_parquet($fct_resource_daily_costs))
+    src = source_of(dimension)
+    sql = f"""with d as (select *, (select max(charge_date) from read_parquet(${src})) as as_of
+                         from read_parquet(${src}))
               select {DIMENSIONS[dimension]} as value, billing_currency as currency,
                      sum({COST_COLUMNS[cost]}) filter (where charge_date > as_of - $days) as last_period,
                      sum({COST_COLUMNS[cost]}) filter (where charge_date <= as_of - $days and charge_date > as_of - 2 * $days) as prior_period,
                      coalesce(last_period, 0) - coalesce(prior_period, 0) as change
               from d group by all order by abs(change) desc limit $limit"""
-    return m.columns(sql, {"days": days, "limit": limit, "tag_path": "$.team"}, marts=("fct_resource_daily_costs",))
+    return m.columns(sql, {"days": days, "limit": limit, "tag_path": "$.team"}, marts=(src,))
 
 
 # ---- teams & showback --------------------------------------------------------------------------
@@ -285,12 +302,13 @@ def team_hierarchy(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 def team_breakdown(m: Marts, team_id: str, dimension: str, days: int = 30, limit: int = 25) -> tuple[list[str], list[tuple[Any, ...]]]:
     if dimension not in ("service", "resource", "account", "region"):
         raise ValueError(dimension)
-    sql = f"""select {DIMENSIONS[dimension]} as value, any_value(resource_name) as resource_name, billing_currency as currency,
-                     sum(effective_cost) as cost
-              from read_parquet($fct_resource_daily_costs)
-              where team_id = $team and charge_date > (select max(charge_date) from read_parquet($fct_resource_daily_costs)) - $days
+    src = source_of(dimension)
+    name = "any_value(resource_name) as resource_name, " if dimension == "resource" else ""
+    sql = f"""select {DIMENSIONS[dimension]} as value, {name}billing_currency as currency, sum(effective_cost) as cost
+              from read_parquet(${src})
+              where team_id = $team and charge_date > (select max(charge_date) from read_parquet(${src})) - $days
               group by value, currency order by cost desc limit $limit"""
-    return m.columns(sql, {"team": team_id, "days": days, "limit": limit}, marts=("fct_resource_daily_costs",))
+    return m.columns(sql, {"team": team_id, "days": days, "limit": limit}, marts=(src,))
 
 
 def monthly_showback(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -152,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     steps["focus_attributed_fact"] = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env)
     save()
     steps["daily_marts"] = run_measured(dbt + ["run", "--exclude", "+fct_charges", *dbt_dirs], dbt_env)
+    from orchestration.lib.publish import publish_marts
+    from tests.bench.cockpit_bench import bench as cockpit_bench
+
+    publish_marts(str(wh), str(out / "marts"))
+    print("cockpit pages on the published marts (Streamlit AppTest, 3 runs each) ...", flush=True)
+    results["cockpit_page_seconds"] = cockpit_bench(str(out / "marts"), runs=3)
+    save()
     for s in steps.values():
         s["rows_per_second"] = round(rows / s["seconds"]) if s["seconds"] else 0
     core = ("ingest", "focus_attributed_fact")

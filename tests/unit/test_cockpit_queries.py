@@ -22,6 +22,10 @@ def marts(tmp_path):
           business_group_id, environment, resource_id, resource_name, normalized_tags_json, billing_currency,
           billed_cost, effective_cost, list_cost))
         to '{tmp_path / "fct_resource_daily_costs.parquet"}' (format parquet)""")
+    # the daily fact: the same charges without the resource columns
+    con.execute(f"""copy (select * exclude (resource_id, resource_name, normalized_tags_json)
+                         from '{tmp_path / "fct_resource_daily_costs.parquet"}')
+                    to '{tmp_path / "fct_daily_costs.parquet"}' (format parquet)""")
     return q.Marts(str(tmp_path))
 
 
@@ -35,6 +39,14 @@ def test_explore_groups_and_filters(marts) -> None:
     assert {r[1] for r in rows} == {"payments", "(untagged)"} and rows[0][0] == dt.date(2026, 10, 1)
     _, rows = q.explore_totals(marts, q.Explore(dimension="team", start=dt.date(2026, 10, 2)))
     assert sum(r[2] for r in rows) == Decimal("6.00")
+
+
+def test_resource_views_and_daily_views_agree(marts) -> None:
+    _, by_team = q.explore_totals(marts, q.Explore(dimension="team"))
+    _, by_resource = q.explore_totals(marts, q.Explore(dimension="resource"))
+    assert sum(r[2] for r in by_team) == sum(r[2] for r in by_resource)
+    _, top1 = q.explore(marts, q.Explore(dimension="resource", grain="monthly"), top=1)
+    assert {r[1] for r in top1} == {"i-1", "other"}
 
 
 def test_filter_values_are_bound_not_pasted(marts) -> None:

@@ -10,7 +10,7 @@ from app.cockpit.common import frame, how_to_read, marts, not_produced
 
 st.title("Cost explorer")
 how_to_read("billed = what the invoice says, effective = amortized (commitments spread over usage), list = at public prices. "
-            "Bars show the ten largest values of the chosen dimension; the table lists every value.")
+            "Bars show the ten largest values of the chosen dimension (the rest as 'other'); the table lists the top 200.")
 m = marts()
 try:
     lo, hi = q.date_range(m)
@@ -43,20 +43,17 @@ totals = frame(tcols, trows)
 if df.empty:
     st.warning("No cost matches these filters.")
     st.stop()
-top = list(totals["value"].head(10))
-df["series"] = df["value"].where(df["value"].isin(top), "other")
-chart_df = df.groupby(["period", "series"], as_index=False)["cost"].sum()
 st.altair_chart(
-    alt.Chart(chart_df).mark_bar().encode(
+    alt.Chart(df).mark_bar().encode(
         x=alt.X("period:T", title=None), y=alt.Y("cost:Q", title=f"{cost} cost"),
-        color=alt.Color("series:N", title=dimension), tooltip=["period:T", "series:N", alt.Tooltip("cost:Q", format=",.2f")],
+        color=alt.Color("value:N", title=dimension), tooltip=["period:T", "value:N", "currency:N", alt.Tooltip("cost:Q", format=",.2f")],
     ),
     width="stretch",
 )
 st.subheader(f"{cost.capitalize()} cost by {dimension}")
 st.dataframe(totals, width="stretch", hide_index=True,
              column_config={"cost": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download CSV (what is shown)", df.drop(columns=["series"]).to_csv(index=False).encode(),
+st.download_button("Download CSV (what is shown)", df.to_csv(index=False).encode(),
                    file_name=f"cost_by_{dimension.replace(' ', '_')}.csv", mime="text/csv")
 st.subheader("Top movers: last 30 days vs the 30 before")
 if dimension != "tag value":

@@ -28,7 +28,7 @@ c1, c2 = st.columns(2)
 with c1:
     st.subheader("Services (30 d)")
     sc, sr = q.team_breakdown(m, team, "service")
-    st.dataframe(frame(sc, sr).drop(columns=["resource_name"]), width="stretch", hide_index=True)
+    st.dataframe(frame(sc, sr), width="stretch", hide_index=True)
 with c2:
     st.subheader("Resources (30 d)")
     rc, rr = q.team_breakdown(m, team, "resource")
