@@ -30,7 +30,7 @@ start, end = st.slider("Dates", min_value=lo, max_value=hi, value=(max(lo, hi - 
 filters = []
 with st.expander("Filters"):
     cols = st.columns(3)
-    for i, dim in enumerate(["provider", "account", "service", "region", "team", "environment"]):
+    for i, dim in enumerate(["provider", "account", "service", "region", "team", "business unit", "business group", "environment"]):
         chosen = cols[i % 3].multiselect(dim.capitalize(), q.filter_values(m, dim), key=f"f_{dim}")
         if chosen:
             filters.append((dim, tuple(chosen)))
