@@ -45,25 +45,25 @@ def _instance_components(side: Side, p: Pricer, itype: Any, count: Any, label: s
                         attrs={"os": os_name}, per_hour=True)]
 
 
-def _root_and_block_devices(side: Side, p: Pricer, root: dict[str, Any] | None,
-                            extra: list[dict[str, Any]], count: Decimal) -> list[Component]:
-    out: list[Component] = []
-    sub = Side(side.change, root or {}, side.region, side.usage, side.lookup)
+def _root_volume(side: Side, p: Pricer, root: dict[str, Any] | None, count: Decimal) -> list[Component]:
+    sub = side.sub(root or {})
     size = sub.number("volume_size")
-    if size is None or isinstance(size, Unknown):
-        # The root volume's size comes from the AMI unless configured: priced from usage.
-        u = side.usage.get("root_volume_size_gb")
-        vtype = sub.text("volume_type") or "gp2"
-        c = p.component(side, f"Root volume storage ({vtype})", "ebs_volume", vtype, None,
-                        usage_key="root_volume_size_gb")
-        if u is not None and c.quantity is not None:
-            c.quantity *= count
-        out.append(c)
-    else:
-        out += ebs(side, p, "Root volume", sub.text("volume_type"), size * count,
+    if isinstance(size, Decimal):
+        return ebs(side, p, "Root volume", sub.text("volume_type"), size * count,
                    _mul(sub.number("iops"), count), sub.number("throughput"))
-    for dev in extra:
-        d = Side(side.change, dev, side.region, side.usage, side.lookup)
+    # The root volume's size comes from the AMI unless configured: priced from usage.
+    vtype = sub.text("volume_type") or "gp2"
+    c = p.component(side, f"Root volume storage ({vtype})", "ebs_volume", vtype, None,
+                    usage_key="root_volume_size_gb")
+    if c.quantity is not None:
+        c.quantity *= count
+    return [c]
+
+
+def _extra_volumes(side: Side, p: Pricer, devices: list[dict[str, Any]], count: Decimal) -> list[Component]:
+    out: list[Component] = []
+    for dev in devices:
+        d = side.sub(dev)
         out += ebs(side, p, f"EBS volume {dev.get('device_name') or ''}".strip(),
                    d.text("volume_type"), _mul(d.number("volume_size"), count),
                    _mul(d.number("iops"), count), d.number("throughput"))
@@ -76,11 +76,10 @@ def _mul(v: Decimal | Unknown | None, n: Decimal) -> Decimal | Unknown | None:
 
 def aws_instance(side: Side, p: Pricer) -> list[Component]:
     one = Decimal(1)
-    out = _instance_components(side, p, side.text("instance_type"), one, "Instance usage",
-                               side.text("tenancy"))
     roots = side.blocks("root_block_device")
-    return out + _root_and_block_devices(side, p, roots[0] if roots else None,
-                                         side.blocks("ebs_block_device"), one)
+    return (_instance_components(side, p, side.text("instance_type"), one, "Instance usage", side.text("tenancy"))
+            + _root_volume(side, p, roots[0] if roots else None, one)
+            + _extra_volumes(side, p, side.blocks("ebs_block_device"), one))
 
 
 def aws_ebs_volume(side: Side, p: Pricer) -> list[Component]:
@@ -88,32 +87,23 @@ def aws_ebs_volume(side: Side, p: Pricer) -> list[Component]:
                side.number("throughput"))
 
 
-def _launch_spec(side: Side, path: str) -> dict[str, Any] | None:
-    return side.related(path)
-
-
 def _lt_components(side: Side, p: Pricer, lt: dict[str, Any], count: Decimal,
                    override_type: Any = None) -> list[Component]:
-    lts = Side(side.change, lt, side.region, side.usage, side.lookup)
+    """Instances from a launch template or launch configuration, with their volumes."""
+    lts = side.sub(lt)
     itype = override_type or lts.text("instance_type")
     tenancy = lts.text("placement", "tenancy") or lts.text("placement_tenancy")
     out = _instance_components(side, p, itype, count, "Instance usage", tenancy)
     devices = []
     for bdm in lts.blocks("block_device_mappings"):
-        ebs_block = (bdm.get("ebs") or [{}])
+        ebs_block = bdm.get("ebs") or [{}]
         ebs_block = ebs_block[0] if isinstance(ebs_block, list) and ebs_block else ebs_block
         if isinstance(ebs_block, dict) and ebs_block.get("volume_size") is not None:
             devices.append({"device_name": bdm.get("device_name"), **ebs_block})
-    roots = lts.blocks("root_block_device")
+    roots = lts.blocks("root_block_device")  # launch configurations only
     if roots:
-        devices_root: dict[str, Any] | None = roots[0]
-        return out + _root_and_block_devices(side, p, devices_root, devices + lts.blocks("ebs_block_device"), count)
-    for d in devices:
-        dd = Side(side.change, d, side.region, side.usage, side.lookup)
-        out += ebs(side, p, f"EBS volume {d.get('device_name') or ''}".strip(), dd.text("volume_type"),
-                   _mul(dd.number("volume_size"), count), _mul(dd.number("iops"), count),
-                   dd.number("throughput"))
-    return out
+        out += _root_volume(side, p, roots[0], count)
+    return out + _extra_volumes(side, p, devices + lts.blocks("ebs_block_device"), count)
 
 
 def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
@@ -124,15 +114,15 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
         return [missing("Instances", "desired_capacity/min_size unknown")]
     mip = side.blocks("mixed_instances_policy")
     if mip:
-        lt = _launch_spec(side, "mixed_instances_policy.launch_template.launch_template_specification")
-        overrides = Side(side.change, mip[0], side.region).blocks("launch_template", "override")
+        lt = side.related("mixed_instances_policy.launch_template.launch_template_specification")
+        overrides = side.sub(mip[0]).blocks("launch_template", "override")
         itype, weight = None, Decimal(1)
         if overrides:
             itype = overrides[0].get("instance_type")
             if overrides[0].get("weighted_capacity"):
                 weight = Decimal(str(overrides[0]["weighted_capacity"]))
         count = Decimal(math.ceil(desired / weight))
-        dist = Side(side.change, mip[0], side.region).blocks("instances_distribution")
+        dist = side.sub(mip[0]).blocks("instances_distribution")
         pct = Decimal(str((dist[0] if dist else {}).get("on_demand_percentage_above_base_capacity") or 100))
         base = Decimal(str((dist[0] if dist else {}).get("on_demand_base_capacity") or 0))
         on_demand = min(count, base + max(count - base, ZERO) * pct / 100)
@@ -141,10 +131,10 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
         if on_demand < count:
             out.append(missing(f"Spot instances ({count - on_demand})", "spot prices are not in the catalog"))
         return out
-    lt = _launch_spec(side, "launch_template.id") or _launch_spec(side, "launch_template.name")
+    lt = side.related("launch_template.id") or side.related("launch_template.name")
     if lt is not None:
         return _lt_components(side, p, lt, desired)
-    lc = _launch_spec(side, "launch_configuration")
+    lc = side.related("launch_configuration")
     if lc is not None:
         return _lt_components(side, p, lc, desired)
     return [missing("Instances", "the launch template/configuration is not in this plan")]
@@ -163,7 +153,7 @@ def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
     if (side.text("capacity_type") or "ON_DEMAND") == "SPOT":
         return [missing("Nodes (spot)", "spot prices are not in the catalog")]
     types = side.get("instance_types")
-    lt = _launch_spec(side, "launch_template.id") or _launch_spec(side, "launch_template.name")
+    lt = side.related("launch_template.id") or side.related("launch_template.name")
     itype = types[0] if isinstance(types, list) and types else None
     if lt is not None:
         return _lt_components(side, p, lt, n, itype)
@@ -345,7 +335,7 @@ def aws_ecs_service(side: Side, p: Pricer) -> list[Component]:
     td = side.related("task_definition")
     if td is None:
         return [missing("Fargate tasks", "the task definition is not in this plan")]
-    tds = Side(side.change, td, side.region)
+    tds = side.sub(td)
     cpu, mem = tds.number("cpu"), tds.number("memory")
     n = side.number("desired_count", default=1)
     arch = "arm64" if str(tds.text("runtime_platform", "cpu_architecture") or "").upper() == "ARM64" else "x86_64"

@@ -85,7 +85,7 @@ def azurerm_managed_disk(side: Side, p: Pricer) -> list[Component]:
 
 
 def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Component]:
-    s = Side(side.change, pool, side.region, side.usage)
+    s = side.sub(pool)
     n = s.number("node_count")
     if n is None or (s.flag("enable_auto_scaling") or s.flag("auto_scaling_enabled")):
         n = s.number("min_count") if s.number("min_count") is not None else n

@@ -29,6 +29,10 @@ class Side:
     def provider(self) -> str:
         return self.change.provider
 
+    def sub(self, attrs: dict[str, Any]) -> Side:
+        """A nested block (or a referenced resource) priced in this resource's context."""
+        return Side(self.change, attrs, self.region, self.usage, self.lookup)
+
     def get(self, *path: str | int, default: Any = None) -> Any:
         cur: Any = self.attrs
         for p in path:

@@ -45,7 +45,7 @@ def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
         return [missing("Instance (spot)", "spot prices are not in the catalog")]
     out = machine(side, p, side.text("machine_type"), _ONE, "Instance usage")
     init = side.blocks("boot_disk", "initialize_params")
-    ip = Side(side.change, init[0] if init else {}, side.region, side.usage)
+    ip = side.sub(init[0] if init else {})
     out.append(disk(side, p, ip.text("type"), ip.number("size"), "Boot disk", usage_key="boot_disk_size_gb"))
     for _ in side.blocks("scratch_disk"):
         out.append(p.component(side, "Local SSD (375 GB)", "compute_disk", "local-ssd", Decimal(375)))
@@ -108,7 +108,7 @@ def _nodes(side: Side, p: Pricer, cfg: dict[str, Any], per_zone: Decimal | Unkno
     if per_zone is None or isinstance(per_zone, Unknown):
         return [missing("Nodes", "node count unknown")]
     n = per_zone * _zones(side)
-    c = Side(side.change, cfg, side.region, side.usage)
+    c = side.sub(cfg)
     if c.flag("spot") or c.flag("preemptible"):
         return [missing("Nodes (spot)", "spot prices are not in the catalog")]
     out = machine(side, p, c.text("machine_type") or "e2-medium", n, f"Nodes ×{n}")
@@ -164,7 +164,7 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
         return [missing("Instances", "the instance template is not in this plan")]
     if not isinstance(n, Decimal):
         return [missing("Instances", "target_size unknown (autoscaled groups: give it in the usage file)")]
-    t = Side(side.change, tpl, side.region, side.usage)
+    t = side.sub(tpl)
     out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}")
     for d in t.blocks("disk"):
         size = d.get("disk_size_gb")
