@@ -36,14 +36,23 @@ class TeamBudgets:
             marts = Path(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts")))
             mart_path = marts / "fct_budget_status.parquet"
         self.path = Path(mart_path)
-        self._rows: dict[str, BudgetStatus] | None = None
         self.notice = ""
-        self.available = self.path.exists()
-        if not self.available:
+        self._rows: dict[str, BudgetStatus] | None = None
+        self._loaded = False
+
+    @property
+    def available(self) -> bool:
+        """Whether the mart exists and has the columns the policy needs (`notice` says why not)."""
+        if not self._loaded:
+            self._rows = self._load()
+            self._loaded = True
+        return self._rows is not None
+
+    def _load(self) -> dict[str, BudgetStatus] | None:
+        if not self.path.exists():
             self.notice = (f"team budget policy skipped: no budget mart at {self.path} "
                            "(built by the budgets pipeline)")
-
-    def _load(self) -> dict[str, BudgetStatus]:
+            return None
         import duckdb  # only when a team budget policy runs against an existing mart
 
         con = duckdb.connect()
@@ -51,9 +60,8 @@ class TeamBudgets:
             cols = {r[0] for r in con.execute("describe select * from read_parquet(?)", [str(self.path)]).fetchall()}
             missing = [c for c in REQUIRED if c not in cols]
             if missing:
-                self.available = False
                 self.notice = f"team budget policy skipped: {self.path} lacks columns {', '.join(missing)}"
-                return {}
+                return None
             rows = con.execute(
                 """
                 select scope_value, budget_amount::varchar, actual_cost_to_date::varchar, period,
@@ -69,6 +77,4 @@ class TeamBudgets:
         return {r[0]: BudgetStatus(r[0], Decimal(r[1]), Decimal(r[2]), r[3], r[4]) for r in rows}
 
     def for_team(self, team: str) -> BudgetStatus | None:
-        if self._rows is None:
-            self._rows = self._load()
-        return self._rows.get(team)
+        return (self._rows or {}).get(team) if self.available else None

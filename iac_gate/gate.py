@@ -11,8 +11,7 @@ from typing import Any
 from iac_gate import REPORT_SCHEMA_VERSION
 from iac_gate.budget import TeamBudgets
 from iac_gate.catalog import PriceCatalog
-from iac_gate.model import PricedResource, ResourceChange, money
-from iac_gate.policy import Evaluation, evaluate, load_policies
+from iac_gate.model import Evaluation, PricedResource, ResourceChange, money
 from iac_gate.pricing import price_changes
 from iac_gate.usage import load_usage
 
@@ -102,19 +101,21 @@ def run_gate(path: str | Path, *, environment: str | None = None, policies_path:
              budgets: TeamBudgets | None = None, metadata: dict[str, Any] | None = None) -> GateResult:
     changes = read_changes(path, default_region=default_region, var_files=var_files, variables=variables)
     usage = load_usage(usage_path)
-    policies = load_policies(policies_path) if policies_path else []
     resources = price_changes(changes, catalog or PriceCatalog(), usage)
-    notices: list[str] = []
+    result = GateResult(str(path), environment, resources, Evaluation(), [], metadata or {})
     if not changes:
-        notices.append("the plan has no managed resource changes")
-    unpriced = [r for r in resources if not r.priced]
-    if unpriced:
-        notices.append(f"{len(unpriced)} resource(s) not fully priced; totals count only what could be priced")
-    if any(p.kind == "team_budget" for p in policies) and budgets is None:
-        budgets = TeamBudgets()
-    totals = {"after": sum((r.monthly_cost for r in resources), Decimal(0)),
-              "before": sum((r.monthly_cost_before for r in resources), Decimal(0))}
-    totals["delta"] = totals["after"] - totals["before"]
-    ev = evaluate(policies, resources, environment=environment, totals=totals, team_budgets=budgets, team=team)
-    notices.extend(s["reason"] for s in ev.skipped if s["reason"].startswith("team budget"))
-    return GateResult(str(path), environment, resources, ev, notices, metadata or {})
+        result.notices.append("the plan has no managed resource changes")
+    if result.unpriced:
+        result.notices.append(f"{len(result.unpriced)} resource(s) not fully priced; totals count only what could be priced")
+    if policies_path:
+        # pydantic and the policy models load only when there are policies (CLI start-up).
+        from iac_gate.policy import evaluate, load_policies
+
+        policies = load_policies(policies_path)
+        if budgets is None and any(p.kind == "team_budget" for p in policies):
+            budgets = TeamBudgets()
+        result.evaluation = evaluate(policies, resources, environment=environment, total_after=result.total_after,
+                                     delta=result.delta, team_budgets=budgets, team=team)
+        if budgets is not None:  # a team budget policy skipped for want of the mart says so
+            result.notices.extend(s["reason"] for s in result.evaluation.skipped if s["reason"] == budgets.notice)
+    return result

@@ -140,6 +140,31 @@ class PricedResource:
         return self.change.region_after or self.change.region_before
 
 
+@dataclass(frozen=True)
+class Violation:
+    policy_id: str
+    kind: str
+    action: str
+    resource_address: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy_id": self.policy_id, "kind": self.kind, "action": self.action,
+                "resource_address": self.resource_address, "message": self.message}
+
+
+@dataclass
+class Evaluation:
+    decision: str = "pass"  # pass | warn | block
+    violations: list[Violation] = field(default_factory=list)
+    evaluated: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decision": self.decision, "violations": [v.to_json() for v in self.violations],
+                "evaluated": self.evaluated, "skipped": self.skipped}
+
+
 def _num(d: Decimal | None) -> str | None:
     """Money and quantities go to JSON as decimal strings: exact, and no float rounding."""
     return None if d is None else format(d.normalize(), "f")

@@ -26,7 +26,6 @@ no such mart).
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from iac_gate.errors import GateInputError
-from iac_gate.model import PricedResource, money
+from iac_gate.model import Evaluation, PricedResource, Violation, money
 
 Action = Literal["block", "warn", "advisory"]
 SEVERITY = {"advisory": 0, "warn": 1, "block": 2}
@@ -93,35 +92,10 @@ class PolicyFile(BaseModel):
     policies: list[Policy]
 
 
-@dataclass(frozen=True)
-class Violation:
-    policy_id: str
-    kind: str
-    action: str
-    resource_address: str | None
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"policy_id": self.policy_id, "kind": self.kind, "action": self.action,
-                "resource_address": self.resource_address, "message": self.message}
-
-
-@dataclass
-class Evaluation:
-    decision: str = "pass"  # pass | warn | block
-    violations: list[Violation] = field(default_factory=list)
-    evaluated: list[str] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"decision": self.decision, "violations": [v.to_json() for v in self.violations],
-                "evaluated": self.evaluated, "skipped": self.skipped}
-
-
 def _format_error(e: ValidationError) -> str:
     parts = []
     for err in e.errors()[:10]:
-        loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("MonthlyBudget", "function")))
+        loc = ".".join(str(x) for x in err["loc"])
         parts.append(f"{loc}: {err['msg']}")
     return "; ".join(parts)
 
@@ -201,11 +175,10 @@ def _m(value: str, patterns: list[str]) -> bool:
 
 
 def evaluate(policies: list[Policy], resources: list[PricedResource], *, environment: str | None,
-             totals: dict[str, Decimal], team_budgets: Any = None, team: str | None = None) -> Evaluation:
+             total_after: Decimal, delta: Decimal, team_budgets: Any = None, team: str | None = None) -> Evaluation:
     """Apply policies to the resources the change creates or updates (deletes never violate)."""
     ev = Evaluation()
-    live = [r for r in resources if r.change.action in ("create", "update", "replace", "no-op")]
-    changed = [r for r in live if r.change.action != "no-op"]
+    changed = [r for r in resources if r.change.action in ("create", "update", "replace")]
     for pol in policies:
         if pol.environments is not None and environment not in pol.environments:
             ev.skipped.append({"policy_id": pol.id, "reason": f"applies to environments {pol.environments}, "
@@ -214,11 +187,11 @@ def evaluate(policies: list[Policy], resources: list[PricedResource], *, environ
         ev.evaluated.append(pol.id)
         found: list[tuple[str | None, str]] = []
         if isinstance(pol, MonthlyBudget):
-            if pol.max_total is not None and totals["after"] > pol.max_total:
-                found.append((None, f"monthly cost after this change ${money(totals['after'])} exceeds "
+            if pol.max_total is not None and total_after > pol.max_total:
+                found.append((None, f"monthly cost after this change ${money(total_after)} exceeds "
                                     f"the {environment or ''} budget ${money(pol.max_total)}".replace("  ", " ")))
-            if pol.max_increase is not None and totals["delta"] > pol.max_increase:
-                found.append((None, f"this change adds ${money(totals['delta'])}/month, above the allowed "
+            if pol.max_increase is not None and delta > pol.max_increase:
+                found.append((None, f"this change adds ${money(delta)}/month, above the allowed "
                                     f"increase of ${money(pol.max_increase)}"))
         elif isinstance(pol, InstanceSizes):
             for r in changed:
