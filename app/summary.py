@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from app.cockpit.queries import Marts, allocated_share, allocation_30d, tag_compliance_30d
 from orchestration.settings import Settings
 
 
@@ -52,16 +53,6 @@ def summary_facts(marts_dir: str) -> SummaryFacts:
                 from {mart('fct_cost_by_team_30d')} where billing_currency = 'USD'
                 order by cost_last_30d desc limit 10"""
         ).fetchall()
-        alloc = con.execute(
-            f"""with d as (select * from {mart('fct_daily_costs')}
-                           where charge_date > (select max(charge_date) from {mart('fct_daily_costs')}) - 30)
-                select attribution_method, sum(effective_cost) from d group by 1 order by 2 desc"""
-        ).fetchall()
-        comp = con.execute(
-            f"""with c as (select * from {mart('fct_tag_compliance')}
-                           where charge_date > (select max(charge_date) from {mart('fct_tag_compliance')}) - 30)
-                select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c"""
-        ).fetchone()
         untagged = con.execute(
             f"select count(*), sum(cost_last_30d) from {mart('fct_untagged_resources')} where cost_last_30d <> 0"
         ).fetchone()
@@ -72,13 +63,15 @@ def summary_facts(marts_dir: str) -> SummaryFacts:
         ).fetchone()
     finally:
         con.close()
+    marts = Marts(marts_dir)  # the cockpit's KPI queries: one definition of allocated and compliant
+    alloc = allocation_30d(marts)
     total_alloc = float(sum((v or 0) for _, v in alloc)) or 1.0
     return SummaryFacts(
         last3=last3,
         top=top,
         allocation=[(m, v, float(v or 0) * 100 / total_alloc) for m, v in alloc],
-        allocated_pct=float(sum((v or 0) for m, v in alloc if m != "unallocated")) * 100 / total_alloc,
-        compliance_pct=float(comp[0]) if comp and comp[0] is not None else None,
+        allocated_pct=allocated_share(alloc) or 0.0,
+        compliance_pct=tag_compliance_30d(marts),
         untagged=(int(untagged[0]), untagged[1]) if untagged else (0, 0),
         reconciliation=tuple(recon) if recon else (0, 0, 0, 0, 0),  # type: ignore[arg-type]
     )

@@ -77,14 +77,11 @@ class Marts:
         return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
 
     def query(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> list[tuple[Any, ...]]:
-        """Run `sql` where `$<mart>` names a mart file; other `$name`s are bound from `params`."""
-        con = duckdb.connect()
-        try:
-            return con.execute(sql, self._bind(sql, params, marts)).fetchall()
-        finally:
-            con.close()
+        """Rows of `sql`, where `$<mart>` names a mart file and other `$name`s bind `params`."""
+        return self.columns(sql, params, marts=marts)[1]
 
     def columns(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of `sql` (see `query`), on a short-lived connection."""
         con = duckdb.connect()
         try:
             cur = con.execute(sql, self._bind(sql, params, marts))
@@ -127,18 +124,8 @@ def kpis(m: Marts) -> Kpis:
                   coalesce(sum(effective_cost) filter (where charge_date >= date_trunc('month', a.as_of) - interval 1 month
                                                   and charge_date <= a.as_of - interval 1 month), 0)
            from d, a group by a.as_of""", {"cur": cur}, marts=("fct_daily_costs",))[0]
-    alloc = m.query(
-        """with d as (select * from read_parquet($fct_daily_costs)
-                      where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - 30)
-           select sum(effective_cost) filter (where attribution_method <> 'unallocated') * 100.0
-                  / nullif(sum(effective_cost), 0) from d""", marts=("fct_daily_costs",))[0][0]
-    comp = None
-    if m.has("fct_tag_compliance"):
-        comp = m.query(
-            """with c as (select * from read_parquet($fct_tag_compliance)
-                          where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30)
-               select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c""",
-            marts=("fct_tag_compliance",))[0][0]
+    alloc = allocated_share(allocation_30d(m))
+    comp = tag_compliance_30d(m) if m.has("fct_tag_compliance") else None
     anomalies = None
     if m.has("fct_cost_anomalies"):
         anomalies = int(m.query("select count(*) from read_parquet($fct_cost_anomalies) where status = 'open'",
@@ -152,8 +139,34 @@ def kpis(m: Marts) -> Kpis:
             marts=("fct_budget_status",))
         if row and row[0][1] is not None:
             forecast, budget = row[0]
-    return Kpis(as_of, cur, Decimal(mtd), Decimal(prev), float(alloc) if alloc is not None else None,
-                float(comp) if comp is not None else None, anomalies, forecast, budget)
+    return Kpis(as_of, cur, Decimal(mtd), Decimal(prev), alloc, comp, anomalies, forecast, budget)
+
+
+def allocation_30d(m: Marts) -> list[tuple[str, Decimal]]:
+    """Effective cost of the last 30 days per attribution method (tag, account, ..., unallocated)."""
+    return m.query(
+        """with d as (select * from read_parquet($fct_daily_costs)
+                      where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - 30)
+           select attribution_method, sum(effective_cost) from d group by 1 order by 2 desc""",
+        marts=("fct_daily_costs",))
+
+
+def allocated_share(allocation: list[tuple[str, Decimal]]) -> float | None:
+    """% of cost attributed to a team by any method, from `allocation_30d`."""
+    total = float(sum((v or 0) for _, v in allocation))
+    if not total:
+        return None
+    return float(sum((v or 0) for k, v in allocation if k != "unallocated")) * 100 / total
+
+
+def tag_compliance_30d(m: Marts) -> float | None:
+    """% of taggable cost over the last 30 days carrying every required tag."""
+    v = m.query(
+        """with c as (select * from read_parquet($fct_tag_compliance)
+                      where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30)
+           select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c""",
+        marts=("fct_tag_compliance",))[0][0]
+    return None if v is None else float(v)
 
 
 def freshness(m: Marts) -> list[tuple[str, dt.date]]:
@@ -169,13 +182,13 @@ def last_run(m: Marts) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
 
 
-def daily_by_provider(m: Marts, days: int = 90) -> list[tuple[Any, ...]]:
+def daily_by_provider(m: Marts, currency: str, days: int = 90) -> list[tuple[Any, ...]]:
     return m.query(
         """select charge_date, provider, sum(effective_cost)::double as cost
            from read_parquet($fct_daily_costs)
            where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - $days
              and billing_currency = $cur
-           group by 1, 2 order by 1, 2""", {"days": days, "cur": main_currency(m)}, marts=("fct_daily_costs",))
+           group by 1, 2 order by 1, 2""", {"days": days, "cur": currency}, marts=("fct_daily_costs",))
 
 
 # ---- cost explorer -----------------------------------------------------------------------------

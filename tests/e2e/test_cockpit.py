@@ -77,6 +77,13 @@ def test_overview_kpis_equal_the_marts(marts_dir, monkeypatch) -> None:
     facts = summary_facts(str(marts_dir))  # the CLI summary reads the same marts
     assert shown["Allocated to a team (30 d)"] == pct(facts.allocated_pct)
     assert shown["Tag compliance (30 d)"] == pct(facts.compliance_pct)
+    import duckdb  # and independently of the shared query functions, straight from the mart
+
+    daily = marts_dir / "fct_daily_costs.parquet"
+    alloc = duckdb.sql(f"""select sum(effective_cost) filter (where attribution_method <> 'unallocated') * 100.0
+                           / sum(effective_cost) from '{daily}'
+                           where charge_date > (select max(charge_date) from '{daily}') - 30""").fetchall()[0][0]
+    assert shown["Allocated to a team (30 d)"] == pct(float(alloc))
     assert shown["Open anomalies"] == "—"
     assert any("Data freshness" in c.value for c in at.caption)
 

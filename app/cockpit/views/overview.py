@@ -34,7 +34,7 @@ run = q.last_run(m)
 st.caption("Data freshness: " + " · ".join(f"{p} through {d}" for p, d in fresh)
            + (f" · marts published {run:%Y-%m-%d %H:%M} UTC" if run else ""))
 
-df = frame(["date", "provider", "cost"], q.daily_by_provider(m, days=90))
+df = frame(["date", "provider", "cost"], q.daily_by_provider(m, k.currency, days=90))
 st.subheader("Daily cost by provider, last 90 days")
 st.altair_chart(
     alt.Chart(df).mark_area().encode(
