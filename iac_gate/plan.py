@@ -95,8 +95,9 @@ def _mark_unknown(after: Any, unknown: Any, path: str) -> Any:
     return after
 
 
-class _ProviderRegions:
-    """Region (or zone) of each provider configuration, resolved from `configuration`."""
+class _Configuration:
+    """What the plan's `configuration` tells: each provider configuration's region (or zone) and,
+    per resource, which provider configuration it uses and which resources it references."""
 
     def __init__(self, plan: dict[str, Any]) -> None:
         variables = {k: _d(v).get("value") for k, v in _d(plan.get("variables")).items()}
@@ -196,7 +197,7 @@ def parse_plan_document(plan: Any, source: str,
                                  "run `terraform plan -out=tfplan && terraform show -json tfplan`")
         raise GateInputError(source, "not a Terraform plan: it has neither `resource_changes` "
                              "nor `planned_values` (expected `terraform show -json PLANFILE`)")
-    regions = _ProviderRegions(plan)
+    config = _Configuration(plan)
     prior = {r.get("address"): r.get("values") for r in
              _walk_planned(_d(_d(_d(plan.get("prior_state")).get("values")).get("root_module")))}
     raw_changes = plan.get("resource_changes")
@@ -235,7 +236,7 @@ def parse_plan_document(plan: Any, source: str,
             raise GateInputError(source, f"{address}: `change.before` is not an object")
         if after is not None and not isinstance(after, dict):
             raise GateInputError(source, f"{address}: `change.after` is not an object")
-        provider_region = regions.region_for(address, provider)
+        provider_region = config.region_for(address, provider)
         r_after = (region_from_attrs(provider, after) or provider_region or default_region) if after is not None else None
         r_before = (region_from_attrs(provider, before) or provider_region or default_region) if before is not None else None
         reason = None
@@ -247,7 +248,7 @@ def parse_plan_document(plan: Any, source: str,
             action=action, before=before, after=after, region_before=r_before,
             region_after=r_after, region_reason=reason,
             module_address=str(rc.get("module_address", "")), source=source,
-            refs=regions.refs.get(re.sub(r"\[[^\]]*\]", "", address), {}),
+            refs=config.refs.get(re.sub(r"\[[^\]]*\]", "", address), {}),
         ))
     return out
 
