@@ -436,7 +436,7 @@ def load_tf_dir(path: Path, *, var_files: list[str], variables: dict[str, str],
     for mname, src in mod.modules:
         out.append(ResourceChange(address=f"module.{mname}", type="module", name=mname, provider="terraform",
                                   action="create", before=None, after={}, source=str(src),
-                                  region_reason="modules are not expanded from .tf files: run "
+                                  unpriceable="modules are not expanded from .tf files: run "
                                   "`terraform plan` and gate the plan JSON"))
     return out
 

@@ -45,6 +45,7 @@ class ResourceChange:
     region_before: str | None = None
     region_after: str | None = None
     region_reason: str | None = None  # why the region is unknown, when it is
+    unpriceable: str | None = None  # why this change cannot be priced at all (e.g. an unexpanded module)
     module_address: str = ""
     source: str = ""  # file the resource came from
     # attribute path (e.g. `launch_template.id`) -> address of the resource it references

@@ -99,11 +99,11 @@ def _price_side(ch: ResourceChange, attrs: dict[str, Any] | None, region: str | 
                 pricer: Pricer) -> PricedSide | None:
     if attrs is None:
         return None
+    if ch.unpriceable:
+        return PricedSide(reasons=[ch.unpriceable])
     if free:
         return PricedSide()
     if fn is None:
-        if ch.type == "module":
-            return PricedSide(reasons=[str(ch.region_reason)])
         return PricedSide(reasons=[f"resource type `{ch.type}` is not in the cost model"])
     try:
         comps = fn(Side(ch, attrs, region, usage, index.lookup), pricer)

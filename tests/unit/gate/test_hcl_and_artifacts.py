@@ -125,3 +125,9 @@ def test_plan_keys_cursor_and_sidecar(tmp_path) -> None:
     assert meta == {"repo": "acme/infra", "pr": "1", "environment": "prod"} and "bogus" in problems[0]
     (tmp_path / "repo" / "pr-1.meta.json").write_text(json.dumps({"repo": "acme/infra", "team": "payments"}))
     assert plan_keys(str(tmp_path), cursor)[0] == ["repo/pr-1.json"]  # a new sidecar re-checks the plan
+
+
+def test_module_calls_are_reported_unpriced_not_dropped(tmp_path) -> None:
+    (tmp_path / "main.tf").write_text('module "net" {\n  source = "./net"\n}\n')
+    r = run_gate(tmp_path).resources[0]
+    assert r.change.address == "module.net" and not r.priced and "not expanded" in r.unpriced_reason
