@@ -6,6 +6,10 @@
     sibyl summary                             print the summary of the published marts
     sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json|markdown|sarif]
                                               price a Terraform change and apply cost policies
+    sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when a breaker is open
+    sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
+    sibyl anomalies list [--status open] [--limit 20]
+    sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
 """
 
 from __future__ import annotations
@@ -89,6 +93,10 @@ def _materialize_all(periods: list[str]) -> None:
     result = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance, run_config=quiet)
     if not result.success:
         raise SystemExit("dbt build / publish failed (see the log above)")
+    print("   anomalies, forecasts, budgets -> ML marts -> notifications ...", flush=True)
+    result = defs.resolve_job_def("ml_daily").execute_in_process(instance=instance, run_config=quiet)
+    if not result.success:
+        raise SystemExit("ML assets failed (see the log above)")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -127,6 +135,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_budget(args: argparse.Namespace) -> int:
+    from app.budget_cli import budget_override, budget_status
+
+    s = _settings()
+    if args.action == "override":
+        return budget_override(s, args.scope, args.until, args.by, args.note or "")
+    return budget_status(s, args.scope, args.format)
+
+
+def cmd_anomalies(args: argparse.Namespace) -> int:
+    from app.budget_cli import anomalies_list, anomaly_set_status
+
+    s = _settings()
+    if args.action == "list":
+        return anomalies_list(s, args.status, args.limit)
+    status = {"ack": "acknowledged", "resolve": "resolved", "reopen": "open"}[args.action]
+    return anomaly_set_status(s, args.event_id, status, args.by, args.note or "")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["gate"]:  # the CI path: only iac_gate is imported
@@ -162,6 +189,30 @@ def main(argv: list[str] | None = None) -> int:
 
     sm = sub.add_parser("summary", help="print the summary of the published marts")
     sm.set_defaults(func=cmd_summary)
+    b = sub.add_parser("budget", help="budget status and circuit breakers (exit 1 when a breaker is open)")
+    bsub = b.add_subparsers(dest="action", required=True)
+    bs = bsub.add_parser("status", help="budget status per scope, latest day")
+    bs.add_argument("--scope", help="scope_type:value (team:payments) or budget:<id>; default all")
+    bs.add_argument("--format", choices=["table", "json"], default="table")
+    bo = bsub.add_parser("override", help="let a tripped scope keep spending until a time (half-open)")
+    bo.add_argument("--scope", required=True, help="team:payments or budget:<id>")
+    bo.add_argument("--until", required=True, help="YYYY-MM-DD or ISO timestamp (UTC)")
+    bo.add_argument("--by", required=True, help="who decides")
+    bo.add_argument("--note")
+    b.set_defaults(func=cmd_budget)
+
+    a = sub.add_parser("anomalies", help="list cost anomaly events, acknowledge or resolve them")
+    asub = a.add_subparsers(dest="action", required=True)
+    al = asub.add_parser("list")
+    al.add_argument("--status", choices=["open", "acknowledged", "resolved", "all"], default="open")
+    al.add_argument("--limit", type=int, default=20)
+    for name in ("ack", "resolve", "reopen"):
+        ap = asub.add_parser(name)
+        ap.add_argument("event_id")
+        ap.add_argument("--by", required=True)
+        ap.add_argument("--note")
+    a.set_defaults(func=cmd_anomalies)
+
     sub.add_parser("gate", help="price a Terraform plan or .tf folder and apply cost policies "
                    "(see `sibyl gate --help`)")
 

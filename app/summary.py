@@ -77,6 +77,41 @@ def summary_facts(marts_dir: str) -> SummaryFacts:
     )
 
 
+def ml_summary_lines(s: Settings, top: int = 8) -> list[str]:
+    """Open anomalies, budgets at risk and breaker states, from the ML marts (when produced)."""
+    out: list[str] = []
+    anomalies = Path(s.marts_dir) / "fct_cost_anomalies.parquet"
+    if anomalies.exists():
+        con = duckdb.connect()
+        try:
+            n, impact = con.execute("select count(*), coalesce(sum(cost_impact), 0) from read_parquet($p) where status = 'open'",
+                                    {"p": str(anomalies)}).fetchall()[0]
+            rows = con.execute("""select start_date, end_date, scope_type || ':' || scope_value, cost_impact, billing_currency,
+                                         confidence, root_cause_path
+                                  from read_parquet($p) where status = 'open'
+                                  order by end_date desc, cost_impact desc limit $n""", {"p": str(anomalies), "n": top}).fetchall()
+        finally:
+            con.close()
+        out += ["", f"Open cost anomalies: {n} events, {float(impact):,.2f} above expected (latest first; `sibyl anomalies list`)"]
+        for start, end, scope, imp, cur, conf, cause in rows:
+            out.append(f"  {start}..{end}  {scope[:36]:36} +{float(imp):>10,.2f} {cur}  conf {conf:.2f}  {cause or ''}")
+    if (Path(s.marts_dir) / "fct_budget_status.parquet").exists():
+        from app.budget_cli import latest_budget_rows
+
+        rows = latest_budget_rows(s)
+        risky = [r for r in rows if r["alert_level"] in ("orange", "red") or r["breaker_state"] != "closed"]
+        out += ["", f"Budgets at risk ({len(risky)} of {len(rows)}, as of {rows[0]['as_of_date'] if rows else 'n/a'}; "
+                    "`sibyl budget status`)"]
+        for r in risky:
+            out.append(f"  {r['scope'][:34]:34} {r['period']:9} {r['pct_used']:6.1f}% used, projected {r['projected_pct']:6.1f}%"
+                       f"  {r['alert_level']:6}  breaker {r['breaker_state']}")
+        states: dict[str, int] = {}
+        for r in rows:
+            states[r["breaker_state"]] = states.get(r["breaker_state"], 0) + 1
+        out.append("Circuit breakers: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    return out
+
+
 def render_summary(s: Settings) -> str:
     if not (Path(s.marts_dir) / "fct_daily_costs.parquet").exists():
         return f"No published marts in {s.marts_dir} yet: run `make demo` (or materialize the assets)."
@@ -102,6 +137,7 @@ def render_summary(s: Settings) -> str:
     status = "OK" if n and n == ok else "MISMATCH"
     out.append(f"Reconciliation: {status} — {ok}/{n} provider x period x currency partitions match the raw "
                f"exports to the cent (raw {float(raw or 0):,.2f}, marts {float(focus or 0):,.2f}, max diff {float(worst or 0):.10f})")
+    out += ml_summary_lines(s)
     out += [
         "",
         "Where things are:",
@@ -110,7 +146,8 @@ def render_summary(s: Settings) -> str:
         f"  DuckDB warehouse  {s.warehouse_path}  (schemas staging, intermediate, marts, config)",
         f"  published marts   {s.marts_dir}/*.parquet  (read these while pipelines run)",
         "",
-        "Next: `make ui` opens the cockpit on http://127.0.0.1:8501 (overview, explorer, teams, tagging, IaC checks);",
+        "Next: `make ui` opens the cockpit on http://127.0.0.1:8501 (overview, explorer, teams, tagging, anomalies,",
+        "      forecast & budgets, IaC checks); `sibyl budget status` / `sibyl anomalies list` in a terminal;",
         "      `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
         "      query the marts: .venv/bin/python -c \"import duckdb; print(duckdb.sql('from \\'data/marts/fct_cost_by_team_30d.parquet\\''))\"",
     ]

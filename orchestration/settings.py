@@ -31,6 +31,8 @@ class Settings:
     ci_artifacts_root: str = ""  # CI uploads Terraform plan JSON here (local folder or URL)
     policies_dir: str = ""  # cost policies the gate applies to those plans
     price_catalog_dir: str = ""  # price catalog built by the gate/price_catalog asset
+    budgets_file: str = ""  # budgets as data (CSV, also a dbt seed)
+    webhooks_file: str = ""  # notification webhooks (YAML; secrets from the environment)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,6 +50,8 @@ class Settings:
             ci_artifacts_root=_path_or_url(os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))),
             policies_dir=_path_or_url(os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))),
             price_catalog_dir=_path_or_url(os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))),
+            budgets_file=_path_or_url(os.environ.get("SIBYL_BUDGETS_FILE", str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv"))),
+            webhooks_file=_path_or_url(os.environ.get("SIBYL_WEBHOOKS_FILE", str(REPO_ROOT / "examples" / "notifications" / "webhooks.yaml"))),
         )
 
     def dbt_env(self) -> dict[str, str]:

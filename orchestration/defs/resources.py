@@ -20,6 +20,8 @@ class SibylSettings(dg.ConfigurableResource):
     marts_dir: str = ""
     ci_artifacts_root: str = ""
     policies_dir: str = ""
+    budgets_file: str = ""
+    webhooks_file: str = ""
 
     def resolved(self) -> Settings:
         base = Settings.from_env()
@@ -31,6 +33,8 @@ class SibylSettings(dg.ConfigurableResource):
             marts_dir=self.marts_dir or base.marts_dir,
             ci_artifacts_root=self.ci_artifacts_root or base.ci_artifacts_root,
             policies_dir=self.policies_dir or base.policies_dir,
+            budgets_file=self.budgets_file or base.budgets_file,
+            webhooks_file=self.webhooks_file or base.webhooks_file,
         )
 
 

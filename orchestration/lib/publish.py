@@ -26,6 +26,7 @@ MARTS = (
     "dim_services",
     "dim_accounts",
 )
+ML_MARTS = ("fct_cost_anomalies", "fct_anomaly_series", "fct_cost_forecasts", "fct_budget_status")
 
 
 def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:

@@ -39,6 +39,7 @@ def _has_fact_table(warehouse_path: str) -> bool:
 @dbt_assets(
     manifest=sibyl_dbt_project.manifest_path,
     project=sibyl_dbt_project,
+    exclude="tag:ml",  # the ML marts build after the ML assets (orchestration/defs/ml)
 )
 def sibyl_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, sibyl: SibylSettings

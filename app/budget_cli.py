@@ -1,0 +1,152 @@
+"""`sibyl budget` and `sibyl anomalies`: what CI jobs and AI agents ask before spending, and the
+anomaly workflow from a terminal. Reads the published marts; human decisions go to the logs the
+pipeline keeps (models_ml.status), so they count at once and survive re-runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.settings import Settings
+
+EXIT_OK, EXIT_OPEN, EXIT_ERROR = 0, 1, 2
+
+
+def _mart(s: Settings, name: str) -> Path | None:
+    p = Path(s.marts_dir) / f"{name}.parquet"
+    return p if p.exists() else None
+
+
+def latest_budget_rows(s: Settings) -> list[dict[str, Any]]:
+    """The newest status row per budget, with the breaker re-evaluated against the overrides log
+    now (an override given after the last run counts at once; an expired one no longer does)."""
+    from models_ml.budget import breaker_state
+    from models_ml.status import overrides
+
+    p = _mart(s, "fct_budget_status")
+    if p is None:
+        raise FileNotFoundError(f"{Path(s.marts_dir) / 'fct_budget_status.parquet'} has not been produced yet: "
+                                "run `make demo` or the Dagster job ml_daily")
+    con = duckdb.connect()
+    try:
+        cur = con.execute("""select * from read_parquet($p)
+                             qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
+                             order by scope_type, scope_value, budget_id""", {"p": str(p)})
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    ovr = overrides(s.lake_root)
+    now = dt.datetime.now(dt.UTC)
+    for r in rows:
+        state, o = breaker_state(bool(r["breaker_reason"]), r["scope"], r["budget_id"], ovr, now)
+        r["breaker_state"] = state
+        r["override_until"] = o.until if o else None
+        r["override_by"] = o.by if o else None
+    return rows
+
+
+def budget_status(s: Settings, scope: str | None, fmt: str) -> int:
+    try:
+        rows = latest_budget_rows(s)
+    except FileNotFoundError as e:
+        print(f"sibyl budget: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    if scope:
+        rows = [r for r in rows if scope in (r["scope"], f"budget:{r['budget_id']}")]
+        if not rows:
+            print(f"sibyl budget: no budget for scope {scope!r} (scopes look like team:payments, "
+                  "provider:aws, organization:*, or budget:<id>)", file=sys.stderr)
+            return EXIT_ERROR
+    opened = [r for r in rows if r["breaker_state"] == "open"]
+    if fmt == "json":
+        keep = ("budget_id", "scope", "period", "period_start", "period_end", "as_of_date", "billing_currency",
+                "budget_amount", "actual_cost_to_date", "daily_burn_rate", "projected_period_end_cost",
+                "projection_method", "projected_exhaustion_date", "pct_used", "projected_pct",
+                "thresholds_crossed", "alert_level", "breaker_state", "breaker_reason", "override_until", "override_by")
+        doc = {"breaker_open": bool(opened), "budgets": [{k: r.get(k) for k in keep} for r in rows]}
+        print(json.dumps(doc, indent=1, default=str))
+    else:
+        print(f"{'scope':34} {'period':9} {'used':>16} {'of budget':>14} {'%':>7} {'projected %':>11} "
+              f"{'alert':7} {'breaker':9}")
+        for r in rows:
+            print(f"{r['scope'][:34]:34} {r['period']:9} {float(r['actual_cost_to_date']):>12,.2f} {r['billing_currency']} "
+                  f"{float(r['budget_amount']):>14,.2f} {r['pct_used']:>6.1f}% {r['projected_pct']:>10.1f}% "
+                  f"{r['alert_level']:7} {r['breaker_state']:9}")
+        for r in rows:
+            if r["breaker_state"] != "closed":
+                extra = f" (override by {r['override_by']} until {r['override_until']})" if r["override_by"] else ""
+                print(f"  {r['breaker_state'].upper()}: {r['scope']}: {r['breaker_reason']}{extra}")
+        print(f"as of {rows[0]['as_of_date'] if rows else 'n/a'}")
+    return EXIT_OPEN if opened else EXIT_OK
+
+
+def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> int:
+    from models_ml.status import StatusError, add_override
+
+    try:
+        when = dt.datetime.fromisoformat(until)
+        o = add_override(s.lake_root, scope, when, by, note)
+    except (ValueError, StatusError) as e:
+        print(f"sibyl budget override: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"override recorded: {o.scope} may spend until {o.until.isoformat()} (by {o.by}); "
+          "a tripped breaker there is half_open until then")
+    return EXIT_OK
+
+
+def _anomaly_rows(s: Settings, status: str, limit: int) -> list[dict[str, Any]]:
+    from models_ml.status import latest_status
+
+    p = _mart(s, "fct_cost_anomalies")
+    if p is None:
+        raise FileNotFoundError(f"{Path(s.marts_dir) / 'fct_cost_anomalies.parquet'} has not been produced yet: "
+                                "run `make demo` or the Dagster job ml_daily")
+    con = duckdb.connect()
+    try:
+        cur = con.execute("select * from read_parquet($p) order by start_date desc, cost_impact desc", {"p": str(p)})
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    fresh = {r["event_id"]: r for r in latest_status(s.lake_root).iter_rows(named=True)}
+    for r in rows:  # status changes made after the last run
+        if r["event_id"] in fresh:
+            f = fresh[r["event_id"]]
+            r.update(status=f["status"], status_by=f["changed_by"], status_note=f["note"])
+    if status != "all":
+        rows = [r for r in rows if r["status"] == status]
+    return rows[:limit]
+
+
+def anomalies_list(s: Settings, status: str, limit: int) -> int:
+    try:
+        rows = _anomaly_rows(s, status, limit)
+    except FileNotFoundError as e:
+        print(f"sibyl anomalies: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{'event_id':17} {'scope':38} {'dates':23} {'impact':>14} {'conf':>5} {'status':12} root cause")
+    for r in rows:
+        scope = f"{r['scope_type']}:{r['scope_value']}"[:38]
+        print(f"{r['event_id']:17} {scope:38} {r['start_date']}..{r['end_date']} "
+              f"{float(r['cost_impact']):>10,.2f} {r['billing_currency']} {r['confidence']:>5.2f} {r['status']:12} "
+              f"{r['root_cause_path'] or ''}")
+    return EXIT_OK
+
+
+def anomaly_set_status(s: Settings, event_id: str, status: str, by: str, note: str) -> int:
+    from models_ml.status import StatusError, set_anomaly_status
+
+    try:
+        known = {r["event_id"] for r in _anomaly_rows(s, "all", 10**9)}
+        set_anomaly_status(s.lake_root, event_id, status, by, note, known_ids=known)
+    except (FileNotFoundError, StatusError) as e:
+        print(f"sibyl anomalies: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{event_id}: {status} by {by}")
+    return EXIT_OK

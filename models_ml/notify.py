@@ -1,0 +1,219 @@
+"""Webhook notifications for new anomaly events and budget threshold crossings.
+
+Webhooks are data (``examples/notifications/webhooks.yaml``, or the file ``SIBYL_WEBHOOKS_FILE``
+names): a name, a URL, the environment variable holding its secret, which events it wants and a
+minimum cost impact. Every delivery:
+
+- is a Slack-compatible JSON body (``text`` + ``blocks``; the structured facts under ``sibyl``);
+- carries ``X-Sibyl-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the raw body with the
+  webhook's secret (verify it before trusting the body), plus ``X-Sibyl-Event`` and a delivery id
+  ``X-Sibyl-Delivery`` that is the same on every retry (receivers can dedupe on it);
+- is retried on connection errors, timeouts, 429 and 5xx with exponential backoff (urllib3's
+  ``Retry``), other 4xx fail at once;
+- is logged (``pending`` before sending, then ``delivered`` or ``failed`` with the attempts and the
+  last error). An event key delivered once to a webhook is never sent to it again; a failed one is
+  tried again on the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SIGNATURE_HEADER = "X-Sibyl-Signature-256"
+EVENT_TYPES = ("anomaly", "budget_threshold", "breaker_open")
+
+
+class WebhookConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Webhook:
+    name: str
+    url: str
+    secret: str
+    events: tuple[str, ...] = EVENT_TYPES
+    min_impact: float = 0.0  # anomaly events below this cost impact are not sent
+    max_age_days: int = 7  # anomaly events that ended longer ago are not sent (first runs on history)
+    timeout_s: float = 5.0
+    max_attempts: int = 4
+    backoff_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class Notification:
+    key: str  # dedupe key: one delivery per webhook and key, ever
+    event_type: str
+    payload: dict[str, Any]
+
+
+def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[Webhook]:
+    """Enabled webhooks from a YAML file; secrets come from the environment variables it names."""
+    env = dict(os.environ) if env is None else env
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise WebhookConfigError(f"{path}: not valid YAML: {e}") from None
+    hooks = []
+    for i, h in enumerate(doc.get("webhooks") or [], start=1):
+        where = f"{path}: webhook #{i}"
+        if not isinstance(h, dict) or not h.get("name") or not h.get("url"):
+            raise WebhookConfigError(f"{where}: needs at least name and url")
+        if not h.get("enabled", True):
+            continue
+        secret_env = h.get("secret_env")
+        if not secret_env:
+            raise WebhookConfigError(f"{where} ({h['name']}): secret_env is required (payloads are signed)")
+        if not env.get(secret_env):
+            raise WebhookConfigError(f"{where} ({h['name']}): environment variable {secret_env} is not set")
+        events = tuple(h.get("events") or EVENT_TYPES)
+        bad = [e for e in events if e not in EVENT_TYPES]
+        if bad:
+            raise WebhookConfigError(f"{where} ({h['name']}): unknown event type(s) {bad}; use {EVENT_TYPES}")
+        hooks.append(Webhook(str(h["name"]), str(h["url"]), env[secret_env], events,
+                             float(h.get("min_impact", 0)), int(h.get("max_age_days", 7)),
+                             float(h.get("timeout_s", 5)), int(h.get("max_attempts", 4)),
+                             float(h.get("backoff_s", 0.5))))
+    return hooks
+
+
+def body_bytes(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, header: str | None) -> bool:
+    """What a receiver does: constant-time comparison of the signature header with its own HMAC."""
+    return bool(header) and hmac.compare_digest(sign(secret, body), str(header))
+
+
+def delivery_id(webhook: str, key: str) -> str:
+    return hashlib.sha256(f"{webhook}|{key}".encode()).hexdigest()[:24]
+
+
+# ---- payloads --------------------------------------------------------------------------------
+
+def _money(v: Any, cur: str) -> str:
+    return f"{float(v):,.2f} {cur}"
+
+
+def anomaly_notification(ev: dict[str, Any]) -> Notification:
+    cur = ev.get("currency") or "USD"
+    title = f":rotating_light: Cost anomaly: {ev['scope_type']} {ev['scope_value']}"
+    line = (f"{ev['start_date']} → {ev['end_date']}: {_money(ev['actual_cost'], cur)} against "
+            f"{_money(ev['expected_cost'], cur)} expected (impact {_money(ev['cost_impact'], cur)}, "
+            f"confidence {float(ev['confidence']):.0%}, methods {ev['methods']})")
+    cause = ev.get("root_cause_path") or "n/a"
+    return Notification(
+        key=f"anomaly:{ev['event_id']}", event_type="anomaly",
+        payload={
+            "text": f"{title}\n{line}\nRoot cause: {cause}",
+            "blocks": [
+                {"type": "header", "text": {"type": "plain_text", "text": title.replace(":rotating_light: ", "")}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n*Root cause:* {cause}"}},
+            ],
+            "sibyl": {"type": "anomaly", **{k: ev.get(k) for k in (
+                "event_id", "scope_type", "scope_value", "provider", "start_date", "end_date", "actual_cost",
+                "expected_cost", "cost_impact", "currency", "confidence", "methods", "root_cause_path")}},
+        })
+
+
+def budget_notifications(row: dict[str, Any]) -> list[Notification]:
+    """One notification per threshold crossed this period, and one when the breaker opens."""
+    out = []
+    cur = row["currency"]
+    base = {k: row.get(k) for k in ("budget_id", "scope", "period", "period_start", "period_end", "as_of_date",
+                                    "budget_amount", "actual_cost_to_date", "projected_period_end_cost",
+                                    "pct_used", "alert_level", "breaker_state", "currency")}
+    for t in [int(x) for x in str(row.get("thresholds_crossed") or "").split("|") if x]:
+        text = (f":money_with_wings: Budget {row['budget_id']} ({row['scope']}) crossed {t}%: "
+                f"{_money(row['actual_cost_to_date'], cur)} of {_money(row['budget_amount'], cur)} "
+                f"({row['pct_used']:.1f}%) as of {row['as_of_date']}; projected "
+                f"{_money(row['projected_period_end_cost'], cur)} by {row['period_end']}.")
+        out.append(Notification(f"budget:{row['budget_id']}:{row['period_start']}:{t}", "budget_threshold",
+                                {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                                 "sibyl": {"type": "budget_threshold", "threshold_pct": t, **base}}))
+    if row.get("breaker_state") == "open":
+        text = (f":no_entry: Budget circuit breaker OPEN for {row['scope']} ({row['budget_id']}): "
+                f"{row.get('breaker_reason')}. Spending in this scope should stop until someone overrides it.")
+        out.append(Notification(f"breaker:{row['budget_id']}:{row['period_start']}:open", "breaker_open",
+                                {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                                 "sibyl": {"type": "breaker_open", "reason": row.get("breaker_reason"), **base}}))
+    return out
+
+
+# ---- delivery --------------------------------------------------------------------------------
+
+def _session(h: Webhook) -> Any:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    retry = Retry(total=h.max_attempts - 1, connect=h.max_attempts - 1, read=h.max_attempts - 1,
+                  status=h.max_attempts - 1, backoff_factor=h.backoff_s, backoff_max=30,
+                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"POST"}),
+                  raise_on_status=False, respect_retry_after_header=True)
+    s = requests.Session()
+    s.mount("http://", HTTPAdapter(max_retries=retry))
+    s.mount("https://", HTTPAdapter(max_retries=retry))
+    return s
+
+
+def deliver(h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None = None) -> dict[str, Any]:
+    """POST one notification (with retries); returns its delivery-log row."""
+    import requests
+
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    body = body_bytes(n.payload)
+    did = delivery_id(h.name, n.key)
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(h.secret, body),
+               "X-Sibyl-Event": n.event_type, "X-Sibyl-Delivery": did, "User-Agent": "sibyl-notify/1"}
+    row: dict[str, Any] = {"delivery_id": did, "webhook": h.name, "event_key": n.key, "event_type": n.event_type,
+                           "status": "failed", "attempts": h.max_attempts, "http_status": None,
+                           "last_error": None, "sent_at": clock()}
+    with _session(h) as s:
+        try:
+            r = s.post(h.url, data=body, headers=headers, timeout=h.timeout_s)
+            history = getattr(getattr(r.raw, "retries", None), "history", ()) or ()
+            row["attempts"] = len(history) + 1
+            row["http_status"] = r.status_code
+            if 200 <= r.status_code < 300:
+                row["status"] = "delivered"
+            else:
+                row["last_error"] = f"HTTP {r.status_code}: {r.text[:200]}"
+        except requests.RequestException as e:
+            row["last_error"] = f"{type(e).__name__}: {e}"[:300]
+    row["finished_at"] = clock()
+    return row
+
+
+def plan_deliveries(webhooks: Sequence[Webhook], notifications: Iterable[Notification],
+                    delivered: set[tuple[str, str]], impacts: dict[str, float] | None = None
+                    ) -> list[tuple[Webhook, Notification]]:
+    """Pairs to send: the webhook wants the event type, and the key was not delivered to it yet."""
+    impacts = impacts or {}
+    todo = []
+    for n in notifications:
+        for h in webhooks:
+            if n.event_type not in h.events or (h.name, n.key) in delivered:
+                continue
+            if n.event_type == "anomaly" and abs(impacts.get(n.key, 0.0)) < h.min_impact:
+                continue
+            todo.append((h, n))
+    return todo

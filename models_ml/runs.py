@@ -1,0 +1,404 @@
+"""The ML runs the Dagster assets call: read the published marts, run the models, write the ML
+tables (store.py). Plain functions, so the CLI, tests and benchmarks run them without Dagster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from models_ml import store
+from models_ml.anomaly import describe_path, detect, events, explain
+from models_ml.budget import budget_status, load_budgets
+from models_ml.forecast import forecast_and_score
+from models_ml.status import latest_status, overrides
+
+log = logging.getLogger(__name__)
+
+SCOPE_COLUMNS = {  # scope type -> column of fct_daily_costs
+    "organization": "'*'",
+    "business_group": "business_group_id",
+    "business_unit": "business_unit_id",
+    "team": "team_id",
+    "service": "service_name",
+    "environment": "environment",
+    "provider": "provider",
+    "account": "sub_account_id",
+}
+ANOMALY_SCOPES = ("team", "service", "account", "provider")
+FORECAST_SCOPES = ("organization", "business_group", "business_unit", "team", "service", "environment", "provider")
+# root-cause dimensions -> column of fct_charges
+ROOT_CAUSE_DIMENSIONS = {"account": "sub_account_id", "service": "service_name", "region": "region_id",
+                         "usage_type": "sku_meter", "resource": "resource_id"}
+
+
+def _mart(marts_dir: str, name: str) -> str:
+    p = Path(marts_dir) / f"{name}.parquet"
+    if not p.exists():
+        raise FileNotFoundError(f"{p} does not exist: build and publish the marts first (make demo)")
+    return str(p)
+
+
+def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequence[str] | None = None) -> pl.DataFrame:
+    """Daily effective cost per scope value and currency as a long frame (``series_id, ds, y`` plus
+    ``scope_type, scope_value, currency``), with days without spend as 0 from a series' first day
+    to the last day of data; only the FOCUS ``charge_categories`` given (all when None)."""
+    path = _mart(marts_dir, "fct_daily_costs")
+    where = ""
+    if charge_categories:
+        where = "where charge_category in (" + ", ".join("'" + c.replace("'", "''") + "'" for c in charge_categories) + ")"
+    unions = " union all ".join(
+        f"select '{st}' as scope_type, coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)') as scope_value, "
+        f"billing_currency as currency, charge_date as ds, sum(effective_cost) as y from d group by all"
+        for st in scopes)
+    sql = f"""
+        with d as (select * from read_parquet($p) {where}),
+             s as ({unions}),
+             last as (select max(charge_date) as last_day from read_parquet($p)),
+             span as (select scope_type, scope_value, currency, min(ds) as first_day from s group by all),
+             grid as (select span.*, unnest(generate_series(first_day, last.last_day, interval 1 day))::date as ds
+                      from span, last)
+        select scope_type || ':' || scope_value || '|' || currency as series_id, g.scope_type, g.scope_value,
+               g.currency, g.ds, coalesce(s.y, 0)::double as y
+        from grid g left join s using (scope_type, scope_value, currency, ds)
+        order by series_id, ds"""
+    con = duckdb.connect()
+    try:
+        return pl.from_arrow(con.execute(sql, {"p": path}).to_arrow_table())  # type: ignore[return-value]
+    finally:
+        con.close()
+
+
+def _split_series(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("series_id").str.extract(r"^([^:]+):", 1).alias("scope_type"),
+        pl.col("series_id").str.extract(r"^[^:]+:(.*)\|[^|]+$", 1).alias("scope_value"),
+        pl.col("series_id").str.extract(r"\|([^|]+)$", 1).alias("currency"),
+    )
+
+
+# ---- anomalies -------------------------------------------------------------------------------
+
+@dataclass
+class AnomalyRun:
+    series: int
+    points: int
+    anomalous_points: int
+    events_detected: int
+    events_total: int
+    new_events: int
+    kept_with_human_status: int
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "event_id": pl.String(), "series_id": pl.String(), "scope_type": pl.String(), "scope_value": pl.String(),
+    "currency": pl.String(), "start_date": pl.Date(), "end_date": pl.Date(), "anomalous_days": pl.Int64(),
+    "actual_cost": pl.Float64(), "expected_cost": pl.Float64(), "cost_impact": pl.Float64(),
+    "max_score": pl.Float64(), "confidence": pl.Float64(), "methods": pl.String(), "direction": pl.String(),
+    "root_cause_path": pl.String(), "root_cause_json": pl.String(),
+    "first_detected_at": pl.Datetime("us", "UTC"), "last_detected_at": pl.Datetime("us", "UTC"),
+    "detected_in_last_run": pl.Boolean(),
+}
+
+
+def run_anomalies(marts_dir: str, lake_root: str, warehouse_path: str, *, min_abs_change: float = 10.0,
+                  baseline_days: int = 14, truth_file: str | None = None, n_jobs: int | None = None,
+                  **detect_params: Any) -> AnomalyRun:
+    """Detect cost increases on daily series per team, service, account and provider; merge with the
+    stored events (keeping every event a human has touched); write ``ml/anomaly_events`` and the
+    scored series ``ml/anomaly_scores``."""
+    # usage charges only: purchases, taxes, credits and adjustments follow the billing calendar
+    # (the 1st of the month), not behaviour
+    series = cost_series(marts_dir, ANOMALY_SCOPES, charge_categories=("Usage",))
+    scored = detect(series.select("series_id", "ds", "y"), direction="up", min_abs_change=min_abs_change,
+                    n_jobs=n_jobs, **detect_params)
+    ev = events(scored)
+    ev = _split_series(ev).with_columns(pl.col("start_ds").dt.date().alias("start_date"),
+                                        pl.col("end_ds").dt.date().alias("end_date"))
+    causes = _root_causes(warehouse_path, ev, baseline_days)
+    now = dt.datetime.now(dt.UTC)
+    detected = ev.with_columns(
+        pl.col("points").alias("anomalous_days"),
+        pl.col("actual").alias("actual_cost"), pl.col("expected").alias("expected_cost"),
+        pl.col("impact").alias("cost_impact"),
+        pl.Series("root_cause_path", [describe_path(causes.get(e, {}).get("path", [])) for e in ev["event_id"]], dtype=pl.String),
+        pl.Series("root_cause_json", [json.dumps(causes.get(e, {}), default=str) for e in ev["event_id"]], dtype=pl.String),
+        pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("first_detected_at"),
+        pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("last_detected_at"),
+        pl.lit(True).alias("detected_in_last_run"),
+    ).select(list(EVENT_SCHEMA))
+    previous = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
+    merged, new, kept = merge_events(previous, detected, set(latest_status(lake_root)["event_id"].to_list()))
+    store.write_table(lake_root, "anomaly_events/events.parquet", merged)
+    store.write_table(lake_root, "anomaly_scores/scores.parquet",
+                      _split_series(scored).with_columns(pl.col("ds").dt.date()))
+    run = AnomalyRun(series=series["series_id"].n_unique(), points=scored.height,
+                     anomalous_points=int(scored["is_anomaly"].sum()), events_detected=detected.height,
+                     events_total=merged.height, new_events=new, kept_with_human_status=kept)
+    if truth_file and Path(truth_file).exists():
+        run.evaluation = evaluate_against_truth(detected, json.loads(Path(truth_file).read_text())["anomalies"])
+    return run
+
+
+def merge_events(previous: pl.DataFrame, detected: pl.DataFrame, touched: set[str]) -> tuple[pl.DataFrame, int, int]:
+    """Re-detection updates the events it finds again (keeping when they were first seen), adds new
+    ones, and keeps every earlier event: the ones a human acknowledged or resolved (``touched``) are
+    never dropped, the rest stay as history with ``detected_in_last_run = false``."""
+    if previous.is_empty():
+        return detected, detected.height, 0
+    prev = previous.select(list(EVENT_SCHEMA))
+    first = prev.select("event_id", pl.col("first_detected_at").alias("_first"))
+    updated = detected.join(first, on="event_id", how="left").with_columns(
+        pl.coalesce("_first", "first_detected_at").alias("first_detected_at")).drop("_first")
+    gone = prev.filter(~pl.col("event_id").is_in(detected["event_id"].implode())).with_columns(
+        pl.lit(False).alias("detected_in_last_run"))
+    new = updated.height - updated.filter(pl.col("event_id").is_in(prev["event_id"].implode())).height
+    kept = gone.filter(pl.col("event_id").is_in(list(touched))).height
+    return pl.concat([updated, gone]).sort("start_date", "series_id"), new, kept
+
+
+def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> dict[str, dict[str, Any]]:
+    """Root cause of each event from the charges of its scope (one scan per scope type)."""
+    if ev.is_empty() or not Path(warehouse_path).exists():
+        return {}
+    dims = ", ".join(f"coalesce(cast(c.{col} as varchar), '(none)') as {k}" for k, col in ROOT_CAUSE_DIMENSIONS.items())
+    out: dict[str, dict[str, Any]] = {}
+    con = _read_only(warehouse_path)
+    try:
+        for scope_type in ev["scope_type"].unique().to_list():
+            part = ev.filter(pl.col("scope_type") == scope_type).select(
+                "event_id", "scope_value", "currency", "start_date", "end_date")
+            con.register("ev", part.to_arrow())
+            col = SCOPE_COLUMNS[scope_type]
+            detail = con.execute(f"""
+                select ev.event_id, c.charge_date as ds, {dims}, sum(c.effective_cost)::double as cost
+                from marts.fct_charges c join ev
+                  on coalesce(cast(c.{col} as varchar), '(none)') = ev.scope_value and c.billing_currency = ev.currency
+                 and c.charge_date between ev.start_date - {int(baseline_days)} and ev.end_date
+                 and c.charge_category = 'Usage'
+                group by all""").to_arrow_table()
+            con.unregister("ev")
+            detail = pl.from_arrow(detail)  # type: ignore[assignment]
+            for r in part.iter_rows(named=True):
+                d = detail.filter(pl.col("event_id") == r["event_id"])
+                out[r["event_id"]] = explain(d, start=r["start_date"], end=r["end_date"], baseline_days=baseline_days)
+    finally:
+        con.close()
+    return out
+
+
+def _read_only(path: str) -> duckdb.DuckDBPyConnection:
+    import time
+
+    for attempt in range(20):
+        try:
+            return duckdb.connect(path, read_only=True)
+        except duckdb.IOException:
+            if attempt == 19:
+                raise
+            time.sleep(0.25 * (attempt + 1))
+    raise RuntimeError("unreachable")
+
+
+def evaluate_against_truth(detected: pl.DataFrame, truth: list[dict[str, Any]], slack_days: int = 1) -> dict[str, Any]:
+    """Precision and recall of events against injected anomalies (the generator's ground truth).
+
+    An injected anomaly is *found* when an event on one of its series (its team, service, account or
+    provider) overlaps its dates (± ``slack_days``). Precision counts events on those four kinds of
+    series that overlap some injected anomaly's series and dates."""
+    def keys(a: dict[str, Any]) -> set[tuple[str, str]]:
+        return {("team", a["team_id"]), ("service", a["service"]), ("account", a["account_id"]), ("provider", a["provider"])}
+
+    slack = dt.timedelta(days=slack_days)
+    tp_events: set[str] = set()
+    found = 0
+    per_scope: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = list(detected.iter_rows(named=True))
+    for a in truth:
+        s, e = dt.date.fromisoformat(a["start_date"]), dt.date.fromisoformat(a["end_date"])
+        hit_any = False
+        for st, sv in keys(a):
+            hits = [r for r in rows if r["scope_type"] == st and r["scope_value"] == sv
+                    and r["start_date"] <= e + slack and r["end_date"] >= s - slack]
+            per_scope[st][1] += 1
+            if hits:
+                per_scope[st][0] += 1
+                hit_any = True
+                tp_events.update(r["event_id"] for r in hits)
+        found += hit_any
+    precision = len(tp_events) / len(rows) if rows else None
+    recall = found / len(truth) if truth else None
+    f1 = (2 * precision * recall / (precision + recall)) if precision and recall else 0.0
+    return {"injected": len(truth), "found": found, "events": len(rows), "true_positive_events": len(tp_events),
+            "precision": precision, "recall": recall, "f1": f1,
+            "recall_by_scope": {k: v[0] / v[1] for k, v in per_scope.items() if v[1]}}
+
+
+# ---- forecasts -------------------------------------------------------------------------------
+
+@dataclass
+class ForecastRun:
+    as_of: dt.date
+    series: int
+    rows: int
+    median_mase: float | None
+    median_smape: float | None
+    models: dict[str, int]
+    worst: list[dict[str, Any]]
+
+
+def run_forecasts(marts_dir: str, lake_root: str, *, horizon_days: int = 90, n_jobs: int | None = None,
+                  **params: Any) -> ForecastRun:
+    """30/60/90-day forecasts per organization, business group and unit, team, service, environment
+    and provider; written to ``ml/cost_forecasts/as_of=<day>/`` with the backtest scores."""
+    series = cost_series(marts_dir, FORECAST_SCOPES)
+    as_of = series["ds"].max()
+    res = forecast_and_score(series.select("series_id", "ds", "y"), horizon_days, fill="zero", n_jobs=n_jobs, **params)
+    fc = _split_series(res.forecasts).with_columns(
+        pl.col("ds").dt.date(), pl.lit(as_of).alias("as_of_date"),
+        ((pl.col("ds").dt.date() - pl.lit(as_of)).dt.total_days()).cast(pl.Int32).alias("horizon_day"),
+    ).with_columns(
+        pl.when(pl.col("horizon_day") <= 30).then(30).when(pl.col("horizon_day") <= 60).then(60).otherwise(90)
+        .cast(pl.Int32).alias("horizon_bucket"))
+    scores = _split_series(res.scores).with_columns(pl.lit(as_of).alias("as_of_date"))
+    key = f"as_of={as_of}"
+    store.write_table(lake_root, f"cost_forecasts/{key}/forecasts.parquet", fc)
+    store.write_table(lake_root, f"forecast_scores/{key}/scores.parquet", scores)
+    sel = res.selected()
+    worst = sel.drop_nulls("mase").sort("mase", descending=True).head(5).to_dicts()
+    return ForecastRun(as_of, sel.height, fc.height,
+                       float(sel["mase"].median()) if sel["mase"].drop_nulls().len() else None,  # type: ignore[arg-type]
+                       float(sel["smape"].median()) if sel["smape"].drop_nulls().len() else None,  # type: ignore[arg-type]
+                       dict(sel.group_by("model").len().iter_rows()), worst)
+
+
+def latest_forecasts(lake_root: str) -> pl.DataFrame:
+    fc = store.read_table(lake_root, "cost_forecasts")
+    if fc.is_empty():
+        return fc
+    return fc.filter(pl.col("as_of_date") == fc["as_of_date"].max())
+
+
+# ---- budgets ---------------------------------------------------------------------------------
+
+def daily_actuals(marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
+    """Daily effective cost (Decimal) per (scope type, scope value, currency)."""
+    path = _mart(marts_dir, "fct_daily_costs")
+    unions = " union all ".join(
+        f"select '{st}', coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)'), billing_currency, charge_date, "
+        f"sum(effective_cost) from d group by all" for st in scopes)
+    con = duckdb.connect()
+    try:
+        rows = con.execute(f"with d as (select * from read_parquet($p)) {unions}", {"p": path}).fetchall()
+    finally:
+        con.close()
+    out: dict[tuple[str, str, str], dict[dt.date, Decimal]] = defaultdict(dict)
+    for st, sv, cur, day, cost in rows:
+        out[(st, sv, cur)][day] = Decimal(cost)
+    return out
+
+
+BUDGET_DAYS_BACKFILL = 31
+
+
+def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Budget status as of the last day of data, plus the days since the last stored status (the
+    last 31 days on a first run, with linear projections: forecasts exist only for the newest day).
+    One file per as-of day in ``ml/budget_status``; returns the newest day's rows."""
+    budgets = load_budgets(budgets_file)
+    actuals = daily_actuals(marts_dir)
+    last_day = max((d for v in actuals.values() for d in v), default=None)
+    if last_day is None:
+        return []
+    fc = latest_forecasts(lake_root)
+    forecasts: dict[tuple[str, str, str], dict[dt.date, float]] = defaultdict(dict)
+    if not fc.is_empty() and fc["as_of_date"].max() == last_day:
+        for st, sv, cur, day, yhat in fc.select("scope_type", "scope_value", "currency", "ds", "yhat").iter_rows():
+            forecasts[(st, sv, cur)][day] = yhat
+    stored = store.read_table(lake_root, "budget_status")
+    since = (stored["as_of_date"].max() if not stored.is_empty() else None)
+    first = (since + dt.timedelta(days=1)) if since and since < last_day else last_day - dt.timedelta(days=BUDGET_DAYS_BACKFILL - 1)
+    if since and since >= last_day:
+        first = last_day  # a re-run for the same day replaces that day
+    ovr = overrides(lake_root)
+    newest: list[dict[str, Any]] = []
+    day = first
+    while day <= last_day:
+        rows = budget_status(budgets, actuals, forecasts if day == last_day else {}, day, overrides=ovr, now=now)
+        frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.lit(dt.datetime.now(dt.UTC)).alias("computed_at"))
+        store.write_table(lake_root, f"budget_status/as_of={day}/status.parquet", frame)
+        newest = rows
+        day += dt.timedelta(days=1)
+    return newest
+
+
+# ---- notifications ---------------------------------------------------------------------------
+
+DELIVERY_SCHEMA: dict[str, pl.DataType] = {
+    "delivery_id": pl.String(), "webhook": pl.String(), "event_key": pl.String(), "event_type": pl.String(),
+    "status": pl.String(), "attempts": pl.Int64(), "http_status": pl.Int64(), "last_error": pl.String(),
+    "sent_at": pl.Datetime("us", "UTC"), "finished_at": pl.Datetime("us", "UTC"),
+}
+
+
+def delivery_log(lake_root: str) -> pl.DataFrame:
+    """Latest state per (webhook, event key)."""
+    logd = store.read_table(lake_root, "webhook_deliveries", DELIVERY_SCHEMA)
+    if logd.is_empty():
+        return logd
+    order = pl.col("status").replace_strict({"pending": 0, "failed": 1, "delivered": 2}, return_dtype=pl.Int8)
+    return logd.with_columns(order.alias("_o")).sort("sent_at", "_o").group_by("webhook", "event_key").last().drop("_o")
+
+
+def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str] | None = None) -> dict[str, int]:
+    """Send new anomaly events (open, recent) and budget crossings to every configured webhook."""
+    from models_ml.notify import anomaly_notification, budget_notifications, deliver, load_webhooks, plan_deliveries
+
+    hooks = load_webhooks(webhooks_file, env)
+    if not hooks:
+        return {"webhooks": 0, "sent": 0, "delivered": 0, "failed": 0, "skipped_already_delivered": 0}
+    ev = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
+    status = latest_status(lake_root)
+    closed = set(status.filter(pl.col("status") != "open")["event_id"].to_list()) if not status.is_empty() else set()
+    notes, impacts, ages = [], {}, {}
+    last_day = ev["end_date"].max() if not ev.is_empty() else None
+    for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True):
+        if e["event_id"] in closed:
+            continue
+        n = anomaly_notification(e)
+        notes.append(n)
+        impacts[n.key] = float(e["cost_impact"])
+        ages[n.key] = (last_day - e["end_date"]).days if last_day else 0
+    stat = store.read_table(lake_root, "budget_status")
+    if not stat.is_empty():
+        for r in stat.filter(pl.col("as_of_date") == stat["as_of_date"].max()).iter_rows(named=True):
+            notes.extend(budget_notifications(r))
+    logd = delivery_log(lake_root)
+    delivered = set(logd.filter(pl.col("status") == "delivered").select("webhook", "event_key").iter_rows()) if not logd.is_empty() else set()
+    todo = [(h, n) for h, n in plan_deliveries(hooks, notes, delivered, impacts)
+            if n.event_type != "anomaly" or ages.get(n.key, 0) <= h.max_age_days]
+    if not todo:
+        return {"webhooks": len(hooks), "sent": 0, "delivered": 0, "failed": 0,
+                "skipped_already_delivered": len(delivered)}
+    now = dt.datetime.now(dt.UTC)
+    from models_ml.notify import delivery_id
+
+    pending = [{"delivery_id": delivery_id(h.name, n.key), "webhook": h.name, "event_key": n.key,
+                "event_type": n.event_type, "status": "pending", "attempts": 0, "http_status": None,
+                "last_error": None, "sent_at": now, "finished_at": None} for h, n in todo]
+    store.append_log(lake_root, "webhook_deliveries", pl.DataFrame(pending, schema=DELIVERY_SCHEMA))
+    results = [deliver(h, n) for h, n in todo]
+    store.append_log(lake_root, "webhook_deliveries", pl.DataFrame(results, schema=DELIVERY_SCHEMA))
+    ok = sum(r["status"] == "delivered" for r in results)
+    return {"webhooks": len(hooks), "sent": len(results), "delivered": ok, "failed": len(results) - ok,
+            "skipped_already_delivered": len(delivered)}

@@ -1,0 +1,75 @@
+"""Human decisions the pipeline must keep: anomaly status changes and budget breaker overrides.
+
+Both are append-only logs in the lake (``ml/anomaly_status``, ``ml/budget_overrides``); the latest
+entry wins. The cockpit and the CLI write them; re-detection reads them and never overwrites them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from models_ml import store
+from models_ml.budget import Override
+
+STATUSES = ("open", "acknowledged", "resolved")
+STATUS_SCHEMA: dict[str, pl.DataType] = {
+    "event_id": pl.String(), "status": pl.String(), "changed_by": pl.String(), "note": pl.String(),
+    "changed_at": pl.Datetime("us", "UTC"),
+}
+OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
+    "scope": pl.String(), "until": pl.Datetime("us", "UTC"), "created_by": pl.String(), "note": pl.String(),
+    "created_at": pl.Datetime("us", "UTC"),
+}
+
+
+class StatusError(ValueError):
+    pass
+
+
+def set_anomaly_status(lake_root: str, event_id: str, status: str, by: str, note: str = "",
+                       known_ids: set[str] | None = None) -> dict[str, object]:
+    """Record a status change (``open``, ``acknowledged``, ``resolved``) by a named person."""
+    if status not in STATUSES:
+        raise StatusError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    if not by.strip():
+        raise StatusError("say who changes the status (by)")
+    if status == "resolved" and not note.strip():
+        raise StatusError("resolving an anomaly needs a note (what was it, what was done)")
+    if known_ids is not None and event_id not in known_ids:
+        raise StatusError(f"no anomaly event {event_id!r}")
+    row = {"event_id": event_id, "status": status, "changed_by": by.strip(), "note": note.strip(),
+           "changed_at": dt.datetime.now(dt.UTC)}
+    store.append_log(lake_root, "anomaly_status", pl.DataFrame([row], schema=STATUS_SCHEMA))
+    return row
+
+
+def latest_status(lake_root: str) -> pl.DataFrame:
+    """The current status per event (latest change wins)."""
+    log = store.read_table(lake_root, "anomaly_status", STATUS_SCHEMA)
+    if log.is_empty():
+        return log
+    return log.sort("changed_at").group_by("event_id").last()
+
+
+def add_override(lake_root: str, scope: str, until: dt.datetime, by: str, note: str = "") -> Override:
+    """Let a tripped scope (``team:payments`` or ``budget:<id>``) spend until ``until`` (half-open)."""
+    if ":" not in scope:
+        raise StatusError(f"scope must look like team:payments or budget:<id>, not {scope!r}")
+    if not by.strip():
+        raise StatusError("say who overrides the breaker (by)")
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    if until <= now:
+        raise StatusError(f"the override must end in the future (got {until.isoformat()})")
+    row = {"scope": scope, "until": until, "created_by": by.strip(), "note": note.strip(), "created_at": now}
+    store.append_log(lake_root, "budget_overrides", pl.DataFrame([row], schema=OVERRIDE_SCHEMA))
+    return Override(scope, until, by.strip(), note.strip(), now)
+
+
+def overrides(lake_root: str) -> list[Override]:
+    log = store.read_table(lake_root, "budget_overrides", OVERRIDE_SCHEMA)
+    return [Override(r["scope"], r["until"], r["created_by"], r["note"] or "", r["created_at"])
+            for r in log.iter_rows(named=True)]
