@@ -98,15 +98,15 @@ def ml_summary_lines(s: Settings, top: int = 8) -> list[str]:
     if (Path(s.marts_dir) / "fct_budget_status.parquet").exists():
         from app.budget_cli import latest_budget_rows
 
-        rows = latest_budget_rows(s)
-        risky = [r for r in rows if r["alert_level"] in ("orange", "red") or r["breaker_state"] != "closed"]
-        out += ["", f"Budgets at risk ({len(risky)} of {len(rows)}, as of {rows[0]['as_of_date'] if rows else 'n/a'}; "
+        budgets = latest_budget_rows(s)
+        risky = [r for r in budgets if r["alert_level"] in ("orange", "red") or r["breaker_state"] != "closed"]
+        out += ["", f"Budgets at risk ({len(risky)} of {len(budgets)}, as of {budgets[0]['as_of_date'] if budgets else 'n/a'}; "
                     "`sibyl budget status`)"]
         for r in risky:
             out.append(f"  {r['scope'][:34]:34} {r['period']:9} {r['pct_used']:6.1f}% used, projected {r['projected_pct']:6.1f}%"
                        f"  {r['alert_level']:6}  breaker {r['breaker_state']}")
         states: dict[str, int] = {}
-        for r in rows:
+        for r in budgets:
             states[r["breaker_state"]] = states.get(r["breaker_state"], 0) + 1
         out.append("Circuit breakers: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
     return out

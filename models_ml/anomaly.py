@@ -106,7 +106,7 @@ def detect(
     frame: Any,
     *,
     window: int = 28,
-    min_history: int = 7,
+    min_history: int = 14,
     z_threshold: float = 3.0,
     iqr_k: float = 1.5,
     prophet: bool | Literal["auto"] = "auto",
@@ -133,13 +133,12 @@ def detect(
     )
     rel, abs_ = min_relative_change, min_abs_change
     prev = pl.col("y").shift(1)
-    roll = {"window_size": window, "min_samples": min_history}
+    w, mp = window, min_history
     df = df.with_columns(
-        prev.rolling_mean(**roll).over("series_id").alias("z_mean"),
-        prev.rolling_std(**roll).over("series_id").alias("z_std"),
-        prev.rolling_quantile(0.25, interpolation="linear", **roll).over("series_id").alias("q1"),
-        prev.rolling_quantile(0.5, interpolation="linear", **roll).over("series_id").alias("q2"),
-        prev.rolling_quantile(0.75, interpolation="linear", **roll).over("series_id").alias("q3"),
+        prev.rolling_mean(window_size=w, min_samples=mp).over("series_id").alias("z_mean"),
+        prev.rolling_std(window_size=w, min_samples=mp).over("series_id").alias("z_std"),
+        *[prev.rolling_quantile(q, interpolation="linear", window_size=w, min_samples=mp).over("series_id").alias(name)
+          for q, name in ((0.25, "q1"), (0.5, "q2"), (0.75, "q3"))],
     )
     lengths = df.group_by("series_id").agg(pl.len().alias("n"))
     short_ids = lengths.filter(pl.col("n") <= min_history)["series_id"].to_list()

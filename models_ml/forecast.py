@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -102,7 +102,7 @@ def _linear_trend(y: np.ndarray, h: int, weeks: int = 12) -> np.ndarray:
     return out
 
 
-_CHEAP = {"seasonal_naive": _seasonal_naive, "ets": _ets, "linear_trend": _linear_trend}
+_CHEAP: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {"seasonal_naive": _seasonal_naive, "ets": _ets, "linear_trend": _linear_trend}
 
 
 # ---- scores ----------------------------------------------------------------------------------
@@ -148,7 +148,9 @@ def _backtest_chunk(chunk: Sequence[_Series], models: Sequence[str], origins: in
         cuts, h = _origins(len(s.y), origins, bh)  # most recent origin first
         res: dict[str, dict[str, Any]] = {}
         for m in models:
-            errs, mases, smapes = [], [], []
+            errs: list[np.ndarray] = []
+            mases: list[float] = []
+            smapes: list[float] = []
             for o in cuts[:prophet_origins] if m == "prophet" else cuts:
                 train, actual = s.y[:o], s.y[o:o + h]
                 if m == "prophet":
@@ -191,7 +193,10 @@ def _run(fn: Any, chunks: list[Any], n_workers: int, *args: Any) -> list[Any]:
         return [r for c in chunks for r in fn(c, *args)]
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=n_workers, backend="loky")(delayed(fn)(c, *args) for c in chunks)
+    from models_ml.prophet_runs import IDLE_WORKER_TIMEOUT_S
+
+    parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
+        delayed(fn)(c, *args) for c in chunks)
     return [r for part in parts for r in part]  # type: ignore[union-attr]
 
 
@@ -276,10 +281,10 @@ def forecast_and_score(
             "yhat": yhat, "yhat_lower": yhat + lo80, "yhat_upper": yhat + hi80,
             "yhat_lower_95": yhat + lo95, "yhat_upper_95": yhat + hi95, "model": [model] * horizon_days,
         }, schema_overrides={"ds": pl.Datetime("us")}))
-    schema = {"series_id": pl.String, "ds": pl.Datetime("us"), "yhat": pl.Float64, "yhat_lower": pl.Float64,
+    schema: dict[str, Any] = {"series_id": pl.String, "ds": pl.Datetime("us"), "yhat": pl.Float64, "yhat_lower": pl.Float64,
               "yhat_upper": pl.Float64, "yhat_lower_95": pl.Float64, "yhat_upper_95": pl.Float64, "model": pl.String}
     fc = pl.concat(parts).sort("series_id", "ds") if parts else pl.DataFrame(schema=schema)
-    sc_schema = {"series_id": pl.String, "model": pl.String, "mase": pl.Float64, "smape": pl.Float64,
+    sc_schema: dict[str, Any] = {"series_id": pl.String, "model": pl.String, "mase": pl.Float64, "smape": pl.Float64,
                  "origins": pl.Int64, "selected": pl.Boolean}
     return ForecastResult(fc, pl.DataFrame(score_rows, schema=sc_schema).sort("series_id", "model"))
 

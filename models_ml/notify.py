@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 SIGNATURE_HEADER = "X-Sibyl-Signature-256"
 EVENT_TYPES = ("anomaly", "budget_threshold", "breaker_open")

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 log = logging.getLogger(__name__)
+# worker processes are reused by the next call within this many seconds, then exit (a CLI run
+# must not leave idle workers behind holding its terminal)
+IDLE_WORKER_TIMEOUT_S = 10
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def fit_one(task: ProphetTask) -> ProphetResult:
         m = Prophet(uncertainty_samples=0, daily_seasonality="auto", weekly_seasonality="auto",
                     yearly_seasonality="auto")
         m.fit(hist)
-        sigma = float(np.mean(m.params["sigma_obs"])) * float(m.y_scale)
+        sigma = float(np.mean(m.params["sigma_obs"])) * float(m.y_scale or 1.0)
         fitted = m.predict(hist[["ds"]])["yhat"].to_numpy(dtype=float) if task.in_sample else None
         future = None
         if task.horizon:
@@ -82,7 +85,8 @@ def fit_many(tasks: Sequence[ProphetTask], n_workers: int) -> dict[str, ProphetR
         from joblib import Parallel, delayed
 
         chunks = [tasks[i::n_workers * 4] for i in range(n_workers * 4)]
-        parts = Parallel(n_jobs=n_workers, backend="loky")(delayed(_fit_chunk)(c) for c in chunks if c)
+        parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
+            delayed(_fit_chunk)(c) for c in chunks if c)
         results = [r for part in parts for r in part]  # type: ignore[union-attr]
     failed = [r for r in results if r.error]
     if failed:

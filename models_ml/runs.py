@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -73,7 +73,7 @@ def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequen
         order by series_id, ds"""
     con = duckdb.connect()
     try:
-        return pl.from_arrow(con.execute(sql, {"p": path}).to_arrow_table())  # type: ignore[return-value]
+        return pl.from_arrow(con.sql(sql, params={"p": path}).to_arrow_table())  # type: ignore[return-value]
     finally:
         con.close()
 
@@ -180,7 +180,7 @@ def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> d
                 "event_id", "scope_value", "currency", "start_date", "end_date")
             con.register("ev", part.to_arrow())
             col = SCOPE_COLUMNS[scope_type]
-            detail = con.execute(f"""
+            detail = con.sql(f"""
                 select ev.event_id, c.charge_date as ds, {dims}, sum(c.effective_cost)::double as cost
                 from marts.fct_charges c join ev
                   on coalesce(cast(c.{col} as varchar), '(none)') = ev.scope_value and c.billing_currency = ev.currency
@@ -188,9 +188,10 @@ def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> d
                  and c.charge_category = 'Usage'
                 group by all""").to_arrow_table()
             con.unregister("ev")
-            detail = pl.from_arrow(detail)  # type: ignore[assignment]
+            frame = pl.from_arrow(detail)
+            assert isinstance(frame, pl.DataFrame)
             for r in part.iter_rows(named=True):
-                d = detail.filter(pl.col("event_id") == r["event_id"])
+                d = frame.filter(pl.col("event_id") == r["event_id"])
                 out[r["event_id"]] = explain(d, start=r["start_date"], end=r["end_date"], baseline_days=baseline_days)
     finally:
         con.close()
@@ -262,7 +263,7 @@ def run_forecasts(marts_dir: str, lake_root: str, *, horizon_days: int = 90, n_j
     """30/60/90-day forecasts per organization, business group and unit, team, service, environment
     and provider; written to ``ml/cost_forecasts/as_of=<day>/`` with the backtest scores."""
     series = cost_series(marts_dir, FORECAST_SCOPES)
-    as_of = series["ds"].max()
+    as_of = cast(dt.date, series["ds"].max())
     res = forecast_and_score(series.select("series_id", "ds", "y"), horizon_days, fill="zero", n_jobs=n_jobs, **params)
     fc = _split_series(res.forecasts).with_columns(
         pl.col("ds").dt.date(), pl.lit(as_of).alias("as_of_date"),
@@ -326,7 +327,7 @@ def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.da
         for st, sv, cur, day, yhat in fc.select("scope_type", "scope_value", "currency", "ds", "yhat").iter_rows():
             forecasts[(st, sv, cur)][day] = yhat
     stored = store.read_table(lake_root, "budget_status")
-    since = (stored["as_of_date"].max() if not stored.is_empty() else None)
+    since = cast(dt.date | None, stored["as_of_date"].max() if not stored.is_empty() else None)
     first = (since + dt.timedelta(days=1)) if since and since < last_day else last_day - dt.timedelta(days=BUDGET_DAYS_BACKFILL - 1)
     if since and since >= last_day:
         first = last_day  # a re-run for the same day replaces that day
@@ -362,7 +363,13 @@ def delivery_log(lake_root: str) -> pl.DataFrame:
 
 def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str] | None = None) -> dict[str, int]:
     """Send new anomaly events (open, recent) and budget crossings to every configured webhook."""
-    from models_ml.notify import anomaly_notification, budget_notifications, deliver, load_webhooks, plan_deliveries
+    from models_ml.notify import (
+        anomaly_notification,
+        budget_notifications,
+        deliver,
+        load_webhooks,
+        plan_deliveries,
+    )
 
     hooks = load_webhooks(webhooks_file, env)
     if not hooks:
