@@ -28,12 +28,24 @@ def test_partitions_schedules_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     part = graph.get(dg.AssetKey(["lake", "raw_gcp_billing"])).partitions_def
     assert isinstance(part, dg.MonthlyPartitionsDefinition)
-    assert {s.name for s in defs.schedules} == {"daily_ingest", "daily_transform"}
+    assert {s.name for s in defs.schedules} == {"daily_ingest", "daily_transform", "ml_daily"}
     assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}
     assert "billed_cost_reconciles" in checks
     assert "policy_decision_not_block" in checks
+    assert {"keeps_human_statuses", "forecast_mase_below_threshold"} <= checks
     assert any(name.startswith("unique_fct_charges") for name in checks)  # dbt tests as checks
+
+
+def test_ml_assets_sit_between_the_dbt_marts_and_the_ml_marts():
+    graph = load().resolve_asset_graph()
+    events = graph.get(dg.AssetKey(["ml", "anomaly_events"]))
+    assert dg.AssetKey(["marts", "fct_daily_costs"]) in events.parent_keys
+    anomalies_mart = graph.get(dg.AssetKey(["marts", "fct_cost_anomalies"]))
+    assert {dg.AssetKey(["ml", "anomaly_events"]), dg.AssetKey(["ml", "anomaly_status"])} <= anomalies_mart.parent_keys
+    budget_mart = graph.get(dg.AssetKey(["marts", "fct_budget_status"]))
+    assert dg.AssetKey(["ml", "budget_status"]) in budget_mart.parent_keys
+    assert dg.AssetKey(["ml", "cost_forecasts"]) in graph.get(dg.AssetKey(["ml", "budget_status"])).parent_keys
 
 
 def test_daily_schedule_requests_current_and_previous_month():
