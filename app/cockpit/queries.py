@@ -384,3 +384,105 @@ def iac_checks(m: Marts, limit: int = 200) -> tuple[list[str], list[tuple[Any, .
                     plan_path, url, violations_json
              from read_parquet($fct_iac_checks) order by checked_at desc limit $limit"""
     return m.columns(sql, {"limit": limit}, marts=("fct_iac_checks",))
+
+
+# ---- anomalies ---------------------------------------------------------------------------------
+
+ANOMALY_STATUSES = ("open", "acknowledged", "resolved")
+
+
+def anomaly_inbox(m: Marts, statuses: tuple[str, ...] = ("open", "acknowledged"), scope_type: str | None = None,
+                  fresh_status: dict[str, tuple[str, str, str]] | None = None, limit: int = 500
+                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Anomaly events, newest first, with their status; ``fresh_status`` (event -> status, by, note,
+    from the status log) overrides the mart for changes made since the last pipeline run."""
+    sql = """select event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact,
+                    actual_cost, expected_cost, confidence, methods, root_cause_path, status, status_by,
+                    status_note, series_id, root_cause_json
+             from read_parquet($fct_cost_anomalies)
+             where ($scope_type is null or scope_type = $scope_type)
+             order by end_date desc, cost_impact desc"""
+    cols, rows = m.columns(sql, {"scope_type": scope_type}, marts=("fct_cost_anomalies",))
+    rows = apply_status(cols, rows, fresh_status or {})
+    i = cols.index("status")
+    return cols, [r for r in rows if r[i] in statuses][:limit]
+
+
+def apply_status(cols: list[str], rows: list[tuple[Any, ...]], fresh: dict[str, tuple[str, str, str]]) -> list[tuple[Any, ...]]:
+    """Rows with status, status_by and status_note replaced by the newer entries of ``fresh``."""
+    if not fresh:
+        return rows
+    e, s, b, n = (cols.index(c) for c in ("event_id", "status", "status_by", "status_note"))
+    out = []
+    for r in rows:
+        if r[e] in fresh:
+            r = list(r)  # type: ignore[assignment]
+            r[s], r[b], r[n] = fresh[r[e]]  # type: ignore[index]
+            r = tuple(r)
+        out.append(r)
+    return out
+
+
+def anomaly_kpis(rows: list[tuple[Any, ...]], cols: list[str]) -> dict[str, Any]:
+    """Counts and open cost impact of the inbox rows (all statuses)."""
+    s, imp = cols.index("status"), cols.index("cost_impact")
+    return {k: sum(1 for r in rows if r[s] == k) for k in ANOMALY_STATUSES} | {
+        "open_impact": sum((r[imp] for r in rows if r[s] == "open"), Decimal(0))}
+
+
+def anomaly_series(m: Marts, series_id: str, start: dt.date, end: dt.date, pad_days: int = 45) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """A scored series around an event: actual, expected and band per day."""
+    sql = """select ds, y, expected, lower, upper, is_anomaly from read_parquet($fct_anomaly_series)
+             where series_id = $sid and ds between $start and $end order by ds"""
+    return m.columns(sql, {"sid": series_id, "start": start - dt.timedelta(days=pad_days),
+                           "end": end + dt.timedelta(days=pad_days)}, marts=("fct_anomaly_series",))
+
+
+# ---- forecasts & budgets -----------------------------------------------------------------------
+
+def budget_latest(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The newest status row of every budget."""
+    sql = """select budget_id, scope, period, period_start, period_end, as_of_date, billing_currency, budget_amount,
+                    actual_cost_to_date, pct_used, daily_burn_rate, projected_period_end_cost, projected_pct,
+                    projection_method, projected_exhaustion_date, thresholds_crossed, alert_level,
+                    breaker_state, breaker_reason, override_until, override_by, scope_type, scope_value
+             from read_parquet($fct_budget_status)
+             qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
+             order by case alert_level when 'red' then 0 when 'orange' then 1 when 'yellow' then 2 else 3 end, pct_used desc"""
+    return m.columns(sql, marts=("fct_budget_status",))
+
+
+def budget_burn(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Actual to date and projections per as-of day in the current period of a budget."""
+    sql = """with b as (select * from read_parquet($fct_budget_status) where budget_id = $id),
+                  cur as (select max(period_start) as p from b)
+             select as_of_date, actual_cost_to_date, projected_period_end_cost, budget_amount
+             from b, cur where period_start = cur.p order by as_of_date"""
+    return m.columns(sql, {"id": budget_id}, marts=("fct_budget_status",))
+
+
+def forecast_scopes(m: Marts) -> list[str]:
+    return [r[0] for r in m.query("select distinct series_id from read_parquet($fct_cost_forecasts) order by 1",
+                                  marts=("fct_cost_forecasts",))]
+
+
+def forecast_vs_actual(m: Marts, series_id: str, history_days: int = 60) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The last ``history_days`` of actual daily cost of a forecast scope, then its forecast with
+    80% and 95% intervals (one row per day; actual is null in the future and vice versa)."""
+    from models_ml.runs import SCOPE_COLUMNS
+
+    scope_type, rest = series_id.split(":", 1)
+    value, currency = rest.rsplit("|", 1)
+    col = SCOPE_COLUMNS.get(scope_type)
+    if col is None:
+        raise ValueError(series_id)
+    sql = f"""with f as (select * from read_parquet($fct_cost_forecasts) where series_id = $sid),
+                  a as (select charge_date as ds, sum(effective_cost) as actual from read_parquet($fct_daily_costs)
+                        where coalesce(cast({col} as varchar), '(none)') = $value and billing_currency = $cur
+                          and charge_date > (select max(as_of_date) from f) - $days
+                        group by 1)
+             select coalesce(a.ds, f.ds) as ds, a.actual, f.yhat, f.yhat_lower, f.yhat_upper, f.yhat_lower_95,
+                    f.yhat_upper_95, f.model, f.backtest_mase
+             from a full outer join f on a.ds = f.ds order by 1"""
+    return m.columns(sql, {"sid": series_id, "value": value, "cur": currency, "days": history_days},
+                     marts=("fct_cost_forecasts", "fct_daily_costs"))

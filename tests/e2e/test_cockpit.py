@@ -44,6 +44,7 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
             instance=instance, tags={"dagster/asset_partition_range_start": "2026-08-01",
                                      "dagster/asset_partition_range_end": "2026-10-01"}).success
         assert defs.resolve_job_def("transform_marts").execute_in_process(instance=instance).success
+        assert defs.resolve_job_def("ml_daily").execute_in_process(instance=instance).success
         from iac_gate.gate import run_gate
         from orchestration.lib.ci_artifacts import check_row, publish_checks, write_check
 
@@ -61,6 +62,7 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
 
 def page(name: str, marts: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("SIBYL_MARTS_DIR", str(marts))
+    monkeypatch.setenv("SIBYL_LAKE_ROOT", str(marts.parent / "lake"))
     at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == PAGES[name]
@@ -84,7 +86,11 @@ def test_overview_kpis_equal_the_marts(marts_dir, monkeypatch) -> None:
                            / sum(effective_cost) from '{daily}'
                            where charge_date > (select max(charge_date) from '{daily}') - 30""").fetchall()[0][0]
     assert shown["Allocated to a team (30 d)"] == pct(float(alloc))
-    assert shown["Open anomalies"] == "—"
+    n_open = duckdb.sql(f"select count(*) from '{marts_dir / 'fct_cost_anomalies.parquet'}' where status = 'open'").fetchall()[0][0]
+    assert n_open > 0 and shown["Open anomalies"] == str(n_open)
+    org = duckdb.sql(f"""select projected_period_end_cost from '{marts_dir / 'fct_budget_status.parquet'}'
+                         where budget_id = 'org-monthly' order by as_of_date desc limit 1""").fetchall()[0][0]
+    assert shown["Forecast to month end"] == money(org, k.currency)
     assert any("Data freshness" in c.value for c in at.caption)
 
 
@@ -109,11 +115,52 @@ def test_explorer_filters_change_the_rows(marts_dir, monkeypatch) -> None:
 def test_teams_tagging_and_iac_pages(marts_dir, monkeypatch) -> None:
     teams = page("teams", marts_dir, monkeypatch)
     assert len(teams.dataframe[1].value) == len(q.team_hierarchy(q.Marts(str(marts_dir)))[1])
-    assert any("not been produced yet" in i.value for i in teams.info)  # anomalies
     tagging = page("tagging", marts_dir, monkeypatch)
     assert len(tagging.dataframe) == 3
     iac = page("iac_checks", marts_dir, monkeypatch)
     assert {m.label: m.value for m in iac.metric}["Checks"] == "1"
+
+
+def test_anomaly_inbox_shows_the_mart_and_writes_status_back(marts_dir, monkeypatch) -> None:
+    from models_ml.status import latest_status
+
+    m = q.Marts(str(marts_dir))
+    cols, rows = q.anomaly_inbox(m, statuses=q.ANOMALY_STATUSES)
+    assert rows, "the sample data has anomaly events"
+    at = page("anomalies", marts_dir, monkeypatch)
+    shown = {x.label: x.value for x in at.metric}
+    assert shown["Open anomalies"] == str(sum(1 for r in rows if r[cols.index("status")] == "open"))
+    assert len(at.dataframe[0].value) == len(rows)
+    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the series with its band
+    event = at.selectbox[1].value
+    at.radio[0].set_value("resolved")
+    at.text_input[0].set_value("dana")
+    at.text_area[0].set_value("")  # resolving needs a note: refused, nothing written
+    at.button[0].click().run()
+    assert any("needs a note" in e.value for e in at.error)
+    assert latest_status(str(marts_dir.parent / "lake")).is_empty()
+    at.text_area[0].set_value("expected: quarterly batch job")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    log = latest_status(str(marts_dir.parent / "lake"))
+    assert log.row(0, named=True)["event_id"] == event and log["status"][0] == "resolved" and log["changed_by"][0] == "dana"
+    again = page("anomalies", marts_dir, monkeypatch)  # the fresh status shows before the next pipeline run
+    assert {x.label: x.value for x in again.metric}["Resolved"] == "1"
+    assert q.anomaly_kpis(*reversed(q.anomaly_inbox(m, statuses=q.ANOMALY_STATUSES)))["resolved"] == 0  # the mart itself
+
+
+def test_forecast_and_budget_page_matches_the_marts(marts_dir, monkeypatch) -> None:
+    m = q.Marts(str(marts_dir))
+    bcols, brows = q.budget_latest(m)
+    at = page("forecast_budgets", marts_dir, monkeypatch)
+    shown = {x.label: x.value for x in at.metric}
+    assert shown["Budgets"] == str(len(brows))
+    assert shown["Breakers open"] == str(sum(1 for r in brows if r[bcols.index("breaker_state")] == "open"))
+    fcols, frows = q.forecast_vs_actual(m, at.selectbox[1].value)
+    future = [r for r in frows if r[fcols.index("yhat")] is not None]
+    assert len(future) == 90
+    assert shown["next 30 days"] == money(sum(float(r[fcols.index("yhat")]) for r in future[:30]))
+    assert len(at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")) == 2
 
 
 def test_pages_say_what_is_not_produced_yet(tmp_path, monkeypatch) -> None:

@@ -1,18 +1,77 @@
-"""Forecast & budgets: forecast vs budget per scope, burn rate, exhaustion, circuit breakers."""
+"""Forecast & budgets: budget status per scope (burn rate, projections, exhaustion, alert level,
+circuit breaker), the current period's burn against the budget, and forecasts with intervals."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from app.cockpit import queries as q
-from app.cockpit.common import frame, how_to_read, marts, not_produced
+from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 
 st.title("Forecast & budgets")
-how_to_read("budget status per scope for the current period: actual to date, burn rate, projection and breaker state.")
+how_to_read("one row per budget for its current period: spend to date, daily burn rate, the projected period-end "
+            "cost (from the forecast, else the burn rate), when the budget runs out at this pace, and the circuit "
+            "breaker — open means spending in that scope should stop (`sibyl budget status` exits 1), half-open "
+            "means someone overrode it until a date.")
 m = marts()
-for mart, title in (("fct_budget_status", "Budgets"), ("fct_cost_forecasts", "Forecasts")):
-    st.header(title)
-    try:
-        cols, rows = q.table(m, mart)
-    except q.MartMissing as e:
-        not_produced(e)
-        continue
-    st.dataframe(frame(cols, rows), width="stretch", hide_index=True)
+st.header("Budgets")
+try:
+    bcols, brows = q.budget_latest(m)
+except q.MartMissing as e:
+    not_produced(e)
+else:
+    b = frame(bcols, brows)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Budgets", len(b))
+    c2.metric("At risk (orange or red)", int(b["alert_level"].isin(["orange", "red"]).sum()))
+    c3.metric("Breakers open", int((b["breaker_state"] == "open").sum()))
+    c4.metric("Half-open (overridden)", int((b["breaker_state"] == "half_open").sum()))
+    st.dataframe(b.drop(columns=["scope_type", "scope_value"]), width="stretch", hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in
+                                ("budget_amount", "actual_cost_to_date", "daily_burn_rate", "projected_period_end_cost")}
+                 | {"pct_used": st.column_config.NumberColumn("% used", format="%.1f"),
+                    "projected_pct": st.column_config.NumberColumn("projected %", format="%.1f")})
+    names = {r["budget_id"]: f"{r['scope']} · {r['period']} · {r['alert_level']} · breaker {r['breaker_state']}" for _, r in b.iterrows()}
+    bid = st.selectbox("Budget", list(names), format_func=lambda k: names[k])
+    row = b[b["budget_id"] == bid].iloc[0]
+    st.write(f"{money(row['actual_cost_to_date'], row['billing_currency'])} of {money(row['budget_amount'], row['billing_currency'])} "
+             f"spent by {row['as_of_date']} ({row['pct_used']:.1f}%), burning {money(row['daily_burn_rate'], row['billing_currency'])}/day; "
+             f"projected {money(row['projected_period_end_cost'], row['billing_currency'])} by {row['period_end']} ({row['projection_method']})"
+             + (f"; runs out on {row['projected_exhaustion_date']}" if pd.notna(row["projected_exhaustion_date"]) else "; does not run out this period")
+             + (f". Breaker: {row['breaker_reason']}" if row["breaker_reason"] else "."))
+    hcols, hrows = q.budget_burn(m, str(bid))
+    hist = frame(hcols, hrows)
+    if not hist.empty:
+        long = hist.melt(id_vars="as_of_date", value_vars=["actual_cost_to_date", "projected_period_end_cost", "budget_amount"],
+                         var_name="measure", value_name="cost")
+        st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
+            x=alt.X("as_of_date:T", title="as of"), y=alt.Y("cost:Q", title=f"cost ({row['billing_currency']})"),
+            color=alt.Color("measure:N"), tooltip=["as_of_date:T", "measure:N", alt.Tooltip("cost:Q", format=",.2f")]),
+            width="stretch")
+
+st.header("Forecasts")
+try:
+    scopes = q.forecast_scopes(m)
+except q.MartMissing as e:
+    not_produced(e)
+    st.stop()
+default = next((i for i, s in enumerate(scopes) if s.startswith("organization:")), 0)
+sid = st.selectbox("Scope", scopes, index=default)
+fcols, frows = q.forecast_vs_actual(m, sid)
+f = frame(fcols, frows)
+model = f["model"].dropna().iloc[0] if f["model"].notna().any() else "n/a"
+mase = f["backtest_mase"].dropna().iloc[0] if f["backtest_mase"].notna().any() else None
+st.caption(f"model chosen by backtest: {model}" + (f" (MASE {mase:.2f}; below 1 beats repeating last week)" if mase is not None else ""))
+base = alt.Chart(f).encode(x=alt.X("ds:T", title=None))
+st.altair_chart(
+    base.mark_area(opacity=0.15).encode(y=alt.Y("yhat_lower_95:Q", title="daily cost"), y2="yhat_upper_95:Q")
+    + base.mark_area(opacity=0.3).encode(y="yhat_lower:Q", y2="yhat_upper:Q")
+    + base.mark_line(strokeDash=[4, 3]).encode(y="yhat:Q", tooltip=["ds:T", alt.Tooltip("yhat:Q", format=",.2f")])
+    + base.mark_line().encode(y="actual:Q", tooltip=["ds:T", alt.Tooltip("actual:Q", format=",.2f")]),
+    width="stretch")
+future = f[f["yhat"].notna()]
+c1, c2, c3 = st.columns(3)
+for col, days in ((c1, 30), (c2, 60), (c3, 90)):
+    part = future.head(days)
+    col.metric(f"next {days} days", money(part["yhat"].sum()),
+               help=f"80% interval {money(part['yhat_lower'].sum())} – {money(part['yhat_upper'].sum())} (sum of daily bounds)")
