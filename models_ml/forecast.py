@@ -8,8 +8,9 @@ Candidates (``MODELS``):
 
 - ``seasonal_naive`` — the last week, repeated (the baseline real daily cost series are hard to beat);
 - ``ets`` — exponential smoothing of the level (smoothing weight chosen from a grid by one-step
-  error) on top of the weekday profile of the last eight weeks (additive season);
-- ``linear_trend`` — least-squares trend plus weekday effects over the last twelve weeks;
+  error) on top of the weekday profile (medians) of the last eight weeks (additive season);
+- ``linear_trend`` — least-squares trend plus weekday effects over the last twelve weeks, after
+  replacing points beyond 4 robust sigmas of a Theil-Sen + weekday-median baseline;
 - ``prophet`` — Prophet (trend changepoints, weekly and, with two years of data, yearly seasonality).
 
 Each candidate is refitted at ``backtest_origins`` (3) origins, ``backtest_horizon`` (28) days apart
@@ -62,11 +63,12 @@ def _seasonal_naive(y: np.ndarray, h: int) -> np.ndarray:
 
 
 def _weekday_profile(y: np.ndarray, weeks: int = 8) -> np.ndarray:
-    """Additive weekday effects (sum to 0) over the last ``weeks`` weeks, by position mod 7 from the end."""
+    """Additive weekday effects (sum to 0) over the last ``weeks`` weeks, by position mod 7 from the
+    end: the median per weekday, so one bad day is not repeated every week."""
     tail = y[-SEASON * weeks:]
     n = len(tail)
     pos = (np.arange(n) - n) % SEASON  # position relative to the series end, so forecasts line up
-    prof = np.array([tail[pos == k].mean() if np.any(pos == k) else 0.0 for k in range(SEASON)])
+    prof = np.array([np.median(tail[pos == k]) if np.any(pos == k) else 0.0 for k in range(SEASON)])
     return prof - prof.mean()
 
 
@@ -87,11 +89,31 @@ def _ets(y: np.ndarray, h: int) -> np.ndarray:
     return best + prof[np.arange(h) % SEASON]
 
 
+def _despike(tail: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``tail`` with points beyond 4 robust sigmas of a robust baseline (Theil-Sen slope + weekday
+    medians) replaced by the baseline: one bad day must not tilt a trend or inflate its weekday."""
+    n = len(tail)
+    if n < 2 * SEASON:
+        return tail
+    i, j = np.triu_indices(n, 1)
+    slope = float(np.median((tail[j] - tail[i]) / (j - i)))
+    t = np.arange(n, dtype=float)
+    detrended = tail - slope * t
+    prof = np.array([np.median(detrended[pos == k]) for k in range(SEASON)])
+    base = prof[pos] + slope * t
+    resid = tail - base
+    sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    if sigma <= 0:
+        return tail
+    return np.where(np.abs(resid) > 4 * sigma, base, tail)
+
+
 def _linear_trend(y: np.ndarray, h: int, weeks: int = 12) -> np.ndarray:
     tail = y[-SEASON * weeks:]
     n = len(tail)
     t = np.arange(n, dtype=float)
     pos = (np.arange(n) - n) % SEASON
+    tail = _despike(tail, pos)
     cols = [np.ones(n), t] + ([(pos == k).astype(float) for k in range(1, SEASON)] if n >= 2 * SEASON else [])
     beta, *_ = np.linalg.lstsq(np.column_stack(cols), tail, rcond=None)
     tf = np.arange(n, n + h, dtype=float)

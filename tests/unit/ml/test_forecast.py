@@ -91,3 +91,17 @@ def test_pandas_in_pandas_out_and_bad_arguments() -> None:
         forecast(df, 5, models=("arima",))
     with pytest.raises(ValueError, match="horizon_days"):
         forecast(df, 0)
+
+
+def test_a_level_shift_moves_the_forecast_and_a_past_spike_does_not() -> None:
+    rng = np.random.default_rng(4)
+    n = 200
+    shift = 100 + rng.normal(0, 2, n)
+    shift[150:] += 100  # the level doubled 50 days ago
+    spike = 100 + rng.normal(0, 2, n)
+    spike[170] = 1000  # one bad day a month ago
+    res = forecast_and_score(pl.concat([series("shift", shift), series("spike", spike)]), 14,
+                             models=("seasonal_naive", "ets", "linear_trend"))
+    f = {sid: g["yhat"].to_numpy() for (sid,), g in res.forecasts.group_by("series_id")}
+    assert np.all(np.abs(f["shift"] - 200) < 15)
+    assert np.all(np.abs(f["spike"] - 100) < 15)
