@@ -17,9 +17,18 @@ from orchestration.settings import Settings
 EXIT_OK, EXIT_OPEN, EXIT_ERROR = 0, 1, 2
 
 
-def _mart(s: Settings, name: str) -> Path | None:
+def _mart_rows(s: Settings, name: str, sql: str) -> list[dict[str, Any]]:
+    """Rows of ``sql`` over a published ML mart (``$p``), as dicts; says how to produce a missing one."""
     p = Path(s.marts_dir) / f"{name}.parquet"
-    return p if p.exists() else None
+    if not p.exists():
+        raise FileNotFoundError(f"{p} has not been produced yet: run `make demo` or the Dagster job ml_daily")
+    con = duckdb.connect()
+    try:
+        cur = con.execute(sql, {"p": str(p)})
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
 
 
 def latest_budget_rows(s: Settings) -> list[dict[str, Any]]:
@@ -28,19 +37,10 @@ def latest_budget_rows(s: Settings) -> list[dict[str, Any]]:
     from models_ml.budget import breaker_state
     from models_ml.status import overrides
 
-    p = _mart(s, "fct_budget_status")
-    if p is None:
-        raise FileNotFoundError(f"{Path(s.marts_dir) / 'fct_budget_status.parquet'} has not been produced yet: "
-                                "run `make demo` or the Dagster job ml_daily")
-    con = duckdb.connect()
-    try:
-        cur = con.execute("""select * from read_parquet($p)
-                             qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
-                             order by scope_type, scope_value, budget_id""", {"p": str(p)})
-        cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    rows = _mart_rows(s, "fct_budget_status", """
+        select * from read_parquet($p)
+        qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
+        order by scope_type, scope_value, budget_id""")
     ovr = overrides(s.lake_root)
     now = dt.datetime.now(dt.UTC)
     for r in rows:
@@ -103,17 +103,7 @@ def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> 
 def _anomaly_rows(s: Settings, status: str, limit: int) -> list[dict[str, Any]]:
     from models_ml.status import latest_status
 
-    p = _mart(s, "fct_cost_anomalies")
-    if p is None:
-        raise FileNotFoundError(f"{Path(s.marts_dir) / 'fct_cost_anomalies.parquet'} has not been produced yet: "
-                                "run `make demo` or the Dagster job ml_daily")
-    con = duckdb.connect()
-    try:
-        cur = con.execute("select * from read_parquet($p) order by start_date desc, cost_impact desc", {"p": str(p)})
-        cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    rows = _mart_rows(s, "fct_cost_anomalies", "select * from read_parquet($p) order by start_date desc, cost_impact desc")
     fresh = {r["event_id"]: r for r in latest_status(s.lake_root).iter_rows(named=True)}
     for r in rows:  # status changes made after the last run
         if r["event_id"] in fresh:
