@@ -227,6 +227,10 @@ def entrypoint() -> None:
         code = main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    if "joblib" in sys.modules:  # stop the ML worker processes before leaving without finalization
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
