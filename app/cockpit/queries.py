@@ -486,3 +486,41 @@ def forecast_vs_actual(m: Marts, series_id: str, history_days: int = 60) -> tupl
              from a full outer join f on a.ds = f.ds order by 1"""
     return m.columns(sql, {"sid": series_id, "value": value, "cur": currency, "days": history_days},
                      marts=("fct_cost_forecasts", "fct_daily_costs"))
+
+
+def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """A budget's current period day by day: cumulative actual to the as-of day, then actual plus the
+    cumulative forecast of its scope (with the sums of the daily 80% bounds), against the amount."""
+    from models_ml.runs import SCOPE_COLUMNS
+
+    rows = m.query("""select scope_type, scope_value, billing_currency, period_start, period_end, as_of_date, budget_amount
+                      from read_parquet($fct_budget_status) where budget_id = $id order by as_of_date desc limit 1""",
+                   {"id": budget_id}, marts=("fct_budget_status",))
+    if not rows:
+        return [], []
+    scope_type, value, cur, start, end, as_of, amount = rows[0]
+    col = SCOPE_COLUMNS[scope_type]
+    marts: tuple[str, ...] = ("fct_daily_costs", "fct_cost_forecasts") if m.has("fct_cost_forecasts") else ("fct_daily_costs",)
+    forecast = ("""select ds, null as actual, yhat, yhat_lower, yhat_upper from read_parquet($fct_cost_forecasts)
+                   where series_id = $sid and ds > $as_of and ds <= $end""" if len(marts) == 2 else
+                """select null::date as ds, null as actual, null as yhat, null as yhat_lower, null as yhat_upper where false""")
+    sql = f"""with a as (select charge_date as ds, sum(effective_cost) as actual, null as yhat, null as yhat_lower, null as yhat_upper
+                         from read_parquet($fct_daily_costs)
+                         where coalesce(cast({col} as varchar), '(none)') = $value and billing_currency = $cur
+                           and charge_date between $start and $as_of group by 1),
+                  f as ({forecast}),
+                  d as (select * from a union all by name select * from f),
+                  c as (select ds, sum(coalesce(actual, 0)) over w as actual_to_date,
+                               sum(coalesce(actual, yhat)) over w as with_forecast,
+                               sum(coalesce(actual, yhat_lower)) over w as with_forecast_lower,
+                               sum(coalesce(actual, yhat_upper)) over w as with_forecast_upper,
+                               actual is not null as is_actual
+                        from d window w as (order by ds))
+             select ds, case when is_actual then actual_to_date end as actual_to_date,
+                    case when not is_actual or ds = $as_of then with_forecast end as forecast_to_date,
+                    case when not is_actual or ds = $as_of then with_forecast_lower end as forecast_lower,
+                    case when not is_actual or ds = $as_of then with_forecast_upper end as forecast_upper,
+                    $amount as budget_amount
+             from c order by ds"""
+    return m.columns(sql, {"value": value, "cur": cur, "start": start, "as_of": as_of, "end": end, "amount": amount,
+                           "sid": f"{scope_type}:{value}|{cur}"}, marts=marts)

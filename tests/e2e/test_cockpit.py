@@ -160,7 +160,15 @@ def test_forecast_and_budget_page_matches_the_marts(marts_dir, monkeypatch) -> N
     future = [r for r in frows if r[fcols.index("yhat")] is not None]
     assert len(future) == 90
     assert shown["next 30 days"] == money(sum(float(r[fcols.index("yhat")]) for r in future[:30]))
-    assert len(at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")) == 3
+    bid = at.selectbox[0].value
+    vcols, vrows = q.budget_vs_forecast(m, bid)
+    latest = next(r for r in brows if r[bcols.index("budget_id")] == bid)
+    as_of = latest[bcols.index("as_of_date")]
+    by_day = {r[0]: r for r in vrows}
+    assert round(by_day[as_of][vcols.index("actual_to_date")], 2) == latest[bcols.index("actual_cost_to_date")]
+    if latest[bcols.index("projection_method")] == "forecast":  # the chart ends where the mart's projection does
+        assert abs(float(vrows[-1][vcols.index("forecast_to_date")]) - float(latest[bcols.index("projected_period_end_cost")])) < 1.0
 
 
 def test_pages_say_what_is_not_produced_yet(tmp_path, monkeypatch) -> None:

@@ -39,11 +39,25 @@ else:
              f"projected {money(row['projected_period_end_cost'], row['billing_currency'])} by {row['period_end']} ({row['projection_method']})"
              + (f"; runs out on {row['projected_exhaustion_date']}" if pd.notna(row["projected_exhaustion_date"]) else "; does not run out this period")
              + (f". Breaker: {row['breaker_reason']}" if row["breaker_reason"] else "."))
+    vcols, vrows = q.budget_vs_forecast(m, str(bid))
+    v = frame(vcols, vrows)
+    if not v.empty:
+        st.subheader("Forecast vs budget, this period")
+        base = alt.Chart(v).encode(x=alt.X("ds:T", title=None))
+        st.altair_chart(
+            base.mark_area(opacity=0.25).encode(y=alt.Y("forecast_lower:Q", title=f"cumulative cost ({row['billing_currency']})"),
+                                                y2="forecast_upper:Q")
+            + base.mark_line(strokeDash=[4, 3]).encode(y="forecast_to_date:Q", tooltip=["ds:T", alt.Tooltip("forecast_to_date:Q", format=",.2f")])
+            + base.mark_line().encode(y="actual_to_date:Q", tooltip=["ds:T", alt.Tooltip("actual_to_date:Q", format=",.2f")])
+            + base.mark_rule(color="red").encode(y="budget_amount:Q"),
+            width="stretch")
+        st.caption("solid: spent so far; dashed: spent + forecast, with the 80% band; red: the budget")
     hcols, hrows = q.budget_burn(m, str(bid))
     hist = frame(hcols, hrows)
     if not hist.empty:
         long = hist.melt(id_vars="as_of_date", value_vars=["actual_cost_to_date", "projected_period_end_cost", "budget_amount"],
                          var_name="measure", value_name="cost")
+        st.subheader("How the projection moved")
         st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
             x=alt.X("as_of_date:T", title="as of"), y=alt.Y("cost:Q", title=f"cost ({row['billing_currency']})"),
             color=alt.Color("measure:N"), tooltip=["as_of_date:T", "measure:N", alt.Tooltip("cost:Q", format=",.2f")]),
