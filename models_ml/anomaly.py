@@ -28,6 +28,7 @@ end and cost impact; ``explain(detail, ...)`` names the dimensions behind an eve
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Sequence
@@ -64,7 +65,7 @@ def _band(name: str, center: pl.Expr, lower: pl.Expr, upper: pl.Expr, rel: float
     ]
 
 
-def _short_series(df: pl.DataFrame, short_ids: list[str], z: float, rel: float, abs_: float) -> pl.DataFrame:
+def _short_series(df: pl.DataFrame, short_ids: list[str]) -> pl.DataFrame:
     """Leave-one-out median and MAD for series too short for a trailing window."""
     parts = []
     for sid, g in df.filter(pl.col("series_id").is_in(short_ids)).group_by("series_id", maintain_order=True):
@@ -130,9 +131,7 @@ def detect(
         raise ValueError(f"direction must be both, up or down, not {direction!r}")
     df, was_pandas = as_series_frame(frame)
     df = df.select("series_id", "ds", "y").with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int64).over("series_id").alias("idx"),
-        pl.len().over("series_id").alias("n"),
-    )
+        pl.int_range(pl.len(), dtype=pl.Int64).over("series_id").alias("idx"))
     rel, abs_ = min_relative_change, min_abs_change
     prev = pl.col("y").shift(1)
     w, mp = window, min_history
@@ -141,7 +140,8 @@ def detect(
         prev.rolling_std(window_size=w, min_samples=mp).over("series_id").alias("z_std"),
         *[prev.rolling_quantile(q, interpolation="linear", window_size=w, min_samples=mp).over("series_id").alias(name)
           for q, name in ((0.25, "q1"), (0.5, "q2"), (0.75, "q3"))],
-    )
+    ).with_columns(_rolling_bands(z_threshold, iqr_k, rel, abs_)).with_columns(
+        _flag("zscore", direction), _flag("iqr", direction))
     lengths = df.group_by("series_id").agg(pl.len().alias("n"))
     short_ids = lengths.filter(pl.col("n") <= min_history)["series_id"].to_list()
     use_prophet = prophet is True or (prophet == "auto" and _prophet_available())
@@ -149,19 +149,18 @@ def detect(
     if use_prophet:
         long_ids = lengths.filter(pl.col("n") >= prophet_min_points)["series_id"]
         if prophet == "auto":  # only where its vote can change the decision
-            long_ids = _series_prophet_can_change(df, long_ids, z_threshold, iqr_k, direction, rel, abs_, min_votes)
+            long_ids = _series_prophet_can_change(df.filter(pl.col("series_id").is_in(long_ids.implode())), min_abs_change, min_votes)
         prophet_ids = long_ids.to_list()
-    df = (df.join(_short_series(df, short_ids, z_threshold, rel, abs_), on=["series_id", "idx"], how="left")
+    df = (df.join(_short_series(df, short_ids), on=["series_id", "idx"], how="left")
             .join(_prophet_bands(df, prophet_ids, interval_width, n_jobs), on=["series_id", "idx"], how="left"))
     df = df.with_columns(
-        *_rolling_bands(z_threshold, iqr_k, rel, abs_),
         *_band("prophet", pl.col("p_center"), pl.col("p_center") - pl.col("p_sigma"),
                pl.col("p_center") + pl.col("p_sigma"), rel, abs_),
         *_band("robust_z", pl.col("rz_center"), pl.col("rz_center") - z_threshold * pl.col("rz_sigma"),
                pl.col("rz_center") + z_threshold * pl.col("rz_sigma"), rel, abs_),
     )
     y = pl.col("y")
-    df = df.with_columns(_flag(m, direction) for m in METHODS).with_columns(
+    df = df.with_columns(_flag(m, direction) for m in ("prophet", "robust_z")).with_columns(
         pl.sum_horizontal(pl.col(f"{m}_flag").is_not_null().cast(pl.Int32) for m in METHODS).alias("avail"),
         pl.sum_horizontal(pl.col(f"{m}_flag").fill_null(False).cast(pl.Int32) for m in METHODS).alias("votes"),
         pl.concat_list(pl.col(f"{m}_c") for m in METHODS).list.drop_nulls().list.median().alias("expected"),
@@ -198,10 +197,10 @@ def _flag(method: str, direction: str) -> pl.Expr:
     return pl.when(pl.col(f"{method}_c").is_not_null()).then(out).otherwise(None).alias(f"{method}_flag")
 
 
-def _series_prophet_can_change(df: pl.DataFrame, ids: pl.Series, z: float, k: float, direction: str,
-                               rel: float, abs_: float, min_votes: int) -> pl.Series:
-    """Series with a point whose decision depends on Prophet's vote: with z-score and IQR alone it
-    needs ``min(min_votes, 2)`` votes; with Prophet ``min(min_votes, 3)`` of which Prophet may be one."""
+def _series_prophet_can_change(df: pl.DataFrame, abs_: float, min_votes: int) -> pl.Series:
+    """Series of ``df`` (with the z-score and IQR flags) that have a point whose decision depends on
+    Prophet's vote: with z-score and IQR alone it needs ``min(min_votes, 2)`` votes; with Prophet
+    ``min(min_votes, 3)``, of which Prophet may be one."""
     v = pl.col("zscore_flag").fill_null(False).cast(pl.Int8) + pl.col("iqr_flag").fill_null(False).cast(pl.Int8)
     avail = pl.col("zscore_flag").is_not_null().cast(pl.Int8) + pl.col("iqr_flag").is_not_null().cast(pl.Int8)
     without = (avail > 0) & (v >= pl.min_horizontal(pl.lit(min_votes), avail))
@@ -209,10 +208,7 @@ def _series_prophet_can_change(df: pl.DataFrame, ids: pl.Series, z: float, k: fl
     prophet_no, prophet_yes = v >= need, (v + 1) >= need
     dev_ok = (pl.col("y") - pl.col("zscore_c")).abs() >= abs_
     depends = ((prophet_no != without) | (prophet_yes != without)) & dev_ok
-    return (df.filter(pl.col("series_id").is_in(ids.implode()))
-              .with_columns(_rolling_bands(z, k, rel, abs_))
-              .with_columns(_flag("zscore", direction), _flag("iqr", direction))
-              .filter(depends)["series_id"].unique().sort())
+    return df.filter(depends)["series_id"].unique().sort()
 
 
 def _prophet_available() -> bool:
@@ -288,7 +284,7 @@ def explain(
     with its daily ``delta``, its ``impact`` over the event and its ``share`` of the whole change."""
     start_d, end_d = _as_date(start), _as_date(end)
     days = (end_d - start_d).days + 1
-    base_start = start_d - _days(baseline_days)
+    base_start = start_d - dt.timedelta(days=baseline_days)
     d = detail.with_columns(pl.col("ds").cast(pl.Date), pl.col("cost").cast(pl.Float64))
     d = d.filter((pl.col("ds") >= base_start) & (pl.col("ds") <= end_d)).with_columns(
         pl.when(pl.col("ds") >= start_d).then(pl.lit("event")).otherwise(pl.lit("base")).alias("_w"))
@@ -324,20 +320,12 @@ def _deltas(d: pl.DataFrame, keys: list[str], days: int, base_days: int) -> pl.D
     ).with_columns((pl.col("event_daily") - pl.col("base_daily")).alias("delta"))
 
 
-def _as_date(v: Any) -> Any:
-    import datetime as dt
-
+def _as_date(v: Any) -> dt.date:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, str):
         return dt.date.fromisoformat(v[:10])
-    return v
-
-
-def _days(n: int) -> Any:
-    import datetime as dt
-
-    return dt.timedelta(days=n)
+    return v  # type: ignore[no-any-return]
 
 
 def describe_path(path: Sequence[dict[str, Any]]) -> str:
