@@ -39,6 +39,7 @@ import polars as pl
 
 from models_ml.frames import as_series_frame, hand_back, worker_count
 from models_ml.prophet_runs import ProphetTask, fit_many
+from models_ml.prophet_runs import available as prophet_available
 
 METHODS = ("zscore", "iqr", "prophet", "robust_z")
 OUTPUT = ("series_id", "ds", "y", "expected", "lower", "upper", "score", "is_anomaly", "methods", "confidence")
@@ -144,7 +145,7 @@ def detect(
         _flag("zscore", direction), _flag("iqr", direction))
     lengths = df.group_by("series_id").agg(pl.len().alias("n"))
     short_ids = lengths.filter(pl.col("n") <= min_history)["series_id"].to_list()
-    use_prophet = prophet is True or (prophet == "auto" and _prophet_available())
+    use_prophet = prophet is True or (prophet == "auto" and prophet_available())
     prophet_ids: list[str] = []
     if use_prophet:
         long_ids = lengths.filter(pl.col("n") >= prophet_min_points)["series_id"]
@@ -209,14 +210,6 @@ def _series_prophet_can_change(df: pl.DataFrame, abs_: float, min_votes: int) ->
     dev_ok = (pl.col("y") - pl.col("zscore_c")).abs() >= abs_
     depends = ((prophet_no != without) | (prophet_yes != without)) & dev_ok
     return df.filter(depends)["series_id"].unique().sort()
-
-
-def _prophet_available() -> bool:
-    try:
-        import prophet  # noqa: F401
-    except Exception:
-        return False
-    return True
 
 
 # ---- events ----------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from models_ml.frames import as_series_frame, hand_back, worker_count
+from models_ml.frames import as_series_frame, hand_back, map_chunks, worker_count
+from models_ml.prophet_runs import available as prophet_available
 
 MODELS = ("seasonal_naive", "ets", "linear_trend", "prophet")
 SEASON = 7
@@ -210,23 +211,6 @@ def _predict_cheap(model: str, y: np.ndarray, horizon: int) -> np.ndarray:
     return _CHEAP[model](y, horizon)
 
 
-def _run(fn: Any, chunks: list[Any], n_workers: int, *args: Any) -> list[Any]:
-    if n_workers <= 1 or len(chunks) <= 1:
-        return [r for c in chunks for r in fn(c, *args)]
-    from joblib import Parallel, delayed
-
-    from models_ml.prophet_runs import IDLE_WORKER_TIMEOUT_S
-
-    parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
-        delayed(fn)(c, *args) for c in chunks)
-    return [r for part in parts for r in part]  # type: ignore[union-attr]
-
-
-def _chunks(items: list[Any], n_workers: int) -> list[list[Any]]:
-    k = max(1, min(len(items), n_workers * 4))
-    return [c for c in (items[i::k] for i in range(k)) if c]
-
-
 # ---- public API ------------------------------------------------------------------------------
 
 def _complete_days(df: pl.DataFrame, fill: str) -> pl.DataFrame:
@@ -254,18 +238,15 @@ def forecast_and_score(
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise ValueError(f"unknown model(s) {unknown}; choose from {MODELS}")
-    if "prophet" in models:
-        try:
-            import prophet  # noqa: F401
-        except Exception:
-            models = [m for m in models if m != "prophet"]
+    if "prophet" in models and not prophet_available():
+        models = [m for m in models if m != "prophet"]
     df, _ = as_series_frame(frame)
     df = _complete_days(df.select("series_id", "ds", "y"), fill)
     series = [_Series(str(sid), g["ds"].to_numpy(), g["y"].to_numpy().astype(float))
               for (sid,), g in df.group_by("series_id", maintain_order=True)]
     n_workers = worker_count(n_jobs, len(series))
-    backtests = _run(_backtest_chunk, _chunks(series, n_workers), n_workers, list(models), backtest_origins,
-                     backtest_horizon, max(1, min(prophet_origins, backtest_origins)))
+    backtests = map_chunks(_backtest_chunk, series, n_workers, list(models), backtest_origins,
+                           backtest_horizon, max(1, min(prophet_origins, backtest_origins)))
     by_sid = {s.sid: s for s in series}
     choice: dict[str, str] = {}
     errors: dict[str, np.ndarray] = {}
@@ -289,7 +270,7 @@ def forecast_and_score(
         if not scores:
             score_rows.append({"series_id": b["sid"], "model": best, "mase": None, "smape": None,
                                "origins": 0, "selected": True})
-    finals = _run(_final_chunk, _chunks([(by_sid[sid], m) for sid, m in choice.items()], n_workers), n_workers, horizon_days)
+    finals = map_chunks(_final_chunk, [(by_sid[sid], m) for sid, m in choice.items()], n_workers, horizon_days)
     parts = []
     for sid, yhat in finals:
         s, model = by_sid[sid], choice[sid]

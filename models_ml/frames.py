@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -61,6 +62,28 @@ def as_series_frame(frame: Any, required: tuple[str, ...] = REQUIRED) -> tuple[p
 
 def hand_back(result: pl.DataFrame, was_pandas: bool) -> Any:
     return result.to_pandas() if was_pandas else result
+
+
+# worker processes are reused by the next call within this many seconds, then exit (a CLI run
+# must not leave idle workers behind holding its terminal)
+IDLE_WORKER_TIMEOUT_S = 10
+
+
+def map_chunks(fn: Callable[..., list[Any]], items: Sequence[Any], n_workers: int, *args: Any,
+               min_parallel: int = 2) -> list[Any]:
+    """``fn(chunk, *args)`` over round-robin chunks of ``items`` (four per worker), in ``n_workers``
+    loky processes when there are at least ``min_parallel`` items, results concatenated."""
+    if not items:
+        return []
+    if n_workers <= 1 or len(items) < min_parallel:
+        return list(fn(items, *args))
+    from joblib import Parallel, delayed
+
+    k = min(len(items), n_workers * 4)
+    chunks = [items[i::k] for i in range(k)]
+    parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
+        delayed(fn)(c, *args) for c in chunks)
+    return [r for part in parts for r in part]  # type: ignore[union-attr]
 
 
 def worker_count(n_jobs: int | None, tasks: int) -> int:

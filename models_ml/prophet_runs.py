@@ -14,10 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models_ml.frames import map_chunks
+
 log = logging.getLogger(__name__)
-# worker processes are reused by the next call within this many seconds, then exit (a CLI run
-# must not leave idle workers behind holding its terminal)
-IDLE_WORKER_TIMEOUT_S = 10
+
+
+def available() -> bool:
+    """Whether Prophet (and its CmdStan model) can be imported here."""
+    try:
+        import prophet  # noqa: F401
+    except Exception:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -77,17 +85,7 @@ def _fit_chunk(tasks: Sequence[ProphetTask]) -> list[ProphetResult]:
 
 def fit_many(tasks: Sequence[ProphetTask], n_workers: int) -> dict[str, ProphetResult]:
     """Fit every task, in ``n_workers`` processes when there are enough tasks to pay for them."""
-    if not tasks:
-        return {}
-    if n_workers <= 1 or len(tasks) < 8:
-        results = _fit_chunk(tasks)
-    else:
-        from joblib import Parallel, delayed
-
-        chunks = [tasks[i::n_workers * 4] for i in range(n_workers * 4)]
-        parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
-            delayed(_fit_chunk)(c) for c in chunks if c)
-        results = [r for part in parts for r in part]  # type: ignore[union-attr]
+    results: list[ProphetResult] = map_chunks(_fit_chunk, tasks, n_workers, min_parallel=8)
     failed = [r for r in results if r.error]
     if failed:
         log.warning("Prophet failed on %d of %d series (first: %s: %s)", len(failed), len(results),
