@@ -53,16 +53,8 @@ def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequen
     ``scope_type, scope_value, currency``), with days without spend as 0 from a series' first day
     to the last day of data; only the FOCUS ``charge_categories`` given (all when None)."""
     path = _mart(marts_dir, "fct_daily_costs")
-    where = ""
-    if charge_categories:
-        where = "where charge_category in (" + ", ".join("'" + c.replace("'", "''") + "'" for c in charge_categories) + ")"
-    unions = " union all ".join(
-        f"select '{st}' as scope_type, coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)') as scope_value, "
-        f"billing_currency as currency, charge_date as ds, sum(effective_cost) as y from d group by all"
-        for st in scopes)
     sql = f"""
-        with d as (select * from read_parquet($p) {where}),
-             s as ({unions}),
+        with s as ({_scope_daily_sql(scopes, charge_categories)}),
              last as (select max(charge_date) as last_day from read_parquet($p)),
              span as (select scope_type, scope_value, currency, min(ds) as first_day from s group by all),
              grid as (select span.*, unnest(generate_series(first_day, last.last_day, interval 1 day))::date as ds
@@ -78,12 +70,23 @@ def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequen
         con.close()
 
 
-def _split_series(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.col("series_id").str.extract(r"^([^:]+):", 1).alias("scope_type"),
-        pl.col("series_id").str.extract(r"^[^:]+:(.*)\|[^|]+$", 1).alias("scope_value"),
-        pl.col("series_id").str.extract(r"\|([^|]+)$", 1).alias("currency"),
-    )
+def _scope_daily_sql(scopes: Sequence[str], charge_categories: Sequence[str] | None = None) -> str:
+    """``scope_type, scope_value, currency, ds, y`` (daily effective cost, decimal) per scope
+    type over the fct_daily_costs file bound as ``$p``: one definition of a scope's cost."""
+    where = ""
+    if charge_categories:
+        where = "where charge_category in (" + ", ".join("'" + c.replace("'", "''") + "'" for c in charge_categories) + ")"
+    unions = " union all ".join(
+        f"select '{st}' as scope_type, coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)') as scope_value, "
+        f"billing_currency as currency, charge_date as ds, sum(effective_cost) as y from d group by all"
+        for st in scopes)
+    return f"with d as (select * from read_parquet($p) {where}) {unions}"
+
+
+def _with_scope(frame: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (keyed by series_id) with the scope columns of the series it came from."""
+    keys = series.select("series_id", "scope_type", "scope_value", "currency").unique("series_id")
+    return frame.join(keys, on="series_id", how="left")
 
 
 # ---- anomalies -------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ def run_anomalies(marts_dir: str, lake_root: str, warehouse_path: str, *, min_ab
     scored = detect(series.select("series_id", "ds", "y"), direction="up", min_abs_change=min_abs_change,
                     n_jobs=n_jobs, **detect_params)
     ev = events(scored)
-    ev = _split_series(ev).with_columns(pl.col("start_ds").dt.date().alias("start_date"),
+    ev = _with_scope(ev, series).with_columns(pl.col("start_ds").dt.date().alias("start_date"),
                                         pl.col("end_ds").dt.date().alias("end_date"))
     causes = _root_causes(warehouse_path, ev, baseline_days)
     now = dt.datetime.now(dt.UTC)
@@ -141,7 +144,7 @@ def run_anomalies(marts_dir: str, lake_root: str, warehouse_path: str, *, min_ab
     merged, new, kept = merge_events(previous, detected, set(latest_status(lake_root)["event_id"].to_list()))
     store.write_table(lake_root, "anomaly_events/events.parquet", merged)
     store.write_table(lake_root, "anomaly_scores/scores.parquet",
-                      _split_series(scored).with_columns(pl.col("ds").dt.date()))
+                      _with_scope(scored, series).with_columns(pl.col("ds").dt.date()))
     run = AnomalyRun(series=series["series_id"].n_unique(), points=scored.height,
                      anomalous_points=int(scored["is_anomaly"].sum()), events_detected=detected.height,
                      events_total=merged.height, new_events=new, kept_with_human_status=kept)
@@ -265,13 +268,13 @@ def run_forecasts(marts_dir: str, lake_root: str, *, horizon_days: int = 90, n_j
     series = cost_series(marts_dir, FORECAST_SCOPES)
     as_of = cast(dt.date, series["ds"].max())
     res = forecast_and_score(series.select("series_id", "ds", "y"), horizon_days, fill="zero", n_jobs=n_jobs, **params)
-    fc = _split_series(res.forecasts).with_columns(
+    fc = _with_scope(res.forecasts, series).with_columns(
         pl.col("ds").dt.date(), pl.lit(as_of).alias("as_of_date"),
         ((pl.col("ds").dt.date() - pl.lit(as_of)).dt.total_days()).cast(pl.Int32).alias("horizon_day"),
     ).with_columns(
         pl.when(pl.col("horizon_day") <= 30).then(30).when(pl.col("horizon_day") <= 60).then(60).otherwise(90)
         .cast(pl.Int32).alias("horizon_bucket"))
-    scores = _split_series(res.scores).with_columns(pl.lit(as_of).alias("as_of_date"))
+    scores = _with_scope(res.scores, series).with_columns(pl.lit(as_of).alias("as_of_date"))
     key = f"as_of={as_of}"
     store.write_table(lake_root, f"cost_forecasts/{key}/forecasts.parquet", fc)
     store.write_table(lake_root, f"forecast_scores/{key}/scores.parquet", scores)
@@ -284,10 +287,7 @@ def run_forecasts(marts_dir: str, lake_root: str, *, horizon_days: int = 90, n_j
 
 
 def latest_forecasts(lake_root: str) -> pl.DataFrame:
-    fc = store.read_table(lake_root, "cost_forecasts")
-    if fc.is_empty():
-        return fc
-    return fc.filter(pl.col("as_of_date") == fc["as_of_date"].max())
+    return store.read_latest_partition(lake_root, "cost_forecasts")
 
 
 # ---- budgets ---------------------------------------------------------------------------------
@@ -295,12 +295,9 @@ def latest_forecasts(lake_root: str) -> pl.DataFrame:
 def daily_actuals(marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
     """Daily effective cost (Decimal) per (scope type, scope value, currency)."""
     path = _mart(marts_dir, "fct_daily_costs")
-    unions = " union all ".join(
-        f"select '{st}', coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)'), billing_currency, charge_date, "
-        f"sum(effective_cost) from d group by all" for st in scopes)
     con = duckdb.connect()
     try:
-        rows = con.execute(f"with d as (select * from read_parquet($p)) {unions}", {"p": path}).fetchall()
+        rows = con.execute(_scope_daily_sql(scopes), {"p": path}).fetchall()
     finally:
         con.close()
     out: dict[tuple[str, str, str], dict[dt.date, Decimal]] = defaultdict(dict)
@@ -326,8 +323,8 @@ def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.da
     if not fc.is_empty() and fc["as_of_date"].max() == last_day:
         for st, sv, cur, day, yhat in fc.select("scope_type", "scope_value", "currency", "ds", "yhat").iter_rows():
             forecasts[(st, sv, cur)][day] = yhat
-    stored = store.read_table(lake_root, "budget_status")
-    since = cast(dt.date | None, stored["as_of_date"].max() if not stored.is_empty() else None)
+    stored = store.partitions(lake_root, "budget_status")  # as_of=YYYY-MM-DD, oldest first
+    since = dt.date.fromisoformat(stored[-1].split("=", 1)[1]) if stored else None
     first = (since + dt.timedelta(days=1)) if since and since < last_day else last_day - dt.timedelta(days=BUDGET_DAYS_BACKFILL - 1)
     if since and since >= last_day:
         first = last_day  # a re-run for the same day replaces that day
@@ -386,9 +383,9 @@ def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str]
         notes.append(n)
         impacts[n.key] = float(e["cost_impact"])
         ages[n.key] = (last_day - e["end_date"]).days if last_day else 0
-    stat = store.read_table(lake_root, "budget_status")
+    stat = store.read_latest_partition(lake_root, "budget_status")
     if not stat.is_empty():
-        for r in stat.filter(pl.col("as_of_date") == stat["as_of_date"].max()).iter_rows(named=True):
+        for r in stat.iter_rows(named=True):
             notes.extend(budget_notifications(r))
     logd = delivery_log(lake_root)
     delivered = set(logd.filter(pl.col("status") == "delivered").select("webhook", "event_key").iter_rows()) if not logd.is_empty() else set()

@@ -52,6 +52,21 @@ def read_table(lake_root: str, table: str, schema: dict[str, pl.DataType] | None
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def partitions(lake_root: str, table: str) -> list[str]:
+    """The ``key=value`` folders of a partitioned table, sorted (``as_of=2026-11-23`` ...)."""
+    fs, base = lakefs.get_fs(lake_root)
+    root = f"{base.rstrip('/')}/{ML}/{table}"
+    if not fs.exists(root):
+        return []
+    return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False) if "=" in p.rsplit("/", 1)[-1])
+
+
+def read_latest_partition(lake_root: str, table: str) -> pl.DataFrame:
+    """Only the newest partition of a partitioned table (history is not read)."""
+    parts = partitions(lake_root, table)
+    return read_table(lake_root, f"{table}/{parts[-1]}") if parts else pl.DataFrame()
+
+
 def exists(lake_root: str, rel: str) -> bool:
     fs, base = lakefs.get_fs(lake_root)
     return bool(fs.exists(f"{base.rstrip('/')}/{ML}/{rel}"))
