@@ -288,7 +288,7 @@ def explain(
 
     def ranked(keys: list[str]) -> list[dict[str, Any]]:
         t = _deltas(d, keys, days, base_days).with_columns((pl.col("delta") * sign).alias("_k"))
-        t = t.filter(pl.col("_k") > 0).sort("_k", descending=True).head(top)
+        t = t.filter(pl.col("_k") > 0).sort(["_k", *keys], descending=[True, *[False] * len(keys)]).head(top)
         return [
             {**{k: r[k] for k in keys}, "baseline_daily": r["base_daily"], "event_daily": r["event_daily"],
              "delta": r["delta"], "impact": r["delta"] * days,
