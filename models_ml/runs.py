@@ -16,6 +16,7 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 
+from ingest.warehouse import connect_read_only
 from models_ml import store
 from models_ml.anomaly import describe_path, detect, events, explain
 from models_ml.budget import budget_status, load_budgets
@@ -35,6 +36,9 @@ SCOPE_COLUMNS = {  # scope type -> column of fct_daily_costs
     "account": "sub_account_id",
 }
 ANOMALY_SCOPES = ("team", "service", "account", "provider")
+# anomalies are looked for in usage: purchases, taxes, credits and adjustments follow the billing
+# calendar (the 1st of the month), not behaviour
+ANOMALY_CHARGE_CATEGORIES = ("Usage",)
 FORECAST_SCOPES = ("organization", "business_group", "business_unit", "team", "service", "environment", "provider")
 # root-cause dimensions -> column of fct_charges
 ROOT_CAUSE_DIMENSIONS = {"account": "sub_account_id", "service": "service_name", "region": "region_id",
@@ -120,9 +124,7 @@ def run_anomalies(marts_dir: str, lake_root: str, warehouse_path: str, *, min_ab
     """Detect cost increases on daily series per team, service, account and provider; merge with the
     stored events (keeping every event a human has touched); write ``ml/anomaly_events`` and the
     scored series ``ml/anomaly_scores``."""
-    # usage charges only: purchases, taxes, credits and adjustments follow the billing calendar
-    # (the 1st of the month), not behaviour
-    series = cost_series(marts_dir, ANOMALY_SCOPES, charge_categories=("Usage",))
+    series = cost_series(marts_dir, ANOMALY_SCOPES, charge_categories=ANOMALY_CHARGE_CATEGORIES)
     scored = detect(series.select("series_id", "ds", "y"), direction="up", min_abs_change=min_abs_change,
                     n_jobs=n_jobs, **detect_params)
     ev = events(scored)
@@ -176,7 +178,7 @@ def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> d
         return {}
     dims = ", ".join(f"coalesce(cast(c.{col} as varchar), '(none)') as {k}" for k, col in ROOT_CAUSE_DIMENSIONS.items())
     out: dict[str, dict[str, Any]] = {}
-    con = _read_only(warehouse_path)
+    con = connect_read_only(warehouse_path)
     try:
         for scope_type in ev["scope_type"].unique().to_list():
             part = ev.filter(pl.col("scope_type") == scope_type).select(
@@ -188,30 +190,18 @@ def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> d
                 from marts.fct_charges c join ev
                   on coalesce(cast(c.{col} as varchar), '(none)') = ev.scope_value and c.billing_currency = ev.currency
                  and c.charge_date between ev.start_date - {int(baseline_days)} and ev.end_date
-                 and c.charge_category = 'Usage'
+                 and c.charge_category in ({", ".join(f"'{c}'" for c in ANOMALY_CHARGE_CATEGORIES)})
                 group by all""").to_arrow_table()
             con.unregister("ev")
             frame = pl.from_arrow(detail)
             assert isinstance(frame, pl.DataFrame)
+            by_event = frame.partition_by("event_id", as_dict=True)
             for r in part.iter_rows(named=True):
-                d = frame.filter(pl.col("event_id") == r["event_id"])
+                d = by_event.get((r["event_id"],), frame.clear())
                 out[r["event_id"]] = explain(d, start=r["start_date"], end=r["end_date"], baseline_days=baseline_days)
     finally:
         con.close()
     return out
-
-
-def _read_only(path: str) -> duckdb.DuckDBPyConnection:
-    import time
-
-    for attempt in range(20):
-        try:
-            return duckdb.connect(path, read_only=True)
-        except duckdb.IOException:
-            if attempt == 19:
-                raise
-            time.sleep(0.25 * (attempt + 1))
-    raise RuntimeError("unreachable")
 
 
 def evaluate_against_truth(detected: pl.DataFrame, truth: list[dict[str, Any]], slack_days: int = 1) -> dict[str, Any]:

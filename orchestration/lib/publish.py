@@ -8,12 +8,10 @@ under a temporary name and renamed into place, so a reader sees the old or the n
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
-import duckdb
-
 from ingest import fs as lakefs
+from ingest.warehouse import connect_read_only
 
 MARTS = (
     "fct_daily_costs",
@@ -31,18 +29,6 @@ MARTS = (
 # CUR: 0.5 s -> 0.05 s, and the file is 27% smaller).
 PUBLISH_ORDER = {"fct_resource_daily_costs": "team_id, charge_date"}
 ML_MARTS = ("fct_cost_anomalies", "fct_anomaly_series", "fct_cost_forecasts", "fct_budget_status")
-
-
-def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:
-    """A read-only connection, retried while a writer holds the file lock."""
-    for attempt in range(attempts):
-        try:
-            return duckdb.connect(warehouse_path, read_only=True)
-        except duckdb.IOException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(wait_s * (attempt + 1))
-    raise RuntimeError("unreachable")
 
 
 def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS) -> dict[str, int]:

@@ -3,9 +3,9 @@
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from ingest.warehouse import connect_read_only
 from orchestration.defs.dbt.assets import sibyl_dbt_models
 from orchestration.defs.resources import SibylSettings
-from orchestration.lib.publish import connect_read_only
 
 
 @dg.asset_check(
