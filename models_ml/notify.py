@@ -55,6 +55,8 @@ class Notification:
     key: str  # dedupe key: one delivery per webhook and key, ever
     event_type: str
     payload: dict[str, Any]
+    impact: float | None = None  # anomalies: cost impact, against a webhook's min_impact
+    age_days: int = 0  # anomalies: days since the event ended, against a webhook's max_age_days
 
 
 def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[Webhook]:
@@ -113,7 +115,8 @@ def _money(v: Any, cur: str) -> str:
     return f"{float(v):,.2f} {cur}"
 
 
-def anomaly_notification(ev: dict[str, Any]) -> Notification:
+def anomaly_notification(ev: dict[str, Any], last_day: dt.date | None = None) -> Notification:
+    """The message for an anomaly event; ``last_day`` (of the data) dates its age."""
     cur = ev.get("currency") or "USD"
     title = f":rotating_light: Cost anomaly: {ev['scope_type']} {ev['scope_value']}"
     line = (f"{ev['start_date']} → {ev['end_date']}: {_money(ev['actual_cost'], cur)} against "
@@ -121,7 +124,8 @@ def anomaly_notification(ev: dict[str, Any]) -> Notification:
             f"confidence {float(ev['confidence']):.0%}, methods {ev['methods']})")
     cause = ev.get("root_cause_path") or "n/a"
     return Notification(
-        key=f"anomaly:{ev['event_id']}", event_type="anomaly",
+        key=f"anomaly:{ev['event_id']}", event_type="anomaly", impact=float(ev["cost_impact"]),
+        age_days=(last_day - ev["end_date"]).days if last_day else 0,
         payload={
             "text": f"{title}\n{line}\nRoot cause: {cause}",
             "blocks": [
@@ -175,18 +179,23 @@ def _session(h: Webhook) -> Any:
     return s
 
 
+def log_row(h: Webhook, n: Notification, status: str, sent_at: dt.datetime, attempts: int = 0) -> dict[str, Any]:
+    """A row of the delivery log (``pending`` before sending; ``deliver`` completes its own)."""
+    return {"delivery_id": delivery_id(h.name, n.key), "webhook": h.name, "event_key": n.key,
+            "event_type": n.event_type, "status": status, "attempts": attempts, "http_status": None,
+            "last_error": None, "sent_at": sent_at, "finished_at": None}
+
+
 def deliver(h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None = None) -> dict[str, Any]:
     """POST one notification (with retries); returns its delivery-log row."""
     import requests
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     body = body_bytes(n.payload)
-    did = delivery_id(h.name, n.key)
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(h.secret, body),
-               "X-Sibyl-Event": n.event_type, "X-Sibyl-Delivery": did, "User-Agent": "sibyl-notify/1"}
-    row: dict[str, Any] = {"delivery_id": did, "webhook": h.name, "event_key": n.key, "event_type": n.event_type,
-                           "status": "failed", "attempts": h.max_attempts, "http_status": None,
-                           "last_error": None, "sent_at": clock()}
+               "X-Sibyl-Event": n.event_type, "X-Sibyl-Delivery": delivery_id(h.name, n.key),
+               "User-Agent": "sibyl-notify/1"}
+    row = log_row(h, n, "failed", clock(), attempts=h.max_attempts)
     with _session(h) as s:
         try:
             r = s.post(h.url, data=body, headers=headers, timeout=h.timeout_s)
@@ -204,16 +213,15 @@ def deliver(h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None =
 
 
 def plan_deliveries(webhooks: Sequence[Webhook], notifications: Iterable[Notification],
-                    delivered: set[tuple[str, str]], impacts: dict[str, float] | None = None
-                    ) -> list[tuple[Webhook, Notification]]:
-    """Pairs to send: the webhook wants the event type, and the key was not delivered to it yet."""
-    impacts = impacts or {}
+                    delivered: set[tuple[str, str]]) -> list[tuple[Webhook, Notification]]:
+    """Pairs to send: the webhook wants the event type, the key was not delivered to it yet, and an
+    anomaly is big enough (``min_impact``) and recent enough (``max_age_days``) for it."""
     todo = []
     for n in notifications:
         for h in webhooks:
             if n.event_type not in h.events or (h.name, n.key) in delivered:
                 continue
-            if n.event_type == "anomaly" and abs(impacts.get(n.key, 0.0)) < h.min_impact:
+            if n.impact is not None and (abs(n.impact) < h.min_impact or n.age_days > h.max_age_days):
                 continue
             todo.append((h, n))
     return todo

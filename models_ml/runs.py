@@ -355,44 +355,34 @@ def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str]
         budget_notifications,
         deliver,
         load_webhooks,
+        log_row,
         plan_deliveries,
     )
 
     hooks = load_webhooks(webhooks_file, env)
+    counts = {"webhooks": len(hooks), "sent": 0, "delivered": 0, "failed": 0, "skipped_already_delivered": 0}
     if not hooks:
-        return {"webhooks": 0, "sent": 0, "delivered": 0, "failed": 0, "skipped_already_delivered": 0}
+        return counts
     ev = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
     status = latest_status(lake_root)
     closed = set(status.filter(pl.col("status") != "open")["event_id"].to_list()) if not status.is_empty() else set()
-    notes, impacts, ages = [], {}, {}
-    last_day = ev["end_date"].max() if not ev.is_empty() else None
-    for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True):
-        if e["event_id"] in closed:
-            continue
-        n = anomaly_notification(e)
-        notes.append(n)
-        impacts[n.key] = float(e["cost_impact"])
-        ages[n.key] = (last_day - e["end_date"]).days if last_day else 0
+    last_day = cast(dt.date | None, ev["end_date"].max() if not ev.is_empty() else None)
+    notes = [anomaly_notification(e, last_day) for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True)
+             if e["event_id"] not in closed]
     stat = store.read_latest_partition(lake_root, "budget_status")
     if not stat.is_empty():
         for r in stat.iter_rows(named=True):
             notes.extend(budget_notifications(r))
     logd = delivery_log(lake_root)
     delivered = set(logd.filter(pl.col("status") == "delivered").select("webhook", "event_key").iter_rows()) if not logd.is_empty() else set()
-    todo = [(h, n) for h, n in plan_deliveries(hooks, notes, delivered, impacts)
-            if n.event_type != "anomaly" or ages.get(n.key, 0) <= h.max_age_days]
+    counts["skipped_already_delivered"] = len(delivered)
+    todo = plan_deliveries(hooks, notes, delivered)
     if not todo:
-        return {"webhooks": len(hooks), "sent": 0, "delivered": 0, "failed": 0,
-                "skipped_already_delivered": len(delivered)}
+        return counts
     now = dt.datetime.now(dt.UTC)
-    from models_ml.notify import delivery_id
-
-    pending = [{"delivery_id": delivery_id(h.name, n.key), "webhook": h.name, "event_key": n.key,
-                "event_type": n.event_type, "status": "pending", "attempts": 0, "http_status": None,
-                "last_error": None, "sent_at": now, "finished_at": None} for h, n in todo]
+    pending = [log_row(h, n, "pending", now) for h, n in todo]
     store.append_log(lake_root, "webhook_deliveries", pl.DataFrame(pending, schema=DELIVERY_SCHEMA))
     results = [deliver(h, n) for h, n in todo]
     store.append_log(lake_root, "webhook_deliveries", pl.DataFrame(results, schema=DELIVERY_SCHEMA))
     ok = sum(r["status"] == "delivered" for r in results)
-    return {"webhooks": len(hooks), "sent": len(results), "delivered": ok, "failed": len(results) - ok,
-            "skipped_already_delivered": len(delivered)}
+    return counts | {"sent": len(results), "delivered": ok, "failed": len(results) - ok}

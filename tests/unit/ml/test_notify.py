@@ -176,3 +176,17 @@ def test_runner_sends_each_event_once_and_retries_failures_next_run(tmp_path: Pa
 def test_notification_keys_are_the_dedupe_identity() -> None:
     n = Notification("k", "anomaly", {"text": "x"})
     assert anomaly_notification(EVENT).key == "anomaly:abc123" and n.key == "k"
+
+
+def test_plan_skips_small_old_delivered_and_unwanted_events() -> None:
+    from models_ml.notify import plan_deliveries
+
+    hooks = [Webhook("big", "http://x", SECRET, events=("anomaly",), min_impact=1000, max_age_days=7),
+             Webhook("all", "http://y", SECRET, max_age_days=7)]
+    recent = anomaly_notification(EVENT, last_day=dt.date(2026, 10, 13))  # impact 1580, ended 2 days before
+    old = anomaly_notification({**EVENT, "event_id": "old"}, last_day=dt.date(2026, 11, 30))
+    small = anomaly_notification({**EVENT, "event_id": "small", "cost_impact": 50.0}, last_day=dt.date(2026, 10, 11))
+    budget = Notification("budget:b:2026-10-01:80", "budget_threshold", {"text": "x"})
+    todo = {(h.name, n.key) for h, n in plan_deliveries(hooks, [recent, old, small, budget], {("all", "anomaly:small")})}
+    assert todo == {("big", "anomaly:abc123"), ("all", "anomaly:abc123"), ("all", "budget:b:2026-10-01:80")}
+    assert recent.age_days == 2 and old.age_days == 50
