@@ -101,23 +101,21 @@ def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> 
 
 
 def _anomaly_rows(s: Settings, status: str, limit: int) -> list[dict[str, Any]]:
-    from models_ml.status import latest_status
+    """The cockpit's inbox query, with the status changes made since the last run laid over it."""
+    from app.cockpit import queries as q
+    from models_ml.status import current_statuses
 
-    rows = _mart_rows(s, "fct_cost_anomalies", "select * from read_parquet($p) order by start_date desc, cost_impact desc")
-    fresh = {r["event_id"]: r for r in latest_status(s.lake_root).iter_rows(named=True)}
-    for r in rows:  # status changes made after the last run
-        if r["event_id"] in fresh:
-            f = fresh[r["event_id"]]
-            r.update(status=f["status"], status_by=f["changed_by"], status_note=f["note"])
-    if status != "all":
-        rows = [r for r in rows if r["status"] == status]
-    return rows[:limit]
+    statuses = q.ANOMALY_STATUSES if status == "all" else (status,)
+    cols, rows = q.anomaly_inbox(q.Marts(s.marts_dir), statuses, fresh_status=current_statuses(s.lake_root), limit=limit)
+    return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
 def anomalies_list(s: Settings, status: str, limit: int) -> int:
+    from app.cockpit.queries import MartMissing
+
     try:
         rows = _anomaly_rows(s, status, limit)
-    except FileNotFoundError as e:
+    except MartMissing as e:
         print(f"sibyl anomalies: {e}", file=sys.stderr)
         return EXIT_ERROR
     print(f"{'event_id':17} {'scope':38} {'dates':23} {'impact':>14} {'conf':>5} {'status':12} root cause")
@@ -130,12 +128,13 @@ def anomalies_list(s: Settings, status: str, limit: int) -> int:
 
 
 def anomaly_set_status(s: Settings, event_id: str, status: str, by: str, note: str) -> int:
+    from app.cockpit.queries import MartMissing
     from models_ml.status import StatusError, set_anomaly_status
 
     try:
         known = {r["event_id"] for r in _anomaly_rows(s, "all", 10**9)}
         set_anomaly_status(s.lake_root, event_id, status, by, note, known_ids=known)
-    except (FileNotFoundError, StatusError) as e:
+    except (MartMissing, StatusError) as e:
         print(f"sibyl anomalies: {e}", file=sys.stderr)
         return EXIT_ERROR
     print(f"{event_id}: {status} by {by}")

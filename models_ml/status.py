@@ -53,6 +53,12 @@ def latest_status(lake_root: str) -> pl.DataFrame:
     return log.sort("changed_at").group_by("event_id").last()
 
 
+def current_statuses(lake_root: str) -> dict[str, tuple[str, str, str]]:
+    """event_id -> (status, changed_by, note) of the latest change: what readers of the anomaly
+    mart lay over it, since the mart only knows the changes made before the last run."""
+    return {r["event_id"]: (r["status"], r["changed_by"], r["note"]) for r in latest_status(lake_root).iter_rows(named=True)}
+
+
 def add_override(lake_root: str, scope: str, until: dt.datetime, by: str, note: str = "") -> Override:
     """Let a tripped scope (``team:payments`` or ``budget:<id>``) spend until ``until`` (half-open)."""
     if ":" not in scope:

@@ -42,9 +42,10 @@ def source_of(*dimensions: str) -> str:
 GRAINS = {"daily": "charge_date", "monthly": "date_trunc('month', charge_date)::date"}
 
 OPTIONAL = {  # marts other pipelines produce, and how to produce them
-    "fct_cost_anomalies": "the anomaly detection asset (Dagster group `ml`, issue #4)",
-    "fct_cost_forecasts": "the forecasting asset (Dagster group `ml`, issue #4)",
-    "fct_budget_status": "the budgets asset (Dagster group `ml`, issue #4)",
+    "fct_cost_anomalies": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_anomaly_series": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_cost_forecasts": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_budget_status": "the Dagster job `ml_daily` (or `make demo`)",
     "fct_iac_checks": "the `ci_plan_files` sensor and `gate/iac_policy_check` asset (`sibyl gate`, docs/iac_gate.md)",
 }
 

@@ -19,15 +19,14 @@ m = marts()
 
 def _fresh_status() -> dict[str, tuple[str, str, str]]:
     """Status changes since the last pipeline run, from the status log in the lake."""
-    from models_ml.status import latest_status
+    from models_ml.status import current_statuses
     from orchestration.settings import Settings
 
     try:
-        log = latest_status(Settings.from_env().lake_root)
+        return current_statuses(Settings.from_env().lake_root)
     except Exception as e:  # the inbox still shows the mart's statuses
         st.warning(f"could not read the anomaly status log: {e}")
         return {}
-    return {r["event_id"]: (r["status"], r["changed_by"], r["note"]) for r in log.iter_rows(named=True)}
 
 
 fresh = _fresh_status()
