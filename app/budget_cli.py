@@ -7,54 +7,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 from typing import Any
-
-import duckdb
 
 from orchestration.settings import Settings
 
 EXIT_OK, EXIT_OPEN, EXIT_ERROR = 0, 1, 2
 
 
-def _mart_rows(s: Settings, name: str, sql: str) -> list[dict[str, Any]]:
-    """Rows of ``sql`` over a published ML mart (``$p``), as dicts; says how to produce a missing one."""
-    p = Path(s.marts_dir) / f"{name}.parquet"
-    if not p.exists():
-        raise FileNotFoundError(f"{p} has not been produced yet: run `make demo` or the Dagster job ml_daily")
-    con = duckdb.connect()
-    try:
-        cur = con.execute(sql, {"p": str(p)})
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def latest_budget_rows(s: Settings) -> list[dict[str, Any]]:
-    """The newest status row per budget, with the breaker re-evaluated against the overrides log
-    now (an override given after the last run counts at once; an expired one no longer does)."""
-    from models_ml.budget import breaker_state
+    """The cockpit's newest status row per budget, breakers re-evaluated against the overrides log
+    now, ordered by scope."""
+    from app.cockpit import queries as q
     from models_ml.status import overrides
 
-    rows = _mart_rows(s, "fct_budget_status", """
-        select * from read_parquet($p)
-        qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
-        order by scope_type, scope_value, budget_id""")
-    ovr = overrides(s.lake_root)
-    now = dt.datetime.now(dt.UTC)
-    for r in rows:
-        state, o = breaker_state(bool(r["breaker_reason"]), r["scope"], r["budget_id"], ovr, now)
-        r["breaker_state"] = state
-        r["override_until"] = o.until if o else None
-        r["override_by"] = o.by if o else None
-    return rows
+    cols, rows = q.budget_latest(q.Marts(s.marts_dir), overrides(s.lake_root))
+    return sorted((dict(zip(cols, r, strict=True)) for r in rows),
+                  key=lambda r: (r["scope_type"], r["scope_value"], r["budget_id"]))
 
 
 def budget_status(s: Settings, scope: str | None, fmt: str) -> int:
+    from app.cockpit.queries import MartMissing
+
     try:
         rows = latest_budget_rows(s)
-    except FileNotFoundError as e:
+    except MartMissing as e:
         print(f"sibyl budget: {e}", file=sys.stderr)
         return EXIT_ERROR
     if scope:

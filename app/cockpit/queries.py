@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -441,8 +442,13 @@ def anomaly_series(m: Marts, series_id: str, start: dt.date, end: dt.date, pad_d
 
 # ---- forecasts & budgets -----------------------------------------------------------------------
 
-def budget_latest(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The newest status row of every budget."""
+def budget_latest(m: Marts, overrides: Sequence[Any] = (), now: dt.datetime | None = None
+                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The newest status row of every budget, most at risk first, with the breaker re-evaluated
+    against ``overrides`` (models_ml.status.overrides) at ``now``: an override given after the
+    last run counts at once, an expired one no longer does."""
+    from models_ml.budget import breaker_state
+
     sql = """select budget_id, scope, period, period_start, period_end, as_of_date, billing_currency, budget_amount,
                     actual_cost_to_date, pct_used, daily_burn_rate, projected_period_end_cost, projected_pct,
                     projection_method, projected_exhaustion_date, thresholds_crossed, alert_level,
@@ -450,7 +456,16 @@ def budget_latest(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
              from read_parquet($fct_budget_status)
              qualify row_number() over (partition by budget_id order by as_of_date desc) = 1
              order by case alert_level when 'red' then 0 when 'orange' then 1 when 'yellow' then 2 else 3 end, pct_used desc"""
-    return m.columns(sql, marts=("fct_budget_status",))
+    cols, rows = m.columns(sql, marts=("fct_budget_status",))
+    at = now or dt.datetime.now(dt.UTC)
+    i = {c: cols.index(c) for c in ("budget_id", "scope", "breaker_reason", "breaker_state", "override_until", "override_by")}
+    live = []
+    for r in rows:
+        state, o = breaker_state(bool(r[i["breaker_reason"]]), r[i["scope"]], r[i["budget_id"]], overrides, at)
+        r = list(r)  # type: ignore[assignment]
+        r[i["breaker_state"]], r[i["override_until"]], r[i["override_by"]] = state, o.until if o else None, o.by if o else None  # type: ignore[index]
+        live.append(tuple(r))
+    return cols, live
 
 
 def budget_burn(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -72,3 +72,33 @@ def test_missing_mart_says_how_to_produce_it(tmp_path) -> None:
     with pytest.raises(q.MartMissing) as e:
         q.kpis(m)
     assert "make demo" in str(e.value)
+
+
+def test_budget_breakers_follow_the_override_log_live(tmp_path) -> None:
+    from models_ml.budget import Override
+
+    cols = ("budget_id, scope, period, period_start, period_end, as_of_date, billing_currency, budget_amount, "
+            "actual_cost_to_date, pct_used, daily_burn_rate, projected_period_end_cost, projected_pct, projection_method, "
+            "projected_exhaustion_date, thresholds_crossed, alert_level, breaker_state, breaker_reason, override_until, "
+            "override_by, scope_type, scope_value")
+    duckdb.sql(f"""copy (select * from (values
+        ('hot', 'team:a', 'monthly', date '2026-11-01', date '2026-11-30', date '2026-11-10', 'USD', 100.0, 95.0, 95.0, 9.5,
+         280.0, 280.0, 'linear', date '2026-11-10', '50|80', 'orange', 'open', 'actual spend reached 95%', null::timestamptz, null, 'team', 'a'),
+        ('hot', 'team:a', 'monthly', date '2026-11-01', date '2026-11-30', date '2026-11-09', 'USD', 100.0, 90.0, 90.0, 10.0,
+         300.0, 300.0, 'linear', date '2026-11-09', '50|80', 'orange', 'open', 'old', null::timestamptz, null, 'team', 'a'),
+        ('cool', 'team:b', 'monthly', date '2026-11-01', date '2026-11-30', date '2026-11-10', 'USD', 100.0, 10.0, 10.0, 1.0,
+         30.0, 30.0, 'linear', null, '', 'green', 'closed', '', null::timestamptz, null, 'team', 'b'))
+        t({cols})) to '{tmp_path / "fct_budget_status.parquet"}' (format parquet)""")
+    m = q.Marts(str(tmp_path))
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+
+    def states(overrides: list[Override]) -> dict[str, tuple[str, str | None]]:
+        c, rows = q.budget_latest(m, overrides, now)
+        return {r[c.index("budget_id")]: (r[c.index("breaker_state")], r[c.index("override_by")]) for r in rows}
+
+    assert states([]) == {"hot": ("open", None), "cool": ("closed", None)}
+    valid = Override("team:a", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "alice")
+    expired = Override("team:a", dt.datetime(2026, 11, 15, tzinfo=dt.UTC), "bob")
+    assert states([valid, expired]) == {"hot": ("half_open", "alice"), "cool": ("closed", None)}
+    assert states([expired])["hot"] == ("open", None)
+    assert states([Override("team:b", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "carol")])["cool"] == ("closed", None)
