@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,21 @@ def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("landing")
     generate(out, end_date=END_DATE, months=3, seed=7, scale=0.35)
     return out
+
+
+@contextmanager
+def env_vars(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block; the old values come back even when it fails."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 _EXIT: dict[str, int] = {}

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.cockpit import queries as q
 from app.cockpit.common import money, pct
+from tests.conftest import env_vars
 
 pytestmark = pytest.mark.e2e
 VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
@@ -33,9 +34,7 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
     env = {"SIBYL_LANDING_ROOT": str(sample_landing), "SIBYL_LAKE_ROOT": str(root / "lake"),
            "SIBYL_WAREHOUSE": str(root / "warehouse.duckdb"), "SIBYL_MARTS_DIR": str(root / "marts"),
            "SIBYL_DATA_DIR": str(root)}  # fmt: skip
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with env_vars(env):
         from orchestration.definitions import defs as load_defs
 
         defs = load_defs()
@@ -51,12 +50,6 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
         report = run_gate("tests/iac_fixtures/google/plan.json").to_json()
         write_check(str(root / "iac" / "checks"), check_row("acme/pr-1.json", report, {"repo": "acme/infra"}))
         publish_checks(str(root / "iac" / "checks"), str(root / "marts"))
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return root / "marts"
 
 

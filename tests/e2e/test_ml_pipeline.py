@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.conftest import env_vars
 from tests.unit.ml.test_notify import SECRET, Receiver
 
 pytestmark = pytest.mark.e2e
@@ -53,36 +54,29 @@ def _budgets_from_actuals(marts: Path, out: Path) -> dict[str, dict[str, object]
 @pytest.fixture(scope="module")
 def ml(tmp_path_factory, sample_landing):
     root = tmp_path_factory.mktemp("ml")
-    receiver = Receiver().__enter__()
-    hooks = root / "webhooks.yaml"
-    hooks.write_text(f"webhooks:\n  - name: rx\n    url: {receiver.url}\n    secret_env: SIBYL_TEST_HOOK_SECRET\n"
-                     "    max_age_days: 400\n    backoff_s: 0.01\n")
-    env = {
-        "SIBYL_LANDING_ROOT": str(sample_landing), "SIBYL_LAKE_ROOT": str(root / "lake"),
-        "SIBYL_WAREHOUSE": str(root / "warehouse.duckdb"), "SIBYL_MARTS_DIR": str(root / "marts"),
-        "SIBYL_BUDGETS_FILE": str(root / "budgets.csv"), "SIBYL_WEBHOOKS_FILE": str(hooks),
-        "SIBYL_TEST_HOOK_SECRET": SECRET,
-    }
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    from orchestration.definitions import defs as load_defs
+    with Receiver() as receiver:
+        hooks = root / "webhooks.yaml"
+        hooks.write_text(f"webhooks:\n  - name: rx\n    url: {receiver.url}\n    secret_env: SIBYL_TEST_HOOK_SECRET\n"
+                         "    max_age_days: 400\n    backoff_s: 0.01\n")
+        env = {
+            "SIBYL_LANDING_ROOT": str(sample_landing), "SIBYL_LAKE_ROOT": str(root / "lake"),
+            "SIBYL_WAREHOUSE": str(root / "warehouse.duckdb"), "SIBYL_MARTS_DIR": str(root / "marts"),
+            "SIBYL_BUDGETS_FILE": str(root / "budgets.csv"), "SIBYL_WEBHOOKS_FILE": str(hooks),
+            "SIBYL_TEST_HOOK_SECRET": SECRET,
+        }
+        with env_vars(env):
+            from orchestration.definitions import defs as load_defs
 
-    defs = load_defs()
-    instance = dg.DagsterInstance.ephemeral()
-    assert defs.resolve_job_def("ingest_exports").execute_in_process(
-        instance=instance, tags={"dagster/asset_partition_range_start": "2026-08-01",
-                                 "dagster/asset_partition_range_end": "2026-10-01"}).success
-    assert defs.resolve_job_def("transform_marts").execute_in_process(instance=instance).success
-    expected = _budgets_from_actuals(root / "marts", root / "budgets.csv")
-    first = defs.resolve_job_def("ml_daily").execute_in_process(instance=instance)
-    yield {"root": root, "defs": defs, "instance": instance, "first": first, "expected": expected,
-           "landing": sample_landing, "env": env, "receiver": receiver}
-    receiver.__exit__(None, None, None)
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+            defs = load_defs()
+            instance = dg.DagsterInstance.ephemeral()
+            assert defs.resolve_job_def("ingest_exports").execute_in_process(
+                instance=instance, tags={"dagster/asset_partition_range_start": "2026-08-01",
+                                         "dagster/asset_partition_range_end": "2026-10-01"}).success
+            assert defs.resolve_job_def("transform_marts").execute_in_process(instance=instance).success
+            expected = _budgets_from_actuals(root / "marts", root / "budgets.csv")
+            first = defs.resolve_job_def("ml_daily").execute_in_process(instance=instance)
+            yield {"root": root, "defs": defs, "instance": instance, "first": first, "expected": expected,
+                   "landing": sample_landing, "env": env, "receiver": receiver}
 
 
 def _mart(ml, name: str) -> list[dict[str, object]]:
@@ -198,6 +192,9 @@ def test_resolutions_survive_a_rerun_and_webhooks_are_sent_once(ml):
     assert sent_first > 0 and rx.bad_signatures == 0
     again = ml["defs"].resolve_job_def("ml_daily").execute_in_process(instance=ml["instance"])
     assert again.success
+    [check] = [e.asset_check_evaluation_data for e in again.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+               and e.asset_check_evaluation_data.check_name == "keeps_human_statuses"]
+    assert check.passed and check.metadata["human_touched"].value == 1  # the check saw the resolution
     after = {e["event_id"]: e for e in _mart(ml, "fct_cost_anomalies")}
     t = after[target["event_id"]]
     assert (t["status"], t["status_by"], t["status_note"]) == ("resolved", "alice", "prompt loop fixed")

@@ -4,11 +4,12 @@ the reconciliation check, the injected anomalies, an idempotent partition re-run
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 import duckdb
 import pytest
+
+from tests.conftest import env_vars
 
 pytestmark = pytest.mark.e2e
 
@@ -22,25 +23,19 @@ def pipeline(tmp_path_factory, sample_landing):
         "SIBYL_WAREHOUSE": str(root / "warehouse.duckdb"),
         "SIBYL_MARTS_DIR": str(root / "marts"),
     }
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    from orchestration.definitions import defs as load_defs
+    with env_vars(env):
+        from orchestration.definitions import defs as load_defs
 
-    defs = load_defs()
-    instance = dg.DagsterInstance.ephemeral()
-    ingest_result = defs.resolve_job_def("ingest_exports").execute_in_process(
-        instance=instance,
-        tags={"dagster/asset_partition_range_start": "2026-08-01",
-              "dagster/asset_partition_range_end": "2026-10-01"},
-    )
-    transform = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
-    yield {"root": root, "defs": defs, "instance": instance, "ingest": ingest_result,
-           "transform": transform, "landing": sample_landing}
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+        defs = load_defs()
+        instance = dg.DagsterInstance.ephemeral()
+        ingest_result = defs.resolve_job_def("ingest_exports").execute_in_process(
+            instance=instance,
+            tags={"dagster/asset_partition_range_start": "2026-08-01",
+                  "dagster/asset_partition_range_end": "2026-10-01"},
+        )
+        transform = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
+        yield {"root": root, "defs": defs, "instance": instance, "ingest": ingest_result,
+               "transform": transform, "landing": sample_landing}
 
 
 def test_runs_succeed_and_report_numbers(pipeline):

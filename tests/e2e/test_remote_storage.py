@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest, load_catalog
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, env_vars
 
 pytestmark = pytest.mark.e2e
 
@@ -48,14 +47,8 @@ def s3_endpoint():
         "AWS_DEFAULT_REGION": "us-east-1",
         "SIBYL_STORAGE_OPTIONS": json.dumps({"s3": {"endpoint_url": url}}),
     }
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield url
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with env_vars(env):
+        yield url
     proc.terminate()
     proc.wait(timeout=10)
 
