@@ -80,21 +80,19 @@ def summary_facts(marts_dir: str) -> SummaryFacts:
 def ml_summary_lines(s: Settings, top: int = 8) -> list[str]:
     """Open anomalies, budgets at risk and breaker states, from the ML marts (when produced)."""
     out: list[str] = []
-    anomalies = Path(s.marts_dir) / "fct_cost_anomalies.parquet"
-    if anomalies.exists():
-        con = duckdb.connect()
-        try:
-            n, impact = con.execute("select count(*), coalesce(sum(cost_impact), 0) from read_parquet($p) where status = 'open'",
-                                    {"p": str(anomalies)}).fetchall()[0]
-            rows = con.execute("""select start_date, end_date, scope_type || ':' || scope_value, cost_impact, billing_currency,
-                                         confidence, root_cause_path
-                                  from read_parquet($p) where status = 'open'
-                                  order by end_date desc, cost_impact desc limit $n""", {"p": str(anomalies), "n": top}).fetchall()
-        finally:
-            con.close()
-        out += ["", f"Open cost anomalies: {n} events, {float(impact):,.2f} above expected (latest first; `sibyl anomalies list`)"]
-        for start, end, scope, imp, cur, conf, cause in rows:
-            out.append(f"  {start}..{end}  {scope[:36]:36} +{float(imp):>10,.2f} {cur}  conf {conf:.2f}  {cause or ''}")
+    m = Marts(s.marts_dir)
+    if m.has("fct_cost_anomalies"):  # the cockpit's inbox, with status changes since the last run
+        from app.cockpit.queries import anomaly_inbox, anomaly_kpis
+        from models_ml.status import current_statuses
+
+        cols, rows = anomaly_inbox(m, ("open",), fresh_status=current_statuses(s.lake_root))
+        k = anomaly_kpis(rows, cols)
+        out += ["", f"Open cost anomalies: {k['open']} events, {float(k['open_impact']):,.2f} above expected "
+                    "(latest first; `sibyl anomalies list`)"]
+        for r in (dict(zip(cols, row, strict=True)) for row in rows[:top]):
+            out.append(f"  {r['start_date']}..{r['end_date']}  {r['scope_type'] + ':' + r['scope_value']:36.36} "
+                       f"+{float(r['cost_impact']):>10,.2f} {r['billing_currency']}  conf {r['confidence']:.2f}  "
+                       f"{r['root_cause_path'] or ''}")
     if (Path(s.marts_dir) / "fct_budget_status.parquet").exists():
         from app.budget_cli import latest_budget_rows
 
