@@ -337,8 +337,10 @@ def monthly_showback(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 
 
 def team_anomalies(m: Marts, team_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    return m.columns("""select * from read_parquet($fct_cost_anomalies) where team_id = $team order by 1 desc""",
-                     {"team": team_id}, marts=("fct_cost_anomalies",))
+    """The anomaly events on a team's own series, as the inbox lists them (latest first)."""
+    cols, rows = anomaly_inbox(m, ANOMALY_STATUSES, scope_type="team", scope_value=team_id)
+    keep = [i for i, c in enumerate(cols) if c not in ("series_id", "root_cause_json")]
+    return [cols[i] for i in keep], [tuple(r[i] for i in keep) for r in rows]
 
 
 # ---- tagging -----------------------------------------------------------------------------------
@@ -394,8 +396,8 @@ ANOMALY_STATUSES = ("open", "acknowledged", "resolved")
 
 
 def anomaly_inbox(m: Marts, statuses: tuple[str, ...] = ("open", "acknowledged"), scope_type: str | None = None,
-                  fresh_status: dict[str, tuple[str, str, str]] | None = None, limit: int = 500
-                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
+                  fresh_status: dict[str, tuple[str, str, str]] | None = None, limit: int = 500,
+                  scope_value: str | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Anomaly events, newest first, with their status; ``fresh_status`` (event -> status, by, note,
     from the status log) overrides the mart for changes made since the last pipeline run."""
     sql = """select event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact,
@@ -403,8 +405,9 @@ def anomaly_inbox(m: Marts, statuses: tuple[str, ...] = ("open", "acknowledged")
                     status_note, series_id, root_cause_json
              from read_parquet($fct_cost_anomalies)
              where ($scope_type is null or scope_type = $scope_type)
+               and ($scope_value is null or scope_value = $scope_value)
              order by end_date desc, cost_impact desc"""
-    cols, rows = m.columns(sql, {"scope_type": scope_type}, marts=("fct_cost_anomalies",))
+    cols, rows = m.columns(sql, {"scope_type": scope_type, "scope_value": scope_value}, marts=("fct_cost_anomalies",))
     rows = apply_status(cols, rows, fresh_status or {})
     i = cols.index("status")
     return cols, [r for r in rows if r[i] in statuses][:limit]

@@ -102,3 +102,22 @@ def test_budget_breakers_follow_the_override_log_live(tmp_path) -> None:
     assert states([valid, expired]) == {"hot": ("half_open", "alice"), "cool": ("closed", None)}
     assert states([expired])["hot"] == ("open", None)
     assert states([Override("team:b", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "carol")])["cool"] == ("closed", None)
+
+
+def test_anomaly_inbox_team_view_and_fresh_statuses(tmp_path) -> None:
+    duckdb.sql(f"""copy (select * from (values
+        ('e1', date '2026-10-01', date '2026-10-02', 'team', 'ci-cd', 'USD', 500.00, 600.00, 100.00, 0.9, 'iqr,zscore', 'a › b', 'open', null, null, 'team:ci-cd|USD', '{{}}'),
+        ('e2', date '2026-10-20', date '2026-10-20', 'team', 'ci-cd', 'USD', 50.00, 150.00, 100.00, 0.6, 'iqr,zscore', 'a › c', 'acknowledged', 'bo', 'looking', 'team:ci-cd|USD', '{{}}'),
+        ('e3', date '2026-10-25', date '2026-10-25', 'service', 'ci-cd', 'USD', 70.00, 170.00, 100.00, 0.7, 'iqr,zscore', 'a › d', 'open', null, null, 'service:ci-cd|USD', '{{}}'))
+        t(event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact, actual_cost, expected_cost,
+          confidence, methods, root_cause_path, status, status_by, status_note, series_id, root_cause_json))
+        to '{tmp_path / "fct_cost_anomalies.parquet"}' (format parquet)""")
+    m = q.Marts(str(tmp_path))
+    cols, rows = q.team_anomalies(m, "ci-cd")
+    assert [r[0] for r in rows] == ["e2", "e1"] and "root_cause_json" not in cols  # the team's own series, latest first
+    c, open_rows = q.anomaly_inbox(m, ("open",), fresh_status={"e1": ("resolved", "alice", "fixed")})
+    assert [r[0] for r in open_rows] == ["e3"]
+    c, all_rows = q.anomaly_inbox(m, q.ANOMALY_STATUSES, fresh_status={"e1": ("resolved", "alice", "fixed")})
+    e1 = dict(zip(c, next(r for r in all_rows if r[0] == "e1"), strict=True))
+    assert (e1["status"], e1["status_by"], e1["status_note"]) == ("resolved", "alice", "fixed")
+    assert q.anomaly_kpis(all_rows, c) == {"open": 1, "acknowledged": 1, "resolved": 1, "open_impact": Decimal("70.00")}
