@@ -69,6 +69,7 @@ validate: manifest
 
 lint: install
 	$(BIN)/ruff check ingest orchestration app models_ml iac_gate tests
+	$(BIN)/ruff format --check ingest orchestration app models_ml iac_gate tests
 
 typecheck: install
 	$(BIN)/mypy ingest app models_ml iac_gate orchestration

@@ -21,8 +21,10 @@ def latest_budget_rows(s: Settings) -> list[dict[str, Any]]:
     from models_ml.status import overrides
 
     cols, rows = q.budget_latest(q.Marts(s.marts_dir), overrides(s.lake_root))
-    return sorted((dict(zip(cols, r, strict=True)) for r in rows),
-                  key=lambda r: (r["scope_type"], r["scope_value"], r["budget_id"]))
+    return sorted(
+        (dict(zip(cols, r, strict=True)) for r in rows),
+        key=lambda r: (r["scope_type"], r["scope_value"], r["budget_id"]),
+    )
 
 
 def budget_status(s: Settings, scope: str | None, fmt: str) -> int:
@@ -36,27 +38,57 @@ def budget_status(s: Settings, scope: str | None, fmt: str) -> int:
     if scope:
         rows = [r for r in rows if scope in (r["scope"], f"budget:{r['budget_id']}")]
         if not rows:
-            print(f"sibyl budget: no budget for scope {scope!r} (scopes look like team:payments, "
-                  "provider:aws, organization:*, or budget:<id>)", file=sys.stderr)
+            print(
+                f"sibyl budget: no budget for scope {scope!r} (scopes look like team:payments, "
+                "provider:aws, organization:*, or budget:<id>)",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
     opened = [r for r in rows if r["breaker_state"] == "open"]
     if fmt == "json":
-        keep = ("budget_id", "scope", "period", "period_start", "period_end", "as_of_date", "billing_currency",
-                "budget_amount", "actual_cost_to_date", "daily_burn_rate", "projected_period_end_cost",
-                "projection_method", "projected_exhaustion_date", "pct_used", "projected_pct",
-                "thresholds_crossed", "alert_level", "breaker_state", "breaker_reason", "override_until", "override_by")
+        keep = (
+            "budget_id",
+            "scope",
+            "period",
+            "period_start",
+            "period_end",
+            "as_of_date",
+            "billing_currency",
+            "budget_amount",
+            "actual_cost_to_date",
+            "daily_burn_rate",
+            "projected_period_end_cost",
+            "projection_method",
+            "projected_exhaustion_date",
+            "pct_used",
+            "projected_pct",
+            "thresholds_crossed",
+            "alert_level",
+            "breaker_state",
+            "breaker_reason",
+            "override_until",
+            "override_by",
+        )
         doc = {"breaker_open": bool(opened), "budgets": [{k: r.get(k) for k in keep} for r in rows]}
         print(json.dumps(doc, indent=1, default=str))
     else:
-        print(f"{'scope':34} {'period':9} {'used':>16} {'of budget':>14} {'%':>7} {'projected %':>11} "
-              f"{'alert':7} {'breaker':9}")
+        print(
+            f"{'scope':34} {'period':9} {'used':>16} {'of budget':>14} {'%':>7} {'projected %':>11} "
+            f"{'alert':7} {'breaker':9}"
+        )
         for r in rows:
-            print(f"{r['scope'][:34]:34} {r['period']:9} {float(r['actual_cost_to_date']):>12,.2f} {r['billing_currency']} "
-                  f"{float(r['budget_amount']):>14,.2f} {r['pct_used']:>6.1f}% {r['projected_pct']:>10.1f}% "
-                  f"{r['alert_level']:7} {r['breaker_state']:9}")
+            print(
+                f"{r['scope'][:34]:34} {r['period']:9} {float(r['actual_cost_to_date']):>12,.2f} {r['billing_currency']} "
+                f"{float(r['budget_amount']):>14,.2f} {r['pct_used']:>6.1f}% {r['projected_pct']:>10.1f}% "
+                f"{r['alert_level']:7} {r['breaker_state']:9}"
+            )
         for r in rows:
             if r["breaker_state"] != "closed":
-                extra = f" (override by {r['override_by']} until {r['override_until']})" if r["override_by"] else ""
+                extra = (
+                    f" (override by {r['override_by']} until {r['override_until']})"
+                    if r["override_by"]
+                    else ""
+                )
                 print(f"  {r['breaker_state'].upper()}: {r['scope']}: {r['breaker_reason']}{extra}")
         print(f"as of {rows[0]['as_of_date'] if rows else 'n/a'}")
     return EXIT_OPEN if opened else EXIT_OK
@@ -71,8 +103,10 @@ def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> 
     except (ValueError, StatusError) as e:
         print(f"sibyl budget override: {e}", file=sys.stderr)
         return EXIT_ERROR
-    print(f"override recorded: {o.scope} may spend until {o.until.isoformat()} (by {o.by}); "
-          "a tripped breaker there is half_open until then")
+    print(
+        f"override recorded: {o.scope} may spend until {o.until.isoformat()} (by {o.by}); "
+        "a tripped breaker there is half_open until then"
+    )
     return EXIT_OK
 
 
@@ -82,7 +116,9 @@ def _anomaly_rows(s: Settings, status: str, limit: int) -> list[dict[str, Any]]:
     from models_ml.status import current_statuses
 
     statuses = q.ANOMALY_STATUSES if status == "all" else (status,)
-    cols, rows = q.anomaly_inbox(q.Marts(s.marts_dir), statuses, fresh_status=current_statuses(s.lake_root), limit=limit)
+    cols, rows = q.anomaly_inbox(
+        q.Marts(s.marts_dir), statuses, fresh_status=current_statuses(s.lake_root), limit=limit
+    )
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
@@ -94,12 +130,16 @@ def anomalies_list(s: Settings, status: str, limit: int) -> int:
     except MartMissing as e:
         print(f"sibyl anomalies: {e}", file=sys.stderr)
         return EXIT_ERROR
-    print(f"{'event_id':17} {'scope':38} {'dates':23} {'impact':>14} {'conf':>5} {'status':12} root cause")
+    print(
+        f"{'event_id':17} {'scope':38} {'dates':23} {'impact':>14} {'conf':>5} {'status':12} root cause"
+    )
     for r in rows:
         scope = f"{r['scope_type']}:{r['scope_value']}"[:38]
-        print(f"{r['event_id']:17} {scope:38} {r['start_date']}..{r['end_date']} "
-              f"{float(r['cost_impact']):>10,.2f} {r['billing_currency']} {r['confidence']:>5.2f} {r['status']:12} "
-              f"{r['root_cause_path'] or ''}")
+        print(
+            f"{r['event_id']:17} {scope:38} {r['start_date']}..{r['end_date']} "
+            f"{float(r['cost_impact']):>10,.2f} {r['billing_currency']} {r['confidence']:>5.2f} {r['status']:12} "
+            f"{r['root_cause_path'] or ''}"
+        )
     return EXIT_OK
 
 

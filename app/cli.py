@@ -1,15 +1,15 @@
 """The `sibyl` command line. Imports are local to each command so that light commands stay fast.
 
-    sibyl generate [--out DIR] [--months 13] [--end-date YYYY-MM-DD] [--seed 42] [--aws-rows N]
-    sibyl ingest   [--landing URL] [--lake URL] [--provider aws] [--period YYYY-MM]
-    sibyl demo     [--months 13] [--fresh]   generate + materialize everything + summary
-    sibyl summary                             print the summary of the published marts
-    sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json|markdown|sarif]
-                                              price a Terraform change and apply cost policies
-    sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when a breaker is open
-    sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
-    sibyl anomalies list [--status open] [--limit 20]
-    sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
+sibyl generate [--out DIR] [--months 13] [--end-date YYYY-MM-DD] [--seed 42] [--aws-rows N]
+sibyl ingest   [--landing URL] [--lake URL] [--provider aws] [--period YYYY-MM]
+sibyl demo     [--months 13] [--fresh]   generate + materialize everything + summary
+sibyl summary                             print the summary of the published marts
+sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json|markdown|sarif]
+                                          price a Terraform change and apply cost policies
+sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when a breaker is open
+sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
+sibyl anomalies list [--status open] [--limit 20]
+sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(f"wrote sample exports to {out} in {time.perf_counter() - t0:.1f}s")
     for p, n in summary.rows.items():
         print(f"  {p:6} {n:>10,} rows in {summary.files[p]} file(s)")
-    print(f"  periods {summary.periods[0]} .. {summary.periods[-1]}; "
-          f"{len(summary.anomalies)} injected anomalies in {out / '_meta' / 'anomalies.json'}")
+    print(
+        f"  periods {summary.periods[0]} .. {summary.periods[-1]}; "
+        f"{len(summary.anomalies)} injected anomalies in {out / '_meta' / 'anomalies.json'}"
+    )
     return 0
 
 
@@ -77,7 +79,10 @@ def _materialize_all(periods: list[str]) -> None:
     defs = load_defs()
     instance = dg.DagsterInstance.get()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    print(f"   ingest {periods[0]} .. {periods[-1]} (validate every file, write the lake) ...", flush=True)
+    print(
+        f"   ingest {periods[0]} .. {periods[-1]} (validate every file, write the lake) ...",
+        flush=True,
+    )
     ingest_job = defs.resolve_job_def("ingest_exports")
     result = ingest_job.execute_in_process(
         instance=instance,
@@ -89,12 +94,19 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("ingest failed (see the log above)")
-    print("   dbt build (staging -> FOCUS -> attribution -> marts, with tests) and publish ...", flush=True)
-    result = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance, run_config=quiet)
+    print(
+        "   dbt build (staging -> FOCUS -> attribution -> marts, with tests) and publish ...",
+        flush=True,
+    )
+    result = defs.resolve_job_def("transform_marts").execute_in_process(
+        instance=instance, run_config=quiet
+    )
     if not result.success:
         raise SystemExit("dbt build / publish failed (see the log above)")
     print("   anomalies, forecasts, budgets -> ML marts -> notifications ...", flush=True)
-    result = defs.resolve_job_def("ml_daily").execute_in_process(instance=instance, run_config=quiet)
+    result = defs.resolve_job_def("ml_daily").execute_in_process(
+        instance=instance, run_config=quiet
+    )
     if not result.success:
         raise SystemExit("ML assets failed (see the log above)")
 
@@ -115,12 +127,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 shutil.rmtree(p, ignore_errors=True)
         Path(s.warehouse_path).unlink(missing_ok=True)
     print("== 1/3 generating sample exports (AWS CUR 2.0, GCP billing export, Azure EA) ==")
-    gen = argparse.Namespace(out=None, end_date=args.end_date, months=args.months, seed=42,
-                             aws_rows=None, providers="aws,gcp,azure", gcp_format="parquet")
+    gen = argparse.Namespace(
+        out=None,
+        end_date=args.end_date,
+        months=args.months,
+        seed=42,
+        aws_rows=None,
+        providers="aws,gcp,azure",
+        gcp_format="parquet",
+    )
     cmd_generate(gen)
     from ingest.samples.common import months_ending
 
-    end = dt.date.fromisoformat(args.end_date) if args.end_date else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    end = (
+        dt.date.fromisoformat(args.end_date)
+        if args.end_date
+        else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    )
     periods = [m.key for m in months_ending(end, args.months)]
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
     _materialize_all(periods)
@@ -184,17 +207,23 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("demo", help="generate samples, materialize everything, print a summary")
     d.add_argument("--months", type=int, default=13)
     d.add_argument("--end-date", help="last day of data (default: yesterday)")
-    d.add_argument("--fresh", action="store_true", help="delete landing, lake, marts, warehouse first")
+    d.add_argument(
+        "--fresh", action="store_true", help="delete landing, lake, marts, warehouse first"
+    )
     d.set_defaults(func=cmd_demo)
 
     sm = sub.add_parser("summary", help="print the summary of the published marts")
     sm.set_defaults(func=cmd_summary)
-    b = sub.add_parser("budget", help="budget status and circuit breakers (exit 1 when a breaker is open)")
+    b = sub.add_parser(
+        "budget", help="budget status and circuit breakers (exit 1 when a breaker is open)"
+    )
     bsub = b.add_subparsers(dest="action", required=True)
     bs = bsub.add_parser("status", help="budget status per scope, latest day")
     bs.add_argument("--scope", help="scope_type:value (team:payments) or budget:<id>; default all")
     bs.add_argument("--format", choices=["table", "json"], default="table")
-    bo = bsub.add_parser("override", help="let a tripped scope keep spending until a time (half-open)")
+    bo = bsub.add_parser(
+        "override", help="let a tripped scope keep spending until a time (half-open)"
+    )
     bo.add_argument("--scope", required=True, help="team:payments or budget:<id>")
     bo.add_argument("--until", required=True, help="YYYY-MM-DD or ISO timestamp (UTC)")
     bo.add_argument("--by", required=True, help="who decides")
@@ -213,8 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument("--note")
     a.set_defaults(func=cmd_anomalies)
 
-    sub.add_parser("gate", help="price a Terraform plan or .tf folder and apply cost policies "
-                   "(see `sibyl gate --help`)")
+    sub.add_parser(
+        "gate",
+        help="price a Terraform plan or .tf folder and apply cost policies "
+        "(see `sibyl gate --help`)",
+    )
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-REQUIRED = ("scope_type", "scope_value", "budget_amount", "actual_cost_to_date", "period", "as_of_date")
+REQUIRED = (
+    "scope_type",
+    "scope_value",
+    "budget_amount",
+    "actual_cost_to_date",
+    "period",
+    "as_of_date",
+)
 
 
 @dataclass(frozen=True)
@@ -50,17 +57,26 @@ class TeamBudgets:
 
     def _load(self) -> dict[str, BudgetStatus] | None:
         if not self.path.exists():
-            self.notice = (f"team budget policy skipped: no budget mart at {self.path} "
-                           "(built by the budgets pipeline)")
+            self.notice = (
+                f"team budget policy skipped: no budget mart at {self.path} "
+                "(built by the budgets pipeline)"
+            )
             return None
         import duckdb  # only when a team budget policy runs against an existing mart
 
         con = duckdb.connect()
         try:
-            cols = {r[0] for r in con.execute("describe select * from read_parquet(?)", [str(self.path)]).fetchall()}
+            cols = {
+                r[0]
+                for r in con.execute(
+                    "describe select * from read_parquet(?)", [str(self.path)]
+                ).fetchall()
+            }
             missing = [c for c in REQUIRED if c not in cols]
             if missing:
-                self.notice = f"team budget policy skipped: {self.path} lacks columns {', '.join(missing)}"
+                self.notice = (
+                    f"team budget policy skipped: {self.path} lacks columns {', '.join(missing)}"
+                )
                 return None
             rows = con.execute(
                 """

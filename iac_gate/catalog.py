@@ -79,8 +79,11 @@ class PriceCatalog:
     def _load(self, provider: str) -> dict[Key, list[list[str]]]:
         path = self.dir / f"{provider}.csv.gz"
         if not path.exists():
-            raise GateInputError(str(path), f"price catalog for {provider} not found "
-                                 "(build it with `python -m iac_gate.catalog_build`)")
+            raise GateInputError(
+                str(path),
+                f"price catalog for {provider} not found "
+                "(build it with `python -m iac_gate.catalog_build`)",
+            )
         # Rows stay strings until looked up: a plan needs a handful of the ~50k prices.
         # The builder writes tiers in ascending order, so a key's list is already sorted.
         table: dict[Key, list[list[str]]] = {}
@@ -93,18 +96,34 @@ class PriceCatalog:
                 table.setdefault((row[1], row[2].lower(), row[3], row[4]), []).append(row)
         return table
 
-    def tiers(self, provider: str, product: str, sku: str, region: str,
-              attrs: dict[str, str] | None = None) -> list[Price]:
+    def tiers(
+        self,
+        provider: str,
+        product: str,
+        sku: str,
+        region: str,
+        attrs: dict[str, str] | None = None,
+    ) -> list[Price]:
         """All tiers of one price, regional first, then the `*` (same everywhere) price."""
         table = self._table(provider)
         a = canonical_attrs(attrs)
         key_sku = sku.lower()
         rows = table.get((product, key_sku, a, region)) or table.get((product, key_sku, a, "*"))
-        return [Price(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), Decimal(r[7]), r[8],
-                      r[9], r[10]) for r in rows or ()]
+        return [
+            Price(
+                r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), Decimal(r[7]), r[8], r[9], r[10]
+            )
+            for r in rows or ()
+        ]
 
-    def price(self, provider: str, product: str, sku: str, region: str,
-              attrs: dict[str, str] | None = None) -> Price | None:
+    def price(
+        self,
+        provider: str,
+        product: str,
+        sku: str,
+        region: str,
+        attrs: dict[str, str] | None = None,
+    ) -> Price | None:
         """The first-tier price, or None when the catalog has no such price."""
         found = self.tiers(provider, product, sku, region, attrs)
         return found[0] if found else None

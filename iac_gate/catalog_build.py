@@ -49,8 +49,10 @@ DEFAULT_GCP = SOURCES / "gcp_pricing.yml.gz"
 DEFAULT_AZURE = SOURCES / "azure_retail_prices_francecentral.json.gz"
 
 LIBCLOUD_URL = "https://raw.githubusercontent.com/apache/libcloud/trunk/libcloud/data/pricing.json"
-GCP_URL = ("https://raw.githubusercontent.com/Cyclenerd/google-cloud-pricing-cost-calculator/"
-           "master/pricing.yml")
+GCP_URL = (
+    "https://raw.githubusercontent.com/Cyclenerd/google-cloud-pricing-cost-calculator/"
+    "master/pricing.yml"
+)
 AZURE_URL = "https://prices.azure.com/api/retail/prices"
 
 # Cyclenerd disk names -> Terraform disk types.
@@ -79,18 +81,42 @@ class BuildReport:
     shadowed: Counter[str] = field(default_factory=Counter)  # rows a higher-precedence source had
 
     def to_json(self) -> dict[str, Any]:
-        return {"rows": dict(self.rows), "by_source": dict(self.by_source),
-                "dropped_zero_prices": dict(self.dropped_zero), "shadowed": dict(self.shadowed)}
+        return {
+            "rows": dict(self.rows),
+            "by_source": dict(self.by_source),
+            "dropped_zero_prices": dict(self.dropped_zero),
+            "shadowed": dict(self.shadowed),
+        }
 
 
 Row = list[str]
 
 
-def _row(provider: str, product: str, sku: str, attrs: dict[str, str] | None, region: str,
-         unit: str, price: Any, source: str, effective: str, tier_start: Any = 0) -> Row:
-    return [provider, product, sku, canonical_attrs(attrs), region, unit,
-            format(Decimal(str(tier_start)), "f"), format(Decimal(str(price)), "f"),
-            "USD", source, effective]
+def _row(
+    provider: str,
+    product: str,
+    sku: str,
+    attrs: dict[str, str] | None,
+    region: str,
+    unit: str,
+    price: Any,
+    source: str,
+    effective: str,
+    tier_start: Any = 0,
+) -> Row:
+    return [
+        provider,
+        product,
+        sku,
+        canonical_attrs(attrs),
+        region,
+        unit,
+        format(Decimal(str(tier_start)), "f"),
+        format(Decimal(str(price)), "f"),
+        "USD",
+        source,
+        effective,
+    ]
 
 
 def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
@@ -105,11 +131,18 @@ def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
             if "Spot" in meter or "Low Priority" in meter or it.get("unitOfMeasure") != "1 Hour":
                 continue
             os_name = "windows" if "Windows" in str(it.get("productName", "")) else "linux"
-            yield _row("azurerm", "vm", azure_vm_key(it["armSkuName"]), {"os": os_name},
-                       it["armRegionName"], "hour", it["retailPrice"],
-                       "Azure Retail Prices API (prices.azure.com)",
-                       str(it.get("effectiveStartDate", ""))[:10],
-                       it.get("tierMinimumUnits", 0))
+            yield _row(
+                "azurerm",
+                "vm",
+                azure_vm_key(it["armSkuName"]),
+                {"os": os_name},
+                it["armRegionName"],
+                "hour",
+                it["retailPrice"],
+                "Azure Retail Prices API (prices.azure.com)",
+                str(it.get("effectiveStartDate", ""))[:10],
+                it.get("tierMinimumUnits", 0),
+            )
 
 
 def gcp_rows(path: Path) -> Iterator[Row]:
@@ -122,22 +155,43 @@ def gcp_rows(path: Path) -> Iterator[Row]:
     for machine, spec in compute["instance"].items():
         for region, cost in (spec.get("cost") or {}).items():
             if "hour" in cost:
-                yield _row("google", "compute_instance", machine, None, region, "hour",
-                           cost["hour"], src, generated)
+                yield _row(
+                    "google",
+                    "compute_instance",
+                    machine,
+                    None,
+                    region,
+                    "hour",
+                    cost["hour"],
+                    src,
+                    generated,
+                )
     for name, spec in compute["storage"].items():
         disk = GCP_DISKS.get(name)
         if disk is None:
             continue
         for region, cost in (spec.get("cost") or {}).items():
             if "month" in cost:
-                yield _row("google", "compute_disk", disk, None, region, "GB-month",
-                           cost["month"], src, generated)
+                yield _row(
+                    "google",
+                    "compute_disk",
+                    disk,
+                    None,
+                    region,
+                    "GB-month",
+                    cost["month"],
+                    src,
+                    generated,
+                )
     for use, spec in compute["network"]["ip"].items():
         for region, cost in spec["cost"].items():
-            yield _row("google", "compute_address", use, None, region, "hour", cost["hour"],
-                       src, generated)
+            yield _row(
+                "google", "compute_address", use, None, region, "hour", cost["hour"], src, generated
+            )
     for region, cost in compute["network"]["nat"]["gateway"]["cost"].items():
-        yield _row("google", "cloud_nat", "gateway", None, region, "hour", cost["hour"], src, generated)
+        yield _row(
+            "google", "cloud_nat", "gateway", None, region, "hour", cost["hour"], src, generated
+        )
     for region, cost in compute["network"]["nat"]["data"]["cost"].items():
         yield _row("google", "cloud_nat", "data", None, region, "GB", cost["month"], src, generated)
 
@@ -152,20 +206,47 @@ def libcloud_rows(path: Path) -> Iterator[Row]:
             if not isinstance(regions, dict):
                 continue
             for region, price in regions.items():
-                yield _row("aws", "ec2_instance", itype, {"os": os_name}, region, "hour", price,
-                           src, updated)
+                yield _row(
+                    "aws",
+                    "ec2_instance",
+                    itype,
+                    {"os": os_name},
+                    region,
+                    "hour",
+                    price,
+                    src,
+                    updated,
+                )
     for family, parts in compute.get("gce_instances", {}).items():
         for part, unit in (("cpu", "vCPU-hour"), ("ram", "GB-hour")):
             for region, p in (parts.get(part, {}).get("on_demand") or {}).items():
-                yield _row("google", f"gce_family_{part}", family, None, region, unit,
-                           p["price"], src, updated)
+                yield _row(
+                    "google",
+                    f"gce_family_{part}",
+                    family,
+                    None,
+                    region,
+                    unit,
+                    p["price"],
+                    src,
+                    updated,
+                )
     for key, os_name in (("azure_linux", "linux"), ("azure_windows", "windows")):
         for size, regions in compute.get(key, {}).items():
             if size.startswith(("lowpriority", "spot")) or not isinstance(regions, dict):
                 continue
             for region, price in regions.items():
-                yield _row("azurerm", "vm", azure_vm_key(size), {"os": os_name}, region, "hour",
-                           price, src, updated)
+                yield _row(
+                    "azurerm",
+                    "vm",
+                    azure_vm_key(size),
+                    {"os": os_name},
+                    region,
+                    "hour",
+                    price,
+                    src,
+                    updated,
+                )
 
 
 def curated_rows(path: Path = CURATED) -> Iterator[Row]:
@@ -194,8 +275,14 @@ def libcloud_default() -> Path | None:
     return p if p.exists() else None
 
 
-def build_catalog(out_dir: Path, *, libcloud: Path | None, gcp: Path | None,
-                  azure: list[Path], curated: Path = CURATED) -> BuildReport:
+def build_catalog(
+    out_dir: Path,
+    *,
+    libcloud: Path | None,
+    gcp: Path | None,
+    azure: list[Path],
+    curated: Path = CURATED,
+) -> BuildReport:
     """Merge the sources into `<out_dir>/<provider>.csv.gz`, written atomically."""
     report = BuildReport()
     seen: set[tuple[str, ...]] = set()
@@ -243,9 +330,16 @@ def _csv_text(rows: list[Row]) -> str:
     return buf.getvalue()
 
 
-def fetch_sources(dest: Path, *, azure_regions: list[str], timeout: float = 60.0,
-                  libcloud_url: str = LIBCLOUD_URL, gcp_url: str = GCP_URL,
-                  azure_url: str = AZURE_URL, max_pages: int = 200) -> dict[str, Any]:
+def fetch_sources(
+    dest: Path,
+    *,
+    azure_regions: list[str],
+    timeout: float = 60.0,
+    libcloud_url: str = LIBCLOUD_URL,
+    gcp_url: str = GCP_URL,
+    azure_url: str = AZURE_URL,
+    max_pages: int = 200,
+) -> dict[str, Any]:
     """Download newer public price files into `dest` (the refresh path; needs a network).
 
     Azure pages follow `NextPageLink` until it is empty, filtered to VM prices in the regions.
@@ -274,15 +368,27 @@ def fetch_sources(dest: Path, *, azure_regions: list[str], timeout: float = 60.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m iac_gate.catalog_build", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m iac_gate.catalog_build",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--out", type=Path, default=SHIPPED_DIR)
     ap.add_argument("--libcloud", type=Path, default=None, help="libcloud pricing.json")
     ap.add_argument("--gcp", type=Path, default=DEFAULT_GCP, help="Cyclenerd pricing.yml")
-    ap.add_argument("--azure", type=Path, nargs="*", default=[DEFAULT_AZURE],
-                    help="Azure Retail Prices API JSON page(s)")
-    ap.add_argument("--fetch", type=Path, default=None,
-                    help="download newer public files into this folder first (needs network)")
+    ap.add_argument(
+        "--azure",
+        type=Path,
+        nargs="*",
+        default=[DEFAULT_AZURE],
+        help="Azure Retail Prices API JSON page(s)",
+    )
+    ap.add_argument(
+        "--fetch",
+        type=Path,
+        default=None,
+        help="download newer public files into this folder first (needs network)",
+    )
     ap.add_argument("--azure-region", action="append", default=None)
     args = ap.parse_args(argv)
     libcloud, gcp, azure = args.libcloud or libcloud_default(), args.gcp, list(args.azure)

@@ -26,7 +26,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="sibyl gate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(
+        prog="sibyl gate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("path", help="plan JSON (terraform show -json) or a folder of .tf files")
     p.add_argument("--env", help="environment the change deploys to (selects policies)")
     p.add_argument("--policies", help="policy YAML file or folder")
@@ -35,9 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the output to this file instead of stdout")
     p.add_argument("--default-region", help="region for resources whose provider sets none")
     p.add_argument("--var-file", action="append", default=[], help=".tfvars file (.tf folders)")
-    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="variable (.tf folders)")
+    p.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="variable (.tf folders)"
+    )
     p.add_argument("--team", help="team the change belongs to (team budget policy)")
-    p.add_argument("--catalog", help="price catalog folder (default: shipped, or $SIBYL_PRICE_CATALOG)")
+    p.add_argument(
+        "--catalog", help="price catalog folder (default: shipped, or $SIBYL_PRICE_CATALOG)"
+    )
     return p
 
 
@@ -60,20 +66,31 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.path).exists():
             raise GateInputError(args.path, "no such file or folder")
         result = run_gate(
-            args.path, environment=args.env, policies_path=args.policies, usage_path=args.usage,
-            default_region=args.default_region, var_files=args.var_file, variables=variables,
-            team=args.team, catalog=PriceCatalog(args.catalog) if args.catalog else None,
+            args.path,
+            environment=args.env,
+            policies_path=args.policies,
+            usage_path=args.usage,
+            default_region=args.default_region,
+            var_files=args.var_file,
+            variables=variables,
+            team=args.team,
+            catalog=PriceCatalog(args.catalog) if args.catalog else None,
         )
         text = RENDERERS[args.format](result)
     except GateInputError as e:
         print(f"sibyl gate: error: {e}", file=sys.stderr)
         return EXIT_INPUT
     except RecursionError:
-        print(f"sibyl gate: error: {args.path}: nested too deeply to be a Terraform plan", file=sys.stderr)
+        print(
+            f"sibyl gate: error: {args.path}: nested too deeply to be a Terraform plan",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     except Exception as e:  # never a traceback in CI logs; say what happened and where
-        print(f"sibyl gate: error: {args.path}: could not evaluate ({type(e).__name__}: {e})",
-              file=sys.stderr)
+        print(
+            f"sibyl gate: error: {args.path}: could not evaluate ({type(e).__name__}: {e})",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

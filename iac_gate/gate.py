@@ -76,37 +76,58 @@ def resource_json(r: PricedResource) -> dict[str, Any]:
         "unpriced_reason": r.unpriced_reason,
         "tags": r.tags,
         "components": [c.to_json() for c in main.components] if main is not None else [],
-        "components_before": [c.to_json() for c in r.before.components] if r.before and r.after else [],
+        "components_before": [c.to_json() for c in r.before.components]
+        if r.before and r.after
+        else [],
     }
 
 
-def read_changes(path: str | Path, *, default_region: str | None = None,
-                 var_files: list[str] | None = None, variables: dict[str, str] | None = None) -> list[ResourceChange]:
+def read_changes(
+    path: str | Path,
+    *,
+    default_region: str | None = None,
+    var_files: list[str] | None = None,
+    variables: dict[str, str] | None = None,
+) -> list[ResourceChange]:
     """A plan JSON file, or a folder of .tf files (no plan available)."""
     p = Path(path)
     if p.is_dir():
         from iac_gate.hcl import load_tf_dir
 
-        return load_tf_dir(p, var_files=var_files or [], variables=variables or {},
-                           default_region=default_region)
+        return load_tf_dir(
+            p, var_files=var_files or [], variables=variables or {}, default_region=default_region
+        )
     from iac_gate.plan import load_plan
 
     return load_plan(p, default_region=default_region)
 
 
-def run_gate(path: str | Path, *, environment: str | None = None, policies_path: str | Path | None = None,
-             usage_path: str | Path | None = None, default_region: str | None = None,
-             var_files: list[str] | None = None, variables: dict[str, str] | None = None,
-             team: str | None = None, catalog: PriceCatalog | None = None,
-             budgets: TeamBudgets | None = None, metadata: dict[str, Any] | None = None) -> GateResult:
-    changes = read_changes(path, default_region=default_region, var_files=var_files, variables=variables)
+def run_gate(
+    path: str | Path,
+    *,
+    environment: str | None = None,
+    policies_path: str | Path | None = None,
+    usage_path: str | Path | None = None,
+    default_region: str | None = None,
+    var_files: list[str] | None = None,
+    variables: dict[str, str] | None = None,
+    team: str | None = None,
+    catalog: PriceCatalog | None = None,
+    budgets: TeamBudgets | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> GateResult:
+    changes = read_changes(
+        path, default_region=default_region, var_files=var_files, variables=variables
+    )
     usage = load_usage(usage_path)
     resources = price_changes(changes, catalog or PriceCatalog(), usage)
     result = GateResult(str(path), environment, resources, Evaluation(), [], metadata or {})
     if not changes:
         result.notices.append("the plan has no managed resource changes")
     if result.unpriced:
-        result.notices.append(f"{len(result.unpriced)} resource(s) not fully priced; totals count only what could be priced")
+        result.notices.append(
+            f"{len(result.unpriced)} resource(s) not fully priced; totals count only what could be priced"
+        )
     if policies_path:
         # pydantic and the policy models load only when there are policies (CLI start-up).
         from iac_gate.policy import evaluate, load_policies
@@ -114,8 +135,17 @@ def run_gate(path: str | Path, *, environment: str | None = None, policies_path:
         policies = load_policies(policies_path)
         if budgets is None and any(p.kind == "team_budget" for p in policies):
             budgets = TeamBudgets()
-        result.evaluation = evaluate(policies, resources, environment=environment, total_after=result.total_after,
-                                     delta=result.delta, team_budgets=budgets, team=team)
+        result.evaluation = evaluate(
+            policies,
+            resources,
+            environment=environment,
+            total_after=result.total_after,
+            delta=result.delta,
+            team_budgets=budgets,
+            team=team,
+        )
         if budgets is not None:  # a team budget policy skipped for want of the mart says so
-            result.notices.extend(s["reason"] for s in result.evaluation.skipped if s["reason"] == budgets.notice)
+            result.notices.extend(
+                s["reason"] for s in result.evaluation.skipped if s["reason"] == budgets.notice
+            )
     return result

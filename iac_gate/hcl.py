@@ -61,7 +61,7 @@ def _segments(text: str) -> list[tuple[bool, str]]:
             break
         if j > i:
             out.append((False, text[i:j]))
-        out.append((True, text[j + 2:end]))
+        out.append((True, text[j + 2 : end]))
         i = end + 1
     return out
 
@@ -99,7 +99,7 @@ def _split_ternary(expr: str) -> tuple[str, str, str] | None:
             elif depth == 0 and ch == "?" and qpos < 0:
                 qpos = i
             elif depth == 0 and ch == ":" and qpos >= 0:
-                return expr[:qpos], expr[qpos + 1:i], expr[i + 1:]
+                return expr[:qpos], expr[qpos + 1 : i], expr[i + 1 :]
         i += 1
     return None
 
@@ -125,7 +125,7 @@ def _to_python(expr: str) -> str:
         i += 1
     py = "".join(out)
     # HCL object constructors `{ key = value }` -> Python dicts `{ "key": value }`
-    py = re.sub(r'([{,]\s*)([A-Za-z_][\w-]*)\s*=(?!=)', r'\1"\2":', py)
+    py = re.sub(r"([{,]\s*)([A-Za-z_][\w-]*)\s*=(?!=)", r'\1"\2":', py)
     py = re.sub(r"\bnull\b", "None", py)
     py = re.sub(r"\btrue\b", "True", py)
     return re.sub(r"\bfalse\b", "False", py)
@@ -171,7 +171,9 @@ class Module:
             for block in doc.get("provider", []):
                 for pname, body in block.items():
                     alias = body.get("alias")
-                    key = _unquote(pname) + (f".{_unquote(alias)}" if isinstance(alias, str) else "")
+                    key = _unquote(pname) + (
+                        f".{_unquote(alias)}" if isinstance(alias, str) else ""
+                    )
                     self.providers[key] = body
             for block in doc.get("module", []):
                 for mname in block:
@@ -180,7 +182,9 @@ class Module:
     # ---- evaluation ----------------------------------------------------------------------
     def value(self, raw: Any, scope: dict[str, Any]) -> Any:
         if isinstance(raw, dict):
-            return {_unquote(k): self.value(v, scope) for k, v in raw.items() if k != "__is_block__"}
+            return {
+                _unquote(k): self.value(v, scope) for k, v in raw.items() if k != "__is_block__"
+            }
         if isinstance(raw, list):
             return [self.value(v, scope) for v in raw]
         if not isinstance(raw, str):
@@ -221,7 +225,14 @@ class Module:
             return self._eval(tree.body, scope, text)
         except _Unresolved as u:
             return Unknown(u.why)
-        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError) as e:
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            AttributeError,
+        ) as e:
             return Unknown(f"`{text}`: {e}")
 
     def _eval(self, node: ast.AST, scope: dict[str, Any], text: str) -> Any:
@@ -236,16 +247,30 @@ class Module:
         if isinstance(node, ast.List | ast.Tuple):
             return [ev(e) for e in node.elts]
         if isinstance(node, ast.Dict):
-            return {(k.id if isinstance(k, ast.Name) else ev(k)): ev(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+            return {
+                (k.id if isinstance(k, ast.Name) else ev(k)): ev(v)
+                for k, v in zip(node.keys, node.values, strict=True)
+                if k is not None
+            }
         if isinstance(node, ast.BinOp):
             a, b = ev(node.left), ev(node.right)
             ops: dict[type, Callable[[Any, Any], Any]] = {
-                ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
-                ast.Div: lambda x, y: x / y, ast.Mod: lambda x, y: x % y}
+                ast.Add: lambda x, y: x + y,
+                ast.Sub: lambda x, y: x - y,
+                ast.Mult: lambda x, y: x * y,
+                ast.Div: lambda x, y: x / y,
+                ast.Mod: lambda x, y: x % y,
+            }
             return ops[type(node.op)](a, b)
         if isinstance(node, ast.UnaryOp):
             v = ev(node.operand)
-            return -v if isinstance(node.op, ast.USub) else (not v) if isinstance(node.op, ast.Not) else v
+            return (
+                -v
+                if isinstance(node.op, ast.USub)
+                else (not v)
+                if isinstance(node.op, ast.Not)
+                else v
+            )
         if isinstance(node, ast.BoolOp):
             vals = [ev(v) for v in node.values]
             return all(vals) if isinstance(node.op, ast.And) else any(vals)
@@ -253,8 +278,14 @@ class Module:
             left = ev(node.left)
             for op, right_node in zip(node.ops, node.comparators, strict=True):
                 right = ev(right_node)
-                cmp = {ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
-                       ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}[type(op)]
+                cmp = {
+                    ast.Eq: left == right,
+                    ast.NotEq: left != right,
+                    ast.Lt: left < right,
+                    ast.LtE: left <= right,
+                    ast.Gt: left > right,
+                    ast.GtE: left >= right,
+                }[type(op)]
                 if not cmp:
                     return False
                 left = right
@@ -382,8 +413,13 @@ def _load_vars(files: list[Path]) -> dict[str, Any]:
     return out
 
 
-def load_tf_dir(path: Path, *, var_files: list[str], variables: dict[str, str],
-                default_region: str | None = None) -> list[ResourceChange]:
+def load_tf_dir(
+    path: Path,
+    *,
+    var_files: list[str],
+    variables: dict[str, str],
+    default_region: str | None = None,
+) -> list[ResourceChange]:
     tf_files = sorted(path.glob("*.tf"))
     if not tf_files:
         raise GateInputError(str(path), "no .tf files in this folder")
@@ -409,7 +445,9 @@ def load_tf_dir(path: Path, *, var_files: list[str], variables: dict[str, str],
             if attr in body:
                 r = mod.value(body[attr], {})
                 if isinstance(r, str):
-                    regions[key] = r.rsplit("-", 1)[0] if attr == "zone" and re.search(r"-[a-z]$", r) else r
+                    regions[key] = (
+                        r.rsplit("-", 1)[0] if attr == "zone" and re.search(r"-[a-z]$", r) else r
+                    )
                 break
     known = set(mod.resources)
     out: list[ResourceChange] = []
@@ -422,35 +460,67 @@ def load_tf_dir(path: Path, *, var_files: list[str], variables: dict[str, str],
         refs: dict[str, str] = {}
         _refs(body, "", refs, known)
         for addr, scope in _instances(mod, rtype, name, body, src):
-            attrs = {k: mod.value(v, scope) for k, v in body.items()
-                     if k not in ("__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on")}
-            region = region_from_attrs(provider, attrs) or (
-                normalize_region(provider, regions[pkey]) if pkey in regions else None) or default_region
-            out.append(ResourceChange(
-                address=addr, type=rtype, name=name, provider=provider, action="create",
-                before=None, after=attrs, region_after=region,
-                region_reason=None if region else f"region unknown: provider `{pkey}` sets no region "
-                "and the resource has no location; pass --default-region",
-                source=str(src), refs=refs,
-            ))
+            attrs = {
+                k: mod.value(v, scope)
+                for k, v in body.items()
+                if k
+                not in ("__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on")
+            }
+            region = (
+                region_from_attrs(provider, attrs)
+                or (normalize_region(provider, regions[pkey]) if pkey in regions else None)
+                or default_region
+            )
+            out.append(
+                ResourceChange(
+                    address=addr,
+                    type=rtype,
+                    name=name,
+                    provider=provider,
+                    action="create",
+                    before=None,
+                    after=attrs,
+                    region_after=region,
+                    region_reason=None
+                    if region
+                    else f"region unknown: provider `{pkey}` sets no region "
+                    "and the resource has no location; pass --default-region",
+                    source=str(src),
+                    refs=refs,
+                )
+            )
     for mname, src in mod.modules:
-        out.append(ResourceChange(address=f"module.{mname}", type="module", name=mname, provider="terraform",
-                                  action="create", before=None, after={}, source=str(src),
-                                  unpriceable="modules are not expanded from .tf files: run "
-                                  "`terraform plan` and gate the plan JSON"))
+        out.append(
+            ResourceChange(
+                address=f"module.{mname}",
+                type="module",
+                name=mname,
+                provider="terraform",
+                action="create",
+                before=None,
+                after={},
+                source=str(src),
+                unpriceable="modules are not expanded from .tf files: run "
+                "`terraform plan` and gate the plan JSON",
+            )
+        )
     return out
 
 
-def _instances(mod: Module, rtype: str, name: str, body: dict[str, Any],
-               src: Path) -> list[tuple[str, dict[str, Any]]]:
+def _instances(
+    mod: Module, rtype: str, name: str, body: dict[str, Any], src: Path
+) -> list[tuple[str, dict[str, Any]]]:
     base = f"{rtype}.{name}"
     if "count" in body:
         n = mod.value(body["count"], {})
         if isinstance(n, bool) or (isinstance(n, str) and n.isdigit()):
             n = int(n)
         if not isinstance(n, int | float):
-            raise GateInputError(str(src), f"{base}: count is not a literal number after resolving "
-                                 f"variables ({getattr(n, 'why', n)!s})")
+            raise GateInputError(
+                str(src),
+                f"{base}: count is not a literal number after resolving "
+                f"variables ({getattr(n, 'why', n)!s})",
+            )
         return [(f"{base}[{i}]", {"count.index": i}) for i in range(int(n))]
     if "for_each" in body:
         fe = mod.value(body["for_each"], {})
@@ -458,6 +528,9 @@ def _instances(mod: Module, rtype: str, name: str, body: dict[str, Any],
             return [(f'{base}["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
         if isinstance(fe, list):
             return [(f'{base}["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
-        raise GateInputError(str(src), f"{base}: for_each is not a literal map or set after resolving "
-                             f"variables ({getattr(fe, 'why', fe)!s})")
+        raise GateInputError(
+            str(src),
+            f"{base}: for_each is not a literal map or set after resolving "
+            f"variables ({getattr(fe, 'why', fe)!s})",
+        )
     return [(base, {})]

@@ -45,7 +45,9 @@ class ResourceChange:
     region_before: str | None = None
     region_after: str | None = None
     region_reason: str | None = None  # why the region is unknown, when it is
-    unpriceable: str | None = None  # why this change cannot be priced at all (e.g. an unexpanded module)
+    unpriceable: str | None = (
+        None  # why this change cannot be priced at all (e.g. an unexpanded module)
+    )
     module_address: str = ""
     source: str = ""  # file the resource came from
     # attribute path (e.g. `launch_template.id`) -> address of the resource it references
@@ -150,8 +152,13 @@ class Violation:
     message: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy_id": self.policy_id, "kind": self.kind, "action": self.action,
-                "resource_address": self.resource_address, "message": self.message}
+        return {
+            "policy_id": self.policy_id,
+            "kind": self.kind,
+            "action": self.action,
+            "resource_address": self.resource_address,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -162,8 +169,12 @@ class Evaluation:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"decision": self.decision, "violations": [v.to_json() for v in self.violations],
-                "evaluated": self.evaluated, "skipped": self.skipped}
+        return {
+            "decision": self.decision,
+            "violations": [v.to_json() for v in self.violations],
+            "evaluated": self.evaluated,
+            "skipped": self.skipped,
+        }
 
 
 def _num(d: Decimal | None) -> str | None:

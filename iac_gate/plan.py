@@ -153,7 +153,17 @@ class _Configuration:
         return None
 
 
-_NOT_RESOURCES = ("var.", "local.", "data.", "module.", "each.", "count.", "path.", "self.", "terraform.")
+_NOT_RESOURCES = (
+    "var.",
+    "local.",
+    "data.",
+    "module.",
+    "each.",
+    "count.",
+    "path.",
+    "self.",
+    "terraform.",
+)
 
 
 def _collect_refs(expr: Any, path: str, prefix: str, out: dict[str, str]) -> None:
@@ -185,21 +195,33 @@ def _walk_planned(module: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def parse_plan_document(plan: Any, source: str,
-                        default_region: str | None = None) -> list[ResourceChange]:
+def parse_plan_document(
+    plan: Any, source: str, default_region: str | None = None
+) -> list[ResourceChange]:
     """The managed resource changes of a decoded plan document."""
     if not isinstance(plan, dict):
-        raise GateInputError(source, f"not a Terraform plan: the JSON is a {type(plan).__name__}, "
-                             "expected an object from `terraform show -json PLANFILE`")
+        raise GateInputError(
+            source,
+            f"not a Terraform plan: the JSON is a {type(plan).__name__}, "
+            "expected an object from `terraform show -json PLANFILE`",
+        )
     if "resource_changes" not in plan and "planned_values" not in plan:
         if "resources" in plan and "version" in plan:
-            raise GateInputError(source, "this is a Terraform state file, not a plan: "
-                                 "run `terraform plan -out=tfplan && terraform show -json tfplan`")
-        raise GateInputError(source, "not a Terraform plan: it has neither `resource_changes` "
-                             "nor `planned_values` (expected `terraform show -json PLANFILE`)")
+            raise GateInputError(
+                source,
+                "this is a Terraform state file, not a plan: "
+                "run `terraform plan -out=tfplan && terraform show -json tfplan`",
+            )
+        raise GateInputError(
+            source,
+            "not a Terraform plan: it has neither `resource_changes` "
+            "nor `planned_values` (expected `terraform show -json PLANFILE`)",
+        )
     config = _Configuration(plan)
-    prior = {r.get("address"): r.get("values") for r in
-             _walk_planned(_d(_d(_d(plan.get("prior_state")).get("values")).get("root_module")))}
+    prior = {
+        r.get("address"): r.get("values")
+        for r in _walk_planned(_d(_d(_d(plan.get("prior_state")).get("values")).get("root_module")))
+    }
     raw_changes = plan.get("resource_changes")
     if raw_changes is None:
         raw_changes = [
@@ -237,19 +259,39 @@ def parse_plan_document(plan: Any, source: str,
         if after is not None and not isinstance(after, dict):
             raise GateInputError(source, f"{address}: `change.after` is not an object")
         provider_region = config.region_for(address, provider)
-        r_after = (region_from_attrs(provider, after) or provider_region or default_region) if after is not None else None
-        r_before = (region_from_attrs(provider, before) or provider_region or default_region) if before is not None else None
+        r_after = (
+            (region_from_attrs(provider, after) or provider_region or default_region)
+            if after is not None
+            else None
+        )
+        r_before = (
+            (region_from_attrs(provider, before) or provider_region or default_region)
+            if before is not None
+            else None
+        )
         reason = None
         if (after is not None and r_after is None) or (before is not None and r_before is None):
-            reason = (f"region unknown: the {provider} provider block sets no region and the "
-                      "resource has no location; pass --default-region")
-        out.append(ResourceChange(
-            address=address, type=rtype, name=str(rc.get("name", "")), provider=provider,
-            action=action, before=before, after=after, region_before=r_before,
-            region_after=r_after, region_reason=reason,
-            module_address=str(rc.get("module_address", "")), source=source,
-            refs=config.refs.get(re.sub(r"\[[^\]]*\]", "", address), {}),
-        ))
+            reason = (
+                f"region unknown: the {provider} provider block sets no region and the "
+                "resource has no location; pass --default-region"
+            )
+        out.append(
+            ResourceChange(
+                address=address,
+                type=rtype,
+                name=str(rc.get("name", "")),
+                provider=provider,
+                action=action,
+                before=before,
+                after=after,
+                region_before=r_before,
+                region_after=r_after,
+                region_reason=reason,
+                module_address=str(rc.get("module_address", "")),
+                source=source,
+                refs=config.refs.get(re.sub(r"\[[^\]]*\]", "", address), {}),
+            )
+        )
     return out
 
 
@@ -266,13 +308,21 @@ def load_plan(path: str | Path, default_region: str | None = None) -> list[Resou
         raise GateInputError(str(p), "file is empty (expected `terraform show -json` output)")
     raw = p.read_bytes()
     if raw[:2] == b"PK":
-        raise GateInputError(str(p), "this is a binary plan file (zip): convert it with "
-                             "`terraform show -json PLANFILE > plan.json`")
+        raise GateInputError(
+            str(p),
+            "this is a binary plan file (zip): convert it with "
+            "`terraform show -json PLANFILE > plan.json`",
+        )
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise GateInputError(str(p), "not UTF-8 text: is this the binary plan file? "
-                             "Convert it with `terraform show -json PLANFILE > plan.json`") from None
+        raise GateInputError(
+            str(p),
+            "not UTF-8 text: is this the binary plan file? "
+            "Convert it with `terraform show -json PLANFILE > plan.json`",
+        ) from None
     except json.JSONDecodeError as e:
-        raise GateInputError(str(p), f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        raise GateInputError(
+            str(p), f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None
     return parse_plan_document(doc, str(p), default_region)

@@ -57,7 +57,9 @@ class InstanceSizes(_Base):
     kind: Literal["instance_sizes"]
     allow: list[str] | None = None
     deny: list[str] = []
-    families: list[str] | None = None  # allowed family globs (family = the size before the first dot)
+    families: list[str] | None = (
+        None  # allowed family globs (family = the size before the first dot)
+    )
     deny_families: list[str] = []
 
 
@@ -82,8 +84,10 @@ class TeamBudget(_Base):
     team_tag: str = "team"
 
 
-Policy = Annotated[MonthlyBudget | InstanceSizes | AllowedRegions | RequiredTags | MaxResourceCost
-                   | TeamBudget, Field(discriminator="kind")]
+Policy = Annotated[
+    MonthlyBudget | InstanceSizes | AllowedRegions | RequiredTags | MaxResourceCost | TeamBudget,
+    Field(discriminator="kind"),
+]
 
 
 class PolicyFile(BaseModel):
@@ -125,7 +129,9 @@ def load_policies(path: str | Path) -> list[Policy]:
             raise GateInputError(str(f), f"invalid policy file: {_format_error(e)}") from None
         for pol in parsed.policies:
             if pol.id in seen:
-                raise GateInputError(str(f), f"policy id `{pol.id}` is also defined in {seen[pol.id]}")
+                raise GateInputError(
+                    str(f), f"policy id `{pol.id}` is also defined in {seen[pol.id]}"
+                )
             seen[pol.id] = str(f)
             out.append(pol)
     return out
@@ -133,13 +139,26 @@ def load_policies(path: str | Path) -> list[Policy]:
 
 # Where each type keeps its "size": the attribute the sizes policy matches.
 SIZE_PATHS: tuple[tuple[str, ...], ...] = (
-    ("instance_type",), ("instance_class",), ("node_type",), ("machine_type",), ("vm_size",),
-    ("size",), ("host_instance_type",), ("cluster_config", "instance_type"),
-    ("broker_node_group_info", "instance_type"), ("settings", "tier"),
-    ("default_node_pool", "vm_size"), ("node_config", "machine_type"), ("instance_types",),
+    ("instance_type",),
+    ("instance_class",),
+    ("node_type",),
+    ("machine_type",),
+    ("vm_size",),
+    ("size",),
+    ("host_instance_type",),
+    ("cluster_config", "instance_type"),
+    ("broker_node_group_info", "instance_type"),
+    ("settings", "tier"),
+    ("default_node_pool", "vm_size"),
+    ("node_config", "machine_type"),
+    ("instance_types",),
 )
-SIZE_TYPES_WITH_SKU = ("azurerm_mssql_database", "azurerm_postgresql_flexible_server",
-                       "azurerm_mysql_flexible_server", "azurerm_service_plan")
+SIZE_TYPES_WITH_SKU = (
+    "azurerm_mssql_database",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_service_plan",
+)
 
 
 def sizes_of(r: PricedResource) -> list[str]:
@@ -174,54 +193,105 @@ def _m(value: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(v, pat.lower()) for pat in patterns)
 
 
-def evaluate(policies: list[Policy], resources: list[PricedResource], *, environment: str | None,
-             total_after: Decimal, delta: Decimal, team_budgets: Any = None, team: str | None = None) -> Evaluation:
+def evaluate(
+    policies: list[Policy],
+    resources: list[PricedResource],
+    *,
+    environment: str | None,
+    total_after: Decimal,
+    delta: Decimal,
+    team_budgets: Any = None,
+    team: str | None = None,
+) -> Evaluation:
     """Apply policies to the resources the change creates or updates (deletes never violate)."""
     ev = Evaluation()
     changed = [r for r in resources if r.change.action in ("create", "update", "replace")]
     for pol in policies:
         if pol.environments is not None and environment not in pol.environments:
-            ev.skipped.append({"policy_id": pol.id, "reason": f"applies to environments {pol.environments}, "
-                               f"this run is {environment or 'not given (--env)'}"})
+            ev.skipped.append(
+                {
+                    "policy_id": pol.id,
+                    "reason": f"applies to environments {pol.environments}, "
+                    f"this run is {environment or 'not given (--env)'}",
+                }
+            )
             continue
         ev.evaluated.append(pol.id)
         found: list[tuple[str | None, str]] = []
         if isinstance(pol, MonthlyBudget):
             if pol.max_total is not None and total_after > pol.max_total:
-                found.append((None, f"monthly cost after this change ${money(total_after)} exceeds "
-                                    f"the {environment or ''} budget ${money(pol.max_total)}".replace("  ", " ")))
+                found.append(
+                    (
+                        None,
+                        f"monthly cost after this change ${money(total_after)} exceeds "
+                        f"the {environment or ''} budget ${money(pol.max_total)}".replace(
+                            "  ", " "
+                        ),
+                    )
+                )
             if pol.max_increase is not None and delta > pol.max_increase:
-                found.append((None, f"this change adds ${money(delta)}/month, above the allowed "
-                                    f"increase of ${money(pol.max_increase)}"))
+                found.append(
+                    (
+                        None,
+                        f"this change adds ${money(delta)}/month, above the allowed "
+                        f"increase of ${money(pol.max_increase)}",
+                    )
+                )
         elif isinstance(pol, InstanceSizes):
             for r in changed:
                 for size in sizes_of(r):
                     fam = family_of(size)
                     if pol.deny and _m(size, pol.deny):
-                        found.append((r.change.address, f"size `{size}` is denied ({', '.join(pol.deny)})"))
+                        found.append(
+                            (r.change.address, f"size `{size}` is denied ({', '.join(pol.deny)})")
+                        )
                     elif pol.allow is not None and not _m(size, pol.allow):
-                        found.append((r.change.address, f"size `{size}` is not in the allowed sizes ({', '.join(pol.allow)})"))
+                        found.append(
+                            (
+                                r.change.address,
+                                f"size `{size}` is not in the allowed sizes ({', '.join(pol.allow)})",
+                            )
+                        )
                     elif pol.deny_families and _m(fam, pol.deny_families):
                         found.append((r.change.address, f"family `{fam}` of `{size}` is denied"))
                     elif pol.families is not None and not _m(fam, pol.families):
-                        found.append((r.change.address, f"family `{fam}` of `{size}` is not allowed ({', '.join(pol.families)})"))
+                        found.append(
+                            (
+                                r.change.address,
+                                f"family `{fam}` of `{size}` is not allowed ({', '.join(pol.families)})",
+                            )
+                        )
         elif isinstance(pol, AllowedRegions):
             for r in changed:
                 if r.region and not r.free and r.region not in pol.regions:
-                    found.append((r.change.address, f"region `{r.region}` is not allowed ({', '.join(pol.regions)})"))
+                    found.append(
+                        (
+                            r.change.address,
+                            f"region `{r.region}` is not allowed ({', '.join(pol.regions)})",
+                        )
+                    )
         elif isinstance(pol, RequiredTags):
             for r in changed:
                 if not r.taggable:
                     continue
-                have = {k.lower() if pol.case_insensitive else k for k, v in r.tags.items() if v != ""}
-                miss = [t for t in pol.tags if (t.lower() if pol.case_insensitive else t) not in have]
+                have = {
+                    k.lower() if pol.case_insensitive else k for k, v in r.tags.items() if v != ""
+                }
+                miss = [
+                    t for t in pol.tags if (t.lower() if pol.case_insensitive else t) not in have
+                ]
                 if miss:
                     found.append((r.change.address, f"missing required tags: {', '.join(miss)}"))
         elif isinstance(pol, MaxResourceCost):
             for r in changed:
                 if r.monthly_cost > pol.max_monthly_cost:
-                    found.append((r.change.address, f"costs ${money(r.monthly_cost)}/month, above the "
-                                                    f"per-resource maximum ${money(pol.max_monthly_cost)}"))
+                    found.append(
+                        (
+                            r.change.address,
+                            f"costs ${money(r.monthly_cost)}/month, above the "
+                            f"per-resource maximum ${money(pol.max_monthly_cost)}",
+                        )
+                    )
         elif isinstance(pol, TeamBudget):
             found.extend(_team_budget(pol, ev, resources, team_budgets, team))
         for address, message in found:
@@ -231,12 +301,17 @@ def evaluate(policies: list[Policy], resources: list[PricedResource], *, environ
     return ev
 
 
-def _team_budget(pol: TeamBudget, ev: Evaluation, resources: list[PricedResource],
-                 budgets: Any, team: str | None) -> list[tuple[str | None, str]]:
+def _team_budget(
+    pol: TeamBudget, ev: Evaluation, resources: list[PricedResource], budgets: Any, team: str | None
+) -> list[tuple[str | None, str]]:
     if budgets is None or not budgets.available:
         ev.evaluated.remove(pol.id)
-        ev.skipped.append({"policy_id": pol.id, "reason": budgets.notice if budgets is not None else
-                           "no budget mart configured"})
+        ev.skipped.append(
+            {
+                "policy_id": pol.id,
+                "reason": budgets.notice if budgets is not None else "no budget mart configured",
+            }
+        )
         return []
     deltas: dict[str, Decimal] = {}
     for r in resources:
@@ -250,7 +325,12 @@ def _team_budget(pol: TeamBudget, ev: Evaluation, resources: list[PricedResource
             out.append((None, f"team `{t}` has no budget in the budget mart"))
             continue
         if delta > 0 and delta > status.remaining:
-            out.append((None, f"team `{t}`: this change adds ${money(delta)}/month but only "
-                              f"${money(status.remaining)} of its ${money(status.amount)} "
-                              f"{status.period} budget remains (as of {status.as_of})"))
+            out.append(
+                (
+                    None,
+                    f"team `{t}`: this change adds ${money(delta)}/month but only "
+                    f"${money(status.remaining)} of its ${money(status.amount)} "
+                    f"{status.period} budget remains (as of {status.as_of})",
+                )
+            )
     return out

@@ -33,14 +33,30 @@ def render_table(res: GateResult) -> str:
         before = r.monthly_cost_before if ch.before is not None else None
         after = r.monthly_cost if ch.after is not None else None
         note = "free" if r.free else ("" if r.priced else f"unpriced: {r.unpriced_reason}")
-        rows.append((ch.address, ch.action, r.region or "?", _usd(before), _usd(after),
-                     _signed(r.monthly_cost - r.monthly_cost_before), note))
+        rows.append(
+            (
+                ch.address,
+                ch.action,
+                r.region or "?",
+                _usd(before),
+                _usd(after),
+                _signed(r.monthly_cost - r.monthly_cost_before),
+                note,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(6)]
-    lines = ["  ".join(c.ljust(widths[i]) if i < 3 else c.rjust(widths[i]) for i, c in enumerate(row[:6]))
-             + (f"  {row[6]}" if row[6] else "") for row in rows]
+    lines = [
+        "  ".join(
+            c.ljust(widths[i]) if i < 3 else c.rjust(widths[i]) for i, c in enumerate(row[:6])
+        )
+        + (f"  {row[6]}" if row[6] else "")
+        for row in rows
+    ]
     lines.append("")
-    lines.append(f"Monthly cost: {_usd(res.total_before)} -> {_usd(res.total_after)} "
-                 f"({_signed(res.delta)}/month, USD list prices, 730 h/month)")
+    lines.append(
+        f"Monthly cost: {_usd(res.total_before)} -> {_usd(res.total_after)} "
+        f"({_signed(res.delta)}/month, USD list prices, 730 h/month)"
+    )
     for n in res.notices:
         lines.append(f"Note: {n}")
     ev = res.evaluation
@@ -58,8 +74,10 @@ def render_markdown(res: GateResult) -> str:
     ev = res.evaluation
     md = [f"## {ICON[ev.decision]} Sibyl cost gate: **{ev.decision.upper()}**", ""]
     env = f" in `{res.environment}`" if res.environment else ""
-    md.append(f"This change moves the monthly cost{env} from **{_usd(res.total_before)}** to "
-              f"**{_usd(res.total_after)}** (**{_signed(res.delta)}/month**).")
+    md.append(
+        f"This change moves the monthly cost{env} from **{_usd(res.total_before)}** to "
+        f"**{_usd(res.total_after)}** (**{_signed(res.delta)}/month**)."
+    )
     md.append("")
     md.append("| Resource | Action | Region | Before | After | Δ / month |")
     md.append("|---|---|---|---:|---:|---:|")
@@ -68,10 +86,12 @@ def render_markdown(res: GateResult) -> str:
             continue
         ch = r.change
         flag = "" if r.priced else " ⚠️"
-        md.append(f"| `{ch.address}`{flag} | {ch.action} | {r.region or '?'} | "
-                  f"{_usd(r.monthly_cost_before) if ch.before is not None else '—'} | "
-                  f"{_usd(r.monthly_cost) if ch.after is not None else '—'} | "
-                  f"{_signed(r.monthly_cost - r.monthly_cost_before)} |")
+        md.append(
+            f"| `{ch.address}`{flag} | {ch.action} | {r.region or '?'} | "
+            f"{_usd(r.monthly_cost_before) if ch.before is not None else '—'} | "
+            f"{_usd(r.monthly_cost) if ch.after is not None else '—'} | "
+            f"{_signed(r.monthly_cost - r.monthly_cost_before)} |"
+        )
     free = sum(1 for r in res.resources if r.free)
     if free:
         md.append(f"\n{free} resource(s) with no charge of their own are not listed.")
@@ -85,12 +105,16 @@ def render_markdown(res: GateResult) -> str:
         md.append("| Policy | Action | Resource | Message |")
         md.append("|---|---|---|---|")
         for v in ev.violations:
-            md.append(f"| `{v.policy_id}` | {v.action} | {f'`{v.resource_address}`' if v.resource_address else '—'} | {v.message} |")
+            md.append(
+                f"| `{v.policy_id}` | {v.action} | {f'`{v.resource_address}`' if v.resource_address else '—'} | {v.message} |"
+            )
     if res.notices:
         md.append("")
         md.extend(f"> {n}" for n in res.notices)
-    md.append("\n<sub>Offline list prices (USD, 730 h/month) from Sibyl's price catalog; "
-              "usage-priced components count only when a usage file gives their quantity.</sub>")
+    md.append(
+        "\n<sub>Offline list prices (USD, 730 h/month) from Sibyl's price catalog; "
+        "usage-priced components count only when a usage file gives their quantity.</sub>"
+    )
     return "\n".join(md) + "\n"
 
 
@@ -99,30 +123,59 @@ def render_sarif(res: GateResult) -> str:
     rules: dict[str, dict[str, Any]] = {}
     results = []
     for v in ev.violations:
-        rules.setdefault(v.policy_id, {
-            "id": v.policy_id, "name": v.kind,
-            "shortDescription": {"text": f"Sibyl cost policy {v.policy_id} ({v.kind})"},
-            "defaultConfiguration": {"level": SARIF_LEVEL[v.action]},
-        })
-        src = next((r.change.source for r in res.resources if r.change.address == v.resource_address),
-                   res.source)
+        rules.setdefault(
+            v.policy_id,
+            {
+                "id": v.policy_id,
+                "name": v.kind,
+                "shortDescription": {"text": f"Sibyl cost policy {v.policy_id} ({v.kind})"},
+                "defaultConfiguration": {"level": SARIF_LEVEL[v.action]},
+            },
+        )
+        src = next(
+            (r.change.source for r in res.resources if r.change.address == v.resource_address),
+            res.source,
+        )
         loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": src or res.source}}}
         if v.resource_address:
-            loc["logicalLocations"] = [{"fullyQualifiedName": v.resource_address, "kind": "resource"}]
-        results.append({"ruleId": v.policy_id, "level": SARIF_LEVEL[v.action],
-                        "message": {"text": v.message}, "locations": [loc]})
+            loc["logicalLocations"] = [
+                {"fullyQualifiedName": v.resource_address, "kind": "resource"}
+            ]
+        results.append(
+            {
+                "ruleId": v.policy_id,
+                "level": SARIF_LEVEL[v.action],
+                "message": {"text": v.message},
+                "locations": [loc],
+            }
+        )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "sibyl-gate",
-                                "version": REPORT_SCHEMA_VERSION, "rules": list(rules.values())}},
-            "results": results,
-            "properties": {"decision": ev.decision, "total_monthly_cost": money(res.total_after),
-                           "delta_monthly_cost": money(res.delta)},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sibyl-gate",
+                        "version": REPORT_SCHEMA_VERSION,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+                "properties": {
+                    "decision": ev.decision,
+                    "total_monthly_cost": money(res.total_after),
+                    "delta_monthly_cost": money(res.delta),
+                },
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown, "sarif": render_sarif}
+RENDERERS = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+    "sarif": render_sarif,
+}

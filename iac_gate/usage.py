@@ -37,7 +37,9 @@ def load_usage(path: str | Path | None) -> dict[str, dict[str, Any]]:
     if doc is None:
         return {}
     if not isinstance(doc, dict) or not isinstance(doc.get("resources", {}), dict):
-        raise GateInputError(str(p), "expected a mapping with `resources:` (address -> usage values)")
+        raise GateInputError(
+            str(p), "expected a mapping with `resources:` (address -> usage values)"
+        )
     out: dict[str, dict[str, Any]] = {}
     for addr, values in (doc.get("resources") or {}).items():
         if not isinstance(values, dict):
@@ -45,11 +47,15 @@ def load_usage(path: str | Path | None) -> dict[str, dict[str, Any]]:
         for k, v in values.items():
             if k == "os":
                 if v not in ("linux", "windows", "rhel", "suse"):
-                    raise GateInputError(str(p), f"resources.{addr}.os: one of linux, windows, rhel, suse")
+                    raise GateInputError(
+                        str(p), f"resources.{addr}.os: one of linux, windows, rhel, suse"
+                    )
             elif k == "attached":
                 if not isinstance(v, bool):
                     raise GateInputError(str(p), f"resources.{addr}.attached: true or false")
             elif isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                raise GateInputError(str(p), f"resources.{addr}.{k}: expected a non-negative number, got {v!r}")
+                raise GateInputError(
+                    str(p), f"resources.{addr}.{k}: expected a non-negative number, got {v!r}"
+                )
         out[str(addr)] = dict(values)
     return out

@@ -72,7 +72,9 @@ def list_files(root: str) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
         if info.get("type") == "directory":
             continue
         rel = path[len(base) :].lstrip("/")
-        stamp = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified")
+        stamp = (
+            info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified")
+        )
         stamp = stamp or info.get("last_modified") or info.get("updated") or ""
         out.append(RemoteFile(path, rel, int(info.get("size") or 0), f"{info.get('size')}:{stamp}"))
     return fs, out

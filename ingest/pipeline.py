@@ -35,6 +35,7 @@ from typing import Any
 import duckdb
 
 from ingest import fs as lakefs
+from ingest.sql import ident, literal
 from ingest.validate import FileValidator, Problem
 from ingest.variants import BY_NAME, Variant, detect, q
 
@@ -48,7 +49,17 @@ _PERIOD_MARKERS = (
     (re.compile(r"^invoice_month=(\d{4})(\d{2})$", re.I), "{0}-{1}"),
     (re.compile(r"^(\d{4})(\d{2})01-\d{8}$"), "{0}-{1}"),
 )
-_DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+_DATA_SUFFIXES = (
+    ".parquet",
+    ".csv",
+    ".csv.gz",
+    ".json",
+    ".json.gz",
+    ".jsonl",
+    ".jsonl.gz",
+    ".ndjson",
+    ".ndjson.gz",
+)
 
 
 @dataclass
@@ -215,18 +226,18 @@ def _read_manifests(fs: Any, files: list[lakefs.RemoteFile]) -> _Deliveries:
 
 def _open_relation(con: duckdb.DuckDBPyConnection, local: Path, rel: str) -> str:
     """SQL that reads the file as exported (CSV as text, so nothing is reinterpreted)."""
-    path = str(local).replace("'", "''")
+    path = literal(str(local))
     low = rel.lower()
     if low.endswith(".parquet"):
-        return f"read_parquet('{path}')"
+        return f"read_parquet({path})"
     if low.endswith((".csv", ".csv.gz")):
         comp = "gzip" if low.endswith(".gz") else "none"
         return (
-            f"read_csv('{path}', header=true, all_varchar=true, strict_mode=true, "
+            f"read_csv({path}, header=true, all_varchar=true, strict_mode=true, "
             f"compression='{comp}', sample_size=-1)"
         )
     comp = "gzip" if low.endswith(".gz") else "none"
-    return f"read_json('{path}', format='newline_delimited', compression='{comp}', sample_size=-1)"
+    return f"read_json({path}, format='newline_delimited', compression='{comp}', sample_size=-1)"
 
 
 _GCP_TS = ("usage_start_time", "usage_end_time", "export_time")
@@ -234,7 +245,8 @@ _GCP_TS = ("usage_start_time", "usage_end_time", "export_time")
 
 def _stage(con: duckdb.DuckDBPyConnection, relation: str, rel: str, out: Path) -> None:
     """Materialize the file as Parquet in the work dir (CSV/JSON; parquet is read in place)."""
-    cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
+    # relation: _open_relation's SQL (path quoted by literal()); column names quoted by q()
+    cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]  # noqa: S608
     select = "*"
     if rel.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         # BigQuery writes TIMESTAMP as 'YYYY-MM-DD HH:MM:SS UTC' in JSON: make them timestamps
@@ -247,7 +259,7 @@ def _stage(con: duckdb.DuckDBPyConnection, relation: str, rel: str, out: Path) -
         if fixes:
             select = f"* replace ({', '.join(fixes)})"
     con.execute(
-        f"copy (select {select} from {relation}) to '{out}' (format parquet, compression zstd)"
+        f"copy (select {select} from {relation}) to {literal(str(out))} (format parquet, compression zstd)"  # noqa: S608
     )
 
 
@@ -262,16 +274,21 @@ def _azure_dataset_type(
     if "actual" in low:
         return "actual"
     # content: amortized data carries the commitment cost on usage and unused rows
-    cost = "coalesce(try_cast(\"Cost\" as double), 0)" if "Cost" in _columns(con, view) else "coalesce(try_cast(\"CostInBillingCurrency\" as double), 0)"
+    cost = (
+        'coalesce(try_cast("Cost" as double), 0)'
+        if "Cost" in _columns(con, view)
+        else 'coalesce(try_cast("CostInBillingCurrency" as double), 0)'
+    )
     n = con.execute(
+        # view: an internal name (f<n>); cost: one of two constant expressions
         f"""select count(*) from {view} where "ChargeType" in ('UnusedReservation','UnusedSavingsPlan')
-            or ("ChargeType" = 'Usage' and "PricingModel" in ('Reservation','SavingsPlan') and {cost} <> 0)"""
+            or ("ChargeType" = 'Usage' and "PricingModel" in ('Reservation','SavingsPlan') and {cost} <> 0)"""  # noqa: S608
     ).fetchone()
     return "amortized" if n and n[0] else "actual"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
-    return [r[0] for r in con.execute(f"describe select * from {view}").fetchall()]
+    return [r[0] for r in con.execute(f"describe select * from {ident(view)}").fetchall()]  # noqa: S608
 
 
 def load_catalog(lake_root: str) -> dict[str, Any]:
@@ -307,8 +324,8 @@ def ingest(
 
     tmp_root = Path(tempfile.mkdtemp(prefix="sibyl-ingest-", dir=work_dir))
     con = duckdb.connect()
-    con.execute(f"set memory_limit='{duckdb_memory_limit}'")
-    con.execute(f"set temp_directory='{tmp_root / 'spill'}'")
+    con.execute(f"set memory_limit={literal(duckdb_memory_limit)}")
+    con.execute(f"set temp_directory={literal(str(tmp_root / 'spill'))}")
     con.execute("set timezone='UTC'")
     # lake rows keep their source row number, so their order carries no meaning: letting DuckDB
     # write in parallel without ordering buffers makes lake writes ~3x faster at 10M rows
@@ -329,7 +346,9 @@ def ingest(
                 report.files.append(FileResult(f.rel, "skipped", reason=reason))
                 continue
             if deliveries.superseded(f.rel):
-                report.files.append(FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest"))
+                report.files.append(
+                    FileResult(f.rel, "superseded", reason="not in the latest delivery's manifest")
+                )
                 continue
             folder = f.rel.rpartition("/")[0]
             path_period, dataset = path_period_and_dataset(f.rel)
@@ -341,12 +360,25 @@ def ingest(
                 cand = {path_period} if path_period else set(known_periods or [])
                 if cand and not cand & want_periods:
                     continue
-            if cached.get("provider") and cached.get("fingerprint") == f.fingerprint and cached["provider"] not in want_providers:
+            if (
+                cached.get("provider")
+                and cached.get("fingerprint") == f.fingerprint
+                and cached["provider"] not in want_providers
+            ):
                 continue
             say(f"[{n}/{len(files)}] {f.rel}")
             result, stage_path = _process_file(
-                con, fs, f, n, tmp_root, path_period, dataset,
-                deliveries.azure_type.get(folder), get_validator, lake_root, now,
+                con,
+                fs,
+                f,
+                n,
+                tmp_root,
+                path_period,
+                dataset,
+                deliveries.azure_type.get(folder),
+                get_validator,
+                lake_root,
+                now,
             )
             if result.provider and result.provider not in want_providers:
                 continue
@@ -354,7 +386,12 @@ def ingest(
             if result.status == "loaded" and stage_path is not None:
                 for period in result.periods:
                     if want_periods is None or period in want_periods:
-                        key = (result.provider or "", period, result.variant or "", result.dataset or "")
+                        key = (
+                            result.provider or "",
+                            period,
+                            result.variant or "",
+                            result.dataset or "",
+                        )
                         staged[key].append((stage_path, result))
             catalog["files"][f.rel] = {
                 "fingerprint": f.fingerprint,
@@ -365,13 +402,30 @@ def ingest(
             }
 
         for (provider, period, variant_name, dataset), members in sorted(staged.items()):
-            part = _write_partition(con, lake_root, tmp_root, provider, period, BY_NAME[variant_name], dataset, members, now)
+            part = _write_partition(
+                con,
+                lake_root,
+                tmp_root,
+                provider,
+                period,
+                BY_NAME[variant_name],
+                dataset,
+                members,
+                now,
+            )
             report.partitions.append(part)
-            say(f"lake {provider} {period} {variant_name}__{dataset}: {part.rows:,} rows, billed {part.billed_total} {part.currency}")
+            say(
+                f"lake {provider} {period} {variant_name}__{dataset}: {part.rows:,} rows, billed {part.billed_total} {part.currency}"
+            )
 
         report.finished_at = dt.datetime.now(dt.UTC).isoformat()
         lakefs.write_text_atomic(lake_root, CATALOG_REL, json.dumps(catalog, indent=1), tmp_root)
-        lakefs.write_text_atomic(lake_root, f"_state/runs/{run_id}.json", json.dumps(report.to_dict(), indent=1), tmp_root)
+        lakefs.write_text_atomic(
+            lake_root,
+            f"_state/runs/{run_id}.json",
+            json.dumps(report.to_dict(), indent=1),
+            tmp_root,
+        )
         say(report.summary())
         return report
     finally:
@@ -396,32 +450,64 @@ def _process_file(
     res = FileResult(f.rel, "loaded", dataset=dataset)
     if not _is_data_file(f.rel):
         suffix = f.rel.rsplit(".", 1)[-1] if "." in f.rel else "(none)"
-        return _quarantine(fs, f, res, [Problem(None, f"unsupported file type '.{suffix}' (expected parquet, csv[.gz] or json lines[.gz])")], lake_root, tmp_root, now), None
+        return _quarantine(
+            fs,
+            f,
+            res,
+            [
+                Problem(
+                    None,
+                    f"unsupported file type '.{suffix}' (expected parquet, csv[.gz] or json lines[.gz])",
+                )
+            ],
+            lake_root,
+            tmp_root,
+            now,
+        ), None
     local = lakefs.fetch(fs, f.path, tmp_root)
     view = f"f{n}"
     try:
         relation = _open_relation(con, local, f.rel)
-        cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
+        cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]  # noqa: S608
     except duckdb.Error as exc:
-        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None
+        return _quarantine(
+            fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now
+        ), None
     variant = detect(cols)
     if variant is None:
         shown = ", ".join(cols[:8]) + (", ..." if len(cols) > 8 else "")
-        return _quarantine(fs, f, res, [Problem(None, f"unknown schema: no known export variant matches the columns [{shown}]")], lake_root, tmp_root, now), None
+        return _quarantine(
+            fs,
+            f,
+            res,
+            [
+                Problem(
+                    None, f"unknown schema: no known export variant matches the columns [{shown}]"
+                )
+            ],
+            lake_root,
+            tmp_root,
+            now,
+        ), None
     res.provider, res.variant = variant.provider, variant.name
     validator = get_validator()
     stage = tmp_root / f"{view}.parquet"
     try:
         if f.rel.lower().endswith(".parquet"):
             # a parquet file must be readable end to end (a truncated file fails here)
-            con.execute(f"select count(*) from {relation}").fetchone()
+            con.execute(f"select count(*) from {relation}").fetchone()  # noqa: S608
             stage = local
         else:
             _stage(con, relation, f.rel, stage)
-        con.execute(f"create or replace view {view} as select * from read_parquet('{stage}')")
+        # view: an internal name (f<n>); the path is quoted by literal()
+        con.execute(
+            f"create or replace view {view} as select * from read_parquet({literal(str(stage))})"  # noqa: S608
+        )
         problems = validator.validate(view, variant)
     except duckdb.Error as exc:
-        return _quarantine(fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now), None
+        return _quarantine(
+            fs, f, res, [Problem(None, f"unreadable file: {_clean(exc)}")], lake_root, tmp_root, now
+        ), None
     if problems:
         return _quarantine(fs, f, res, problems, lake_root, tmp_root, now), None
     if variant.provider == "azure":
@@ -432,7 +518,7 @@ def _process_file(
         f"""select strftime({variant.period_sql}, '%Y-%m') as p, count(*),
                    sum({variant.billed_sql})
                        filter (where not coalesce({variant.excluded_from_billed_sql}, false))
-            from {view} group by 1 order by 1"""
+            from {view} group by 1 order by 1"""  # noqa: S608 (internal view name, variant constants)
     ).fetchall()
     res.periods = [str(p) for p, _, _ in stats]
     res.rows = sum(int(c) for _, c, _ in stats)
@@ -451,8 +537,10 @@ def _clean(exc: Exception) -> str:
     keep = []
     for line in str(exc).splitlines():
         text = line.strip()
-        if not text or line.startswith((" ", "\t")) or text.startswith(
-            ("Original Line", "Possible Solution", "LINE 1:", "^")
+        if (
+            not text
+            or line.startswith((" ", "\t"))
+            or text.startswith(("Original Line", "Possible Solution", "LINE 1:", "^"))
         ):
             continue
         keep.append(text)
@@ -474,7 +562,7 @@ def _quarantine(
     res.problems = [p.as_dict() for p in problems]
     res.reason = "; ".join(str(p) for p in problems)
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    digest = hashlib.sha1(f.rel.encode()).hexdigest()[:8]
+    digest = hashlib.sha1(f.rel.encode(), usedforsecurity=False).hexdigest()[:8]
     base = f"quarantine/{res.provider or 'unknown'}/{stamp}__{digest}__{_slug(f.rel.rsplit('/', 1)[-1])}"
     local = lakefs.fetch(fs, f.path, tmp_root)
     res.quarantine_path = lakefs.put_atomic(local, lake_root, base)
@@ -507,26 +595,27 @@ def _write_partition(
     """Write one export dataset's rows of one billing period to the lake, atomically."""
     selects = []
     for stage, res in members:
-        rel = res.rel.replace("'", "''")
         selects.append(
-            f"""select *, '{rel}' as _source_file, file_row_number + 1 as _source_row,
-                       timestamptz '{now.isoformat()}' as _ingested_at,
-                       '{variant.name}' as _schema_variant, '{dataset}' as _dataset,
-                       '{res.dataset_type}' as _dataset_type
-                from read_parquet('{stage}', file_row_number=true)
-                where strftime({variant.period_sql}, '%Y-%m') = '{period}'"""
+            # every value is quoted by literal(); the period SQL is the variant's constant
+            f"""select *, {literal(res.rel)} as _source_file, file_row_number + 1 as _source_row,
+                       timestamptz {literal(now.isoformat())} as _ingested_at,
+                       {literal(variant.name)} as _schema_variant, {literal(dataset)} as _dataset,
+                       {literal(res.dataset_type or "actual")} as _dataset_type
+                from read_parquet({literal(str(stage))}, file_row_number=true)
+                where strftime({variant.period_sql}, '%Y-%m') = {literal(period)}"""  # noqa: S608
         )
     body = " union all by name ".join(f"({s})" for s in selects)
-    body = f"select * exclude (file_row_number) from ({body})"
+    body = f"select * exclude (file_row_number) from ({body})"  # noqa: S608
     name = f"{variant.name}__{dataset}"
     out = tmp_root / f"{provider}-{period}-{name}.parquet"
-    con.execute(f"copy ({body}) to '{out}' (format parquet, compression zstd)")
+    con.execute(f"copy ({body}) to {literal(str(out))} (format parquet, compression zstd)")
     rows, billed, currency = con.execute(
         f"""select count(*), sum({variant.billed_sql})
                 filter (where not coalesce({variant.excluded_from_billed_sql}, false)),
                 coalesce(string_agg(distinct cast({variant.currency_sql} as varchar), ','
                                     order by cast({variant.currency_sql} as varchar)), '')
-            from read_parquet('{out}')"""
+            from read_parquet($out)""",  # noqa: S608
+        {"out": str(out)},
     ).fetchone() or (0, 0, "")
     rel = f"raw/{provider}/billing_period={period}/{name}.parquet"
     dest = lakefs.put_atomic(out, lake_root, rel)

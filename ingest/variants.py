@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ingest.sql import ident
+
 MONEY = "DECIMAL(38, 10)"
 
 
 def q(name: str) -> str:
     """Quote a raw column name for DuckDB (names contain '/', '.', ':' and spaces)."""
-    return '"' + name.replace('"', '""') + '"'
+    return ident(name)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ GCP_FLAT = Variant(
     credits_sql=(
         "list_sum([c.amount for c in from_json("
         "replace(replace(credits, chr(39), chr(34)), ': None', ': null'),"
-        " '[{\"amount\":\"DOUBLE\"}]')])"
+        ' \'[{"amount":"DOUBLE"}]\')])'
     ),
 )
 

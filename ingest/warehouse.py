@@ -7,7 +7,9 @@ import time
 import duckdb
 
 
-def connect_read_only(warehouse_path: str, attempts: int = 20, wait_s: float = 0.25) -> duckdb.DuckDBPyConnection:
+def connect_read_only(
+    warehouse_path: str, attempts: int = 20, wait_s: float = 0.25
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection, retried while a writer holds the file lock."""
     for attempt in range(attempts):
         try:

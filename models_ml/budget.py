@@ -30,7 +30,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-SCOPE_TYPES = ("organization", "business_group", "business_unit", "team", "service", "environment", "provider")
+SCOPE_TYPES = (
+    "organization",
+    "business_group",
+    "business_unit",
+    "team",
+    "service",
+    "environment",
+    "provider",
+)
 PERIODS = ("monthly", "quarterly", "yearly")
 DEFAULT_THRESHOLDS = (50, 80, 100, 120)
 CENT = Decimal("0.01")
@@ -122,22 +130,30 @@ def _parse_row(row: dict[str, str], where: str, seen: set[str]) -> Budget:
     seen.add(bid)
     st = (row.get("scope_type") or "").strip()
     if st not in SCOPE_TYPES:
-        raise BudgetFileError(f"{where} column scope_type: {st!r} is not one of {', '.join(SCOPE_TYPES)}")
+        raise BudgetFileError(
+            f"{where} column scope_type: {st!r} is not one of {', '.join(SCOPE_TYPES)}"
+        )
     sv = (row.get("scope_value") or "").strip() or ("*" if st == "organization" else "")
     if not sv:
         raise BudgetFileError(f"{where} column scope_value: empty")
     period = (row.get("period") or "monthly").strip()
     if period not in PERIODS:
-        raise BudgetFileError(f"{where} column period: {period!r} is not one of {', '.join(PERIODS)}")
+        raise BudgetFileError(
+            f"{where} column period: {period!r} is not one of {', '.join(PERIODS)}"
+        )
     cur = (row.get("currency") or "").strip().upper()
     if len(cur) != 3 or not cur.isalpha():
         raise BudgetFileError(f"{where} column currency: {cur!r} is not an ISO 4217 code")
     try:
         th = tuple(int(t) for t in _split(row.get("alert_thresholds", ""))) or DEFAULT_THRESHOLDS
     except ValueError:
-        raise BudgetFileError(f"{where} column alert_thresholds: use whole percents like 50|80|100") from None
+        raise BudgetFileError(
+            f"{where} column alert_thresholds: use whole percents like 50|80|100"
+        ) from None
     if list(th) != sorted(set(th)) or th[0] <= 0:
-        raise BudgetFileError(f"{where} column alert_thresholds: must be positive and increasing, got {th}")
+        raise BudgetFileError(
+            f"{where} column alert_thresholds: must be positive and increasing, got {th}"
+        )
     basis = (row.get("breaker_basis") or "actual").strip()
     if basis not in ("actual", "forecast"):
         raise BudgetFileError(f"{where} column breaker_basis: {basis!r} is not actual or forecast")
@@ -145,9 +161,23 @@ def _parse_row(row: dict[str, str], where: str, seen: set[str]) -> Budget:
     left = (row.get("breaker_min_period_left_pct") or "").strip()
     left_pct = Decimal(left) if left else Decimal(25)
     if not (0 <= left_pct < 100):
-        raise BudgetFileError(f"{where} column breaker_min_period_left_pct: must be in [0, 100), got {left!r}")
-    return Budget(bid, st, sv, dec("amount"), cur, period, th, basis, trip, left_pct,
-                  _split(row.get("owners", "")), _split(row.get("channels", "")))
+        raise BudgetFileError(
+            f"{where} column breaker_min_period_left_pct: must be in [0, 100), got {left!r}"
+        )
+    return Budget(
+        bid,
+        st,
+        sv,
+        dec("amount"),
+        cur,
+        period,
+        th,
+        basis,
+        trip,
+        left_pct,
+        _split(row.get("owners", "")),
+        _split(row.get("channels", "")),
+    )
 
 
 def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -174,25 +204,42 @@ class BreakerDecision:
     reason: str
 
 
-def breaker_trip(b: Budget, pct_actual: Decimal, pct_projected: Decimal | None,
-                 period_left_pct: Decimal, projected_trip_left_pct: Decimal | None) -> BreakerDecision:
+def breaker_trip(
+    b: Budget,
+    pct_actual: Decimal,
+    pct_projected: Decimal | None,
+    period_left_pct: Decimal,
+    projected_trip_left_pct: Decimal | None,
+) -> BreakerDecision:
     """Whether the breaker trips, and why (see the module docstring)."""
     if pct_actual >= 100:
         return BreakerDecision(True, f"actual spend is {pct_actual:.1f}% of the budget")
     if pct_actual >= b.breaker_trip_pct and period_left_pct > b.breaker_min_period_left_pct:
-        return BreakerDecision(True, f"actual spend reached {pct_actual:.1f}% (trip {b.breaker_trip_pct}%) "
-                                     f"with {period_left_pct:.0f}% of the period left")
+        return BreakerDecision(
+            True,
+            f"actual spend reached {pct_actual:.1f}% (trip {b.breaker_trip_pct}%) "
+            f"with {period_left_pct:.0f}% of the period left",
+        )
     if b.breaker_basis == "forecast" and pct_projected is not None:
         if pct_projected >= 100:
-            return BreakerDecision(True, f"projected period-end spend is {pct_projected:.1f}% of the budget")
-        if projected_trip_left_pct is not None and projected_trip_left_pct > b.breaker_min_period_left_pct:
-            return BreakerDecision(True, f"projected to reach {b.breaker_trip_pct}% with "
-                                         f"{projected_trip_left_pct:.0f}% of the period left")
+            return BreakerDecision(
+                True, f"projected period-end spend is {pct_projected:.1f}% of the budget"
+            )
+        if (
+            projected_trip_left_pct is not None
+            and projected_trip_left_pct > b.breaker_min_period_left_pct
+        ):
+            return BreakerDecision(
+                True,
+                f"projected to reach {b.breaker_trip_pct}% with "
+                f"{projected_trip_left_pct:.0f}% of the period left",
+            )
     return BreakerDecision(False, "")
 
 
-def breaker_state(tripped: bool, scope: str, budget_id: str, overrides: Iterable[Override],
-                  now: dt.datetime) -> tuple[str, Override | None]:
+def breaker_state(
+    tripped: bool, scope: str, budget_id: str, overrides: Iterable[Override], now: dt.datetime
+) -> tuple[str, Override | None]:
     """``closed``/``open``/``half_open`` given the trip decision and the overrides valid at ``now``."""
     if not tripped:
         return "closed", None
@@ -254,38 +301,68 @@ def budget_status(
         pct_proj = projected * 100 / b.amount
         # exhaustion: the day cumulative spend reaches the amount (already, or projected)
         exhaustion = _exhaustion_date(b.amount, daily, start, as_of, fdays, fc, burn)
-        trip_day = _exhaustion_date(b.amount * b.breaker_trip_pct / 100, daily, start, as_of, fdays, fc, burn)
-        trip_left = (Decimal((end - trip_day).days) * 100 / days_total) if trip_day and trip_day > as_of else None
+        trip_day = _exhaustion_date(
+            b.amount * b.breaker_trip_pct / 100, daily, start, as_of, fdays, fc, burn
+        )
+        trip_left = (
+            (Decimal((end - trip_day).days) * 100 / days_total)
+            if trip_day and trip_day > as_of
+            else None
+        )
         period_left_pct = Decimal(left) * 100 / days_total
         decision = breaker_trip(b, pct, pct_proj, period_left_pct, trip_left)
         state, override = breaker_state(decision.tripped, b.scope, b.budget_id, overrides, now)
         crossed = [t for t in b.thresholds if pct >= t]
         fcrossed = [t for t in b.thresholds if pct_proj >= t]
-        rows.append({
-            "budget_id": b.budget_id, "scope_type": b.scope_type, "scope_value": b.scope_value,
-            "scope": b.scope, "period": b.period, "period_start": start, "period_end": end,
-            "as_of_date": as_of, "currency": b.currency, "budget_amount": _money(b.amount),
-            "actual_cost_to_date": _money(actual), "days_elapsed": elapsed, "days_in_period": days_total,
-            "daily_burn_rate": _money(burn), "projected_period_end_linear": _money(linear),
-            "projected_period_end_forecast": _money(forecast_end) if forecast_end is not None else None,
-            "projected_period_end_cost": _money(projected),
-            "projection_method": "forecast" if forecast_end is not None else "linear",
-            "projected_exhaustion_date": exhaustion,
-            "pct_used": float(round(pct, 2)), "projected_pct": float(round(pct_proj, 2)),
-            "thresholds_crossed": "|".join(map(str, crossed)),
-            "forecast_thresholds_crossed": "|".join(map(str, fcrossed)),
-            "highest_threshold_crossed": max(crossed, default=None),
-            "alert_level": alert_level(crossed, fcrossed),
-            "breaker_state": state, "breaker_reason": decision.reason,
-            "override_until": override.until if override else None,
-            "override_by": override.by if override else None,
-            "owners": "|".join(b.owners), "channels": "|".join(b.channels),
-        })
+        rows.append(
+            {
+                "budget_id": b.budget_id,
+                "scope_type": b.scope_type,
+                "scope_value": b.scope_value,
+                "scope": b.scope,
+                "period": b.period,
+                "period_start": start,
+                "period_end": end,
+                "as_of_date": as_of,
+                "currency": b.currency,
+                "budget_amount": _money(b.amount),
+                "actual_cost_to_date": _money(actual),
+                "days_elapsed": elapsed,
+                "days_in_period": days_total,
+                "daily_burn_rate": _money(burn),
+                "projected_period_end_linear": _money(linear),
+                "projected_period_end_forecast": _money(forecast_end)
+                if forecast_end is not None
+                else None,
+                "projected_period_end_cost": _money(projected),
+                "projection_method": "forecast" if forecast_end is not None else "linear",
+                "projected_exhaustion_date": exhaustion,
+                "pct_used": float(round(pct, 2)),
+                "projected_pct": float(round(pct_proj, 2)),
+                "thresholds_crossed": "|".join(map(str, crossed)),
+                "forecast_thresholds_crossed": "|".join(map(str, fcrossed)),
+                "highest_threshold_crossed": max(crossed, default=None),
+                "alert_level": alert_level(crossed, fcrossed),
+                "breaker_state": state,
+                "breaker_reason": decision.reason,
+                "override_until": override.until if override else None,
+                "override_by": override.by if override else None,
+                "owners": "|".join(b.owners),
+                "channels": "|".join(b.channels),
+            }
+        )
     return rows
 
 
-def _exhaustion_date(amount: Decimal, daily: dict[dt.date, Decimal], start: dt.date, as_of: dt.date,
-                     fdays: Sequence[dt.date], fc: dict[dt.date, float], burn: Decimal) -> dt.date | None:
+def _exhaustion_date(
+    amount: Decimal,
+    daily: dict[dt.date, Decimal],
+    start: dt.date,
+    as_of: dt.date,
+    fdays: Sequence[dt.date],
+    fc: dict[dt.date, float],
+    burn: Decimal,
+) -> dt.date | None:
     cum = Decimal(0)
     d = start
     while d <= as_of:

@@ -29,8 +29,9 @@ class Label:
     factor: float
 
 
-def labelled_series(n_series: int = 1000, n_days: int = 400, seed: int = 0,
-                    anomaly_share: float = 0.33) -> tuple[pl.DataFrame, list[Label]]:
+def labelled_series(
+    n_series: int = 1000, n_days: int = 400, seed: int = 0, anomaly_share: float = 0.33
+) -> tuple[pl.DataFrame, list[Label]]:
     rng = np.random.default_rng(seed)
     t = np.arange(n_days)
     days = [START + dt.timedelta(days=int(i)) for i in t]
@@ -50,22 +51,37 @@ def labelled_series(n_series: int = 1000, n_days: int = 400, seed: int = 0,
             for _ in range(int(rng.integers(1, 3))):
                 start = int(rng.integers(60, n_days - 5))
                 if rng.random() < 0.6:
-                    length, factor, kind = int(rng.integers(1, 4)), float(rng.uniform(2, 8)), "spike"
+                    length, factor, kind = (
+                        int(rng.integers(1, 4)),
+                        float(rng.uniform(2, 8)),
+                        "spike",
+                    )
                 else:
-                    length, factor, kind = int(rng.integers(10, 41)), float(rng.uniform(1.6, 3)), "shift"
+                    length, factor, kind = (
+                        int(rng.integers(10, 41)),
+                        float(rng.uniform(1.6, 3)),
+                        "shift",
+                    )
                 end = min(n_days - 1, start + length - 1)
-                if any(lb.series_id == sid and not (end < (lb.start - START).days - 7 or start > (lb.end - START).days + 7)
-                       for lb in labels):
+                if any(
+                    lb.series_id == sid
+                    and not (end < (lb.start - START).days - 7 or start > (lb.end - START).days + 7)
+                    for lb in labels
+                ):
                     continue  # keep injected windows of a series apart
-                y[start:end + 1] *= factor
+                y[start : end + 1] *= factor
                 labels.append(Label(sid, kind, days[start], days[end], factor))
         ids.append(sid)
         ys.append(y)
-    frame = pl.DataFrame({"series_id": np.repeat(ids, n_days), "ds": days * n_series, "y": np.concatenate(ys)})
+    frame = pl.DataFrame(
+        {"series_id": np.repeat(ids, n_days), "ds": days * n_series, "y": np.concatenate(ys)}
+    )
     return frame, labels
 
 
-def score_events(events: pl.DataFrame, labels: list[Label], shift_grace_days: int = 7, slack_days: int = 1) -> dict[str, float]:
+def score_events(
+    events: pl.DataFrame, labels: list[Label], shift_grace_days: int = 7, slack_days: int = 1
+) -> dict[str, float]:
     """Event-level precision, recall and F1 of detected ``events`` (anomaly.events output)."""
     slack = dt.timedelta(days=slack_days)
     by_series: dict[str, list[tuple[dt.date, dt.date]]] = {}
@@ -73,17 +89,34 @@ def score_events(events: pl.DataFrame, labels: list[Label], shift_grace_days: in
         by_series.setdefault(r[0], []).append((r[1].date(), r[2].date()))
     found = 0
     for lb in labels:
-        end = min(lb.end, lb.start + dt.timedelta(days=shift_grace_days - 1)) if lb.kind == "shift" else lb.end
-        if any(s <= end + slack and e >= lb.start - slack for s, e in by_series.get(lb.series_id, [])):
+        end = (
+            min(lb.end, lb.start + dt.timedelta(days=shift_grace_days - 1))
+            if lb.kind == "shift"
+            else lb.end
+        )
+        if any(
+            s <= end + slack and e >= lb.start - slack for s, e in by_series.get(lb.series_id, [])
+        ):
             found += 1
     windows: dict[str, list[Label]] = {}
     for lb in labels:
         windows.setdefault(lb.series_id, []).append(lb)
-    correct = sum(1 for sid, evs in by_series.items() for s, e in evs
-                  if any(s <= lb.end + slack and e >= lb.start - slack for lb in windows.get(sid, [])))
+    correct = sum(
+        1
+        for sid, evs in by_series.items()
+        for s, e in evs
+        if any(s <= lb.end + slack and e >= lb.start - slack for lb in windows.get(sid, []))
+    )
     n_events = sum(len(v) for v in by_series.values())
     precision = correct / n_events if n_events else 0.0
     recall = found / len(labels) if labels else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"labels": float(len(labels)), "found": float(found), "events": float(n_events),
-            "correct_events": float(correct), "precision": precision, "recall": recall, "f1": f1}
+    return {
+        "labels": float(len(labels)),
+        "found": float(found),
+        "events": float(n_events),
+        "correct_events": float(correct),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }

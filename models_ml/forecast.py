@@ -48,15 +48,22 @@ _Z80, _Z95 = 1.2815515655446004, 1.959963984540054
 
 @dataclass(frozen=True)
 class ForecastResult:
-    forecasts: pl.DataFrame  # series_id, ds, yhat, yhat_lower, yhat_upper, yhat_lower_95, yhat_upper_95, model
-    scores: pl.DataFrame  # series_id, model, mase, smape, origins, selected (every candidate's backtest)
+    forecasts: (
+        pl.DataFrame
+    )  # series_id, ds, yhat, yhat_lower, yhat_upper, yhat_lower_95, yhat_upper_95, model
+    scores: (
+        pl.DataFrame
+    )  # series_id, model, mase, smape, origins, selected (every candidate's backtest)
 
     def selected(self) -> pl.DataFrame:
         """One row per series: the chosen model and its backtest MASE and sMAPE."""
-        return self.scores.filter(pl.col("selected")).select("series_id", "model", "mase", "smape", "origins")
+        return self.scores.filter(pl.col("selected")).select(
+            "series_id", "model", "mase", "smape", "origins"
+        )
 
 
 # ---- the cheap models: fit on y, predict h days ------------------------------------------------
+
 
 def _seasonal_naive(y: np.ndarray, h: int) -> np.ndarray:
     last = y[-SEASON:]
@@ -66,7 +73,7 @@ def _seasonal_naive(y: np.ndarray, h: int) -> np.ndarray:
 def _weekday_profile(y: np.ndarray, weeks: int = 8) -> np.ndarray:
     """Additive weekday effects (sum to 0) over the last ``weeks`` weeks, by position mod 7 from the
     end: the median per weekday, so one bad day is not repeated every week."""
-    tail = y[-SEASON * weeks:]
+    tail = y[-SEASON * weeks :]
     n = len(tail)
     pos = (np.arange(n) - n) % SEASON  # position relative to the series end, so forecasts line up
     prof = np.array([np.median(tail[pos == k]) if np.any(pos == k) else 0.0 for k in range(SEASON)])
@@ -110,12 +117,14 @@ def _despike(tail: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def _linear_trend(y: np.ndarray, h: int, weeks: int = 12) -> np.ndarray:
-    tail = y[-SEASON * weeks:]
+    tail = y[-SEASON * weeks :]
     n = len(tail)
     t = np.arange(n, dtype=float)
     pos = (np.arange(n) - n) % SEASON
     tail = _despike(tail, pos)
-    cols = [np.ones(n), t] + ([(pos == k).astype(float) for k in range(1, SEASON)] if n >= 2 * SEASON else [])
+    cols = [np.ones(n), t] + (
+        [(pos == k).astype(float) for k in range(1, SEASON)] if n >= 2 * SEASON else []
+    )
     beta, *_ = np.linalg.lstsq(np.column_stack(cols), tail, rcond=None)
     tf = np.arange(n, n + h, dtype=float)
     posf = np.arange(h) % SEASON
@@ -125,10 +134,15 @@ def _linear_trend(y: np.ndarray, h: int, weeks: int = 12) -> np.ndarray:
     return out
 
 
-_CHEAP: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {"seasonal_naive": _seasonal_naive, "ets": _ets, "linear_trend": _linear_trend}
+_CHEAP: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
+    "seasonal_naive": _seasonal_naive,
+    "ets": _ets,
+    "linear_trend": _linear_trend,
+}
 
 
 # ---- scores ----------------------------------------------------------------------------------
+
 
 def mase(actual: np.ndarray, pred: np.ndarray, train: np.ndarray, season: int = SEASON) -> float:
     """Mean absolute error over the weekly-seasonal naive in-sample error of ``train``."""
@@ -148,6 +162,7 @@ def smape(actual: np.ndarray, pred: np.ndarray) -> float:
 
 # ---- per-series work (runs in worker processes) ------------------------------------------------
 
+
 @dataclass
 class _Series:
     sid: str
@@ -162,8 +177,9 @@ def _origins(n: int, origins: int, bh: int) -> tuple[list[int], int]:
     return got, h
 
 
-def _backtest_chunk(chunk: Sequence[_Series], models: Sequence[str], origins: int, bh: int,
-                    prophet_origins: int) -> list[dict[str, Any]]:
+def _backtest_chunk(
+    chunk: Sequence[_Series], models: Sequence[str], origins: int, bh: int, prophet_origins: int
+) -> list[dict[str, Any]]:
     from models_ml.prophet_runs import ProphetTask, fit_one
 
     out = []
@@ -175,7 +191,7 @@ def _backtest_chunk(chunk: Sequence[_Series], models: Sequence[str], origins: in
             mases: list[float] = []
             smapes: list[float] = []
             for o in cuts[:prophet_origins] if m == "prophet" else cuts:
-                train, actual = s.y[:o], s.y[o:o + h]
+                train, actual = s.y[:o], s.y[o : o + h]
                 if m == "prophet":
                     r = fit_one(ProphetTask(s.sid, s.ds[:o], train, horizon=h))
                     if r.future is None:
@@ -193,7 +209,9 @@ def _backtest_chunk(chunk: Sequence[_Series], models: Sequence[str], origins: in
     return out
 
 
-def _final_chunk(chunk: Sequence[tuple[_Series, str]], horizon: int) -> list[tuple[str, np.ndarray | None]]:
+def _final_chunk(
+    chunk: Sequence[tuple[_Series, str]], horizon: int
+) -> list[tuple[str, np.ndarray | None]]:
     from models_ml.prophet_runs import ProphetTask, fit_one
 
     out: list[tuple[str, np.ndarray | None]] = []
@@ -213,11 +231,20 @@ def _predict_cheap(model: str, y: np.ndarray, horizon: int) -> np.ndarray:
 
 # ---- public API ------------------------------------------------------------------------------
 
+
 def _complete_days(df: pl.DataFrame, fill: str) -> pl.DataFrame:
     df = df.with_columns(pl.col("ds").dt.truncate("1d"))
-    grid = df.group_by("series_id").agg(pl.datetime_ranges(pl.col("ds").min(), pl.col("ds").max(), "1d").alias("ds")).explode("ds")
+    grid = (
+        df.group_by("series_id")
+        .agg(pl.datetime_ranges(pl.col("ds").min(), pl.col("ds").max(), "1d").alias("ds"))
+        .explode("ds")
+    )
     out = grid.join(df, on=["series_id", "ds"], how="left").sort("series_id", "ds")
-    y = pl.col("y").interpolate().over("series_id") if fill == "interpolate" else pl.col("y").fill_null(0.0)
+    y = (
+        pl.col("y").interpolate().over("series_id")
+        if fill == "interpolate"
+        else pl.col("y").fill_null(0.0)
+    )
     return out.with_columns(y.alias("y"))
 
 
@@ -242,11 +269,20 @@ def forecast_and_score(
         models = [m for m in models if m != "prophet"]
     df, _ = as_series_frame(frame)
     df = _complete_days(df.select("series_id", "ds", "y"), fill)
-    series = [_Series(str(sid), g["ds"].to_numpy(), g["y"].to_numpy().astype(float))
-              for (sid,), g in df.group_by("series_id", maintain_order=True)]
+    series = [
+        _Series(str(sid), g["ds"].to_numpy(), g["y"].to_numpy().astype(float))
+        for (sid,), g in df.group_by("series_id", maintain_order=True)
+    ]
     n_workers = worker_count(n_jobs, len(series))
-    backtests = map_chunks(_backtest_chunk, series, n_workers, list(models), backtest_origins,
-                           backtest_horizon, max(1, min(prophet_origins, backtest_origins)))
+    backtests = map_chunks(
+        _backtest_chunk,
+        series,
+        n_workers,
+        list(models),
+        backtest_origins,
+        backtest_horizon,
+        max(1, min(prophet_origins, backtest_origins)),
+    )
     by_sid = {s.sid: s for s in series}
     choice: dict[str, str] = {}
     errors: dict[str, np.ndarray] = {}
@@ -256,8 +292,14 @@ def forecast_and_score(
         s = by_sid[b["sid"]]
         # compare candidates on the origins every one of them was scored on (the most recent ones)
         common = min((len(v["mase"]) for v in b["scores"].values()), default=0)
-        scores = {m: {"mase": float(np.mean(v["mase"][:common])), "smape": float(np.mean(v["smape"][:common])),
-                      "errors": v["errors"]} for m, v in b["scores"].items()}
+        scores = {
+            m: {
+                "mase": float(np.mean(v["mase"][:common])),
+                "smape": float(np.mean(v["smape"][:common])),
+                "errors": v["errors"],
+            }
+            for m, v in b["scores"].items()
+        }
         if scores:
             best = min(scores, key=lambda m: (round(scores[m]["mase"], 9), order[m]))
             errors[b["sid"]] = scores[best]["errors"]
@@ -265,12 +307,30 @@ def forecast_and_score(
             best = "seasonal_naive" if len(s.y) >= SEASON else "naive"
         choice[b["sid"]] = best
         for m, sc in scores.items():
-            score_rows.append({"series_id": b["sid"], "model": m, "mase": sc["mase"], "smape": sc["smape"],
-                               "origins": common, "selected": m == best})
+            score_rows.append(
+                {
+                    "series_id": b["sid"],
+                    "model": m,
+                    "mase": sc["mase"],
+                    "smape": sc["smape"],
+                    "origins": common,
+                    "selected": m == best,
+                }
+            )
         if not scores:
-            score_rows.append({"series_id": b["sid"], "model": best, "mase": None, "smape": None,
-                               "origins": 0, "selected": True})
-    finals = map_chunks(_final_chunk, [(by_sid[sid], m) for sid, m in choice.items()], n_workers, horizon_days)
+            score_rows.append(
+                {
+                    "series_id": b["sid"],
+                    "model": best,
+                    "mase": None,
+                    "smape": None,
+                    "origins": 0,
+                    "selected": True,
+                }
+            )
+    finals = map_chunks(
+        _final_chunk, [(by_sid[sid], m) for sid, m in choice.items()], n_workers, horizon_days
+    )
     parts = []
     for sid, yhat in finals:
         s, model = by_sid[sid], choice[sid]
@@ -278,17 +338,40 @@ def forecast_and_score(
             model, yhat = "seasonal_naive", _predict_cheap("seasonal_naive", s.y, horizon_days)
         lo80, hi80, lo95, hi95 = _interval(s.y, errors.get(sid), horizon_days)
         last = s.ds[-1].astype("datetime64[us]").astype(dt.datetime)
-        parts.append(pl.DataFrame({
-            "series_id": [sid] * horizon_days,
-            "ds": [last + dt.timedelta(days=i + 1) for i in range(horizon_days)],
-            "yhat": yhat, "yhat_lower": yhat + lo80, "yhat_upper": yhat + hi80,
-            "yhat_lower_95": yhat + lo95, "yhat_upper_95": yhat + hi95, "model": [model] * horizon_days,
-        }, schema_overrides={"ds": pl.Datetime("us")}))
-    schema: dict[str, Any] = {"series_id": pl.String, "ds": pl.Datetime("us"), "yhat": pl.Float64, "yhat_lower": pl.Float64,
-              "yhat_upper": pl.Float64, "yhat_lower_95": pl.Float64, "yhat_upper_95": pl.Float64, "model": pl.String}
+        parts.append(
+            pl.DataFrame(
+                {
+                    "series_id": [sid] * horizon_days,
+                    "ds": [last + dt.timedelta(days=i + 1) for i in range(horizon_days)],
+                    "yhat": yhat,
+                    "yhat_lower": yhat + lo80,
+                    "yhat_upper": yhat + hi80,
+                    "yhat_lower_95": yhat + lo95,
+                    "yhat_upper_95": yhat + hi95,
+                    "model": [model] * horizon_days,
+                },
+                schema_overrides={"ds": pl.Datetime("us")},
+            )
+        )
+    schema: dict[str, Any] = {
+        "series_id": pl.String,
+        "ds": pl.Datetime("us"),
+        "yhat": pl.Float64,
+        "yhat_lower": pl.Float64,
+        "yhat_upper": pl.Float64,
+        "yhat_lower_95": pl.Float64,
+        "yhat_upper_95": pl.Float64,
+        "model": pl.String,
+    }
     fc = pl.concat(parts).sort("series_id", "ds") if parts else pl.DataFrame(schema=schema)
-    sc_schema: dict[str, Any] = {"series_id": pl.String, "model": pl.String, "mase": pl.Float64, "smape": pl.Float64,
-                 "origins": pl.Int64, "selected": pl.Boolean}
+    sc_schema: dict[str, Any] = {
+        "series_id": pl.String,
+        "model": pl.String,
+        "mase": pl.Float64,
+        "smape": pl.Float64,
+        "origins": pl.Int64,
+        "selected": pl.Boolean,
+    }
     return ForecastResult(fc, pl.DataFrame(score_rows, schema=sc_schema).sort("series_id", "model"))
 
 
@@ -299,7 +382,13 @@ def _interval(y: np.ndarray, errors: np.ndarray | None, h: int) -> tuple[np.ndar
     if errors is not None and len(errors) >= 10:
         q = np.quantile(errors, [0.1, 0.9, 0.025, 0.975])
     else:
-        diffs = y[SEASON:] - y[:-SEASON] if len(y) > SEASON else np.diff(y) if len(y) > 1 else np.zeros(1)
+        diffs = (
+            y[SEASON:] - y[:-SEASON]
+            if len(y) > SEASON
+            else np.diff(y)
+            if len(y) > 1
+            else np.zeros(1)
+        )
         sd = float(np.std(diffs)) if len(diffs) else 0.0
         q = np.array([-_Z80, _Z80, -_Z95, _Z95]) * sd
     q = np.array([min(q[0], 0.0), max(q[1], 0.0), min(q[2], q[0], 0.0), max(q[3], q[1], 0.0)])

@@ -28,7 +28,9 @@ def as_series_frame(frame: Any, required: tuple[str, ...] = REQUIRED) -> tuple[p
             was_pandas = True
             frame = pl.from_pandas(frame)
         else:
-            raise SeriesFrameError(f"expected a polars or pandas DataFrame, got {type(frame).__name__}")
+            raise SeriesFrameError(
+                f"expected a polars or pandas DataFrame, got {type(frame).__name__}"
+            )
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise SeriesFrameError(f"input frame lacks column(s) {missing}; it has {frame.columns}")
@@ -69,8 +71,13 @@ def hand_back(result: pl.DataFrame, was_pandas: bool) -> Any:
 IDLE_WORKER_TIMEOUT_S = 10
 
 
-def map_chunks(fn: Callable[..., list[Any]], items: Sequence[Any], n_workers: int, *args: Any,
-               min_parallel: int = 2) -> list[Any]:
+def map_chunks(
+    fn: Callable[..., list[Any]],
+    items: Sequence[Any],
+    n_workers: int,
+    *args: Any,
+    min_parallel: int = 2,
+) -> list[Any]:
     """``fn(chunk, *args)`` over round-robin chunks of ``items`` (four per worker), in ``n_workers``
     loky processes when there are at least ``min_parallel`` items, results concatenated."""
     if not items:
@@ -82,7 +89,8 @@ def map_chunks(fn: Callable[..., list[Any]], items: Sequence[Any], n_workers: in
     k = min(len(items), n_workers * 4)
     chunks = [items[i::k] for i in range(k)]
     parts = Parallel(n_jobs=n_workers, backend="loky", idle_worker_timeout=IDLE_WORKER_TIMEOUT_S)(
-        delayed(fn)(c, *args) for c in chunks)
+        delayed(fn)(c, *args) for c in chunks
+    )
     return [r for part in parts for r in part]  # type: ignore[union-attr]
 
 

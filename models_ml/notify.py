@@ -44,7 +44,9 @@ class Webhook:
     secret: str
     events: tuple[str, ...] = EVENT_TYPES
     min_impact: float = 0.0  # anomaly events below this cost impact are not sent
-    max_age_days: int = 7  # anomaly events that ended longer ago are not sent (first runs on history)
+    max_age_days: int = (
+        7  # anomaly events that ended longer ago are not sent (first runs on history)
+    )
     timeout_s: float = 5.0
     max_attempts: int = 4
     backoff_s: float = 0.5
@@ -78,17 +80,32 @@ def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[W
             continue
         secret_env = h.get("secret_env")
         if not secret_env:
-            raise WebhookConfigError(f"{where} ({h['name']}): secret_env is required (payloads are signed)")
+            raise WebhookConfigError(
+                f"{where} ({h['name']}): secret_env is required (payloads are signed)"
+            )
         if not env.get(secret_env):
-            raise WebhookConfigError(f"{where} ({h['name']}): environment variable {secret_env} is not set")
+            raise WebhookConfigError(
+                f"{where} ({h['name']}): environment variable {secret_env} is not set"
+            )
         events = tuple(h.get("events") or EVENT_TYPES)
         bad = [e for e in events if e not in EVENT_TYPES]
         if bad:
-            raise WebhookConfigError(f"{where} ({h['name']}): unknown event type(s) {bad}; use {EVENT_TYPES}")
-        hooks.append(Webhook(str(h["name"]), str(h["url"]), env[secret_env], events,
-                             float(h.get("min_impact", 0)), int(h.get("max_age_days", 7)),
-                             float(h.get("timeout_s", 5)), int(h.get("max_attempts", 4)),
-                             float(h.get("backoff_s", 0.5))))
+            raise WebhookConfigError(
+                f"{where} ({h['name']}): unknown event type(s) {bad}; use {EVENT_TYPES}"
+            )
+        hooks.append(
+            Webhook(
+                str(h["name"]),
+                str(h["url"]),
+                env[secret_env],
+                events,
+                float(h.get("min_impact", 0)),
+                int(h.get("max_age_days", 7)),
+                float(h.get("timeout_s", 5)),
+                int(h.get("max_attempts", 4)),
+                float(h.get("backoff_s", 0.5)),
+            )
+        )
     return hooks
 
 
@@ -111,6 +128,7 @@ def delivery_id(webhook: str, key: str) -> str:
 
 # ---- payloads --------------------------------------------------------------------------------
 
+
 def _money(v: Any, cur: str) -> str:
     return f"{float(v):,.2f} {cur}"
 
@@ -119,82 +137,172 @@ def anomaly_notification(ev: dict[str, Any], last_day: dt.date | None = None) ->
     """The message for an anomaly event; ``last_day`` (of the data) dates its age."""
     cur = ev.get("currency") or "USD"
     title = f":rotating_light: Cost anomaly: {ev['scope_type']} {ev['scope_value']}"
-    line = (f"{ev['start_date']} → {ev['end_date']}: {_money(ev['actual_cost'], cur)} against "
-            f"{_money(ev['expected_cost'], cur)} expected (impact {_money(ev['cost_impact'], cur)}, "
-            f"confidence {float(ev['confidence']):.0%}, methods {ev['methods']})")
+    line = (
+        f"{ev['start_date']} → {ev['end_date']}: {_money(ev['actual_cost'], cur)} against "
+        f"{_money(ev['expected_cost'], cur)} expected (impact {_money(ev['cost_impact'], cur)}, "
+        f"confidence {float(ev['confidence']):.0%}, methods {ev['methods']})"
+    )
     cause = ev.get("root_cause_path") or "n/a"
     return Notification(
-        key=f"anomaly:{ev['event_id']}", event_type="anomaly", impact=float(ev["cost_impact"]),
+        key=f"anomaly:{ev['event_id']}",
+        event_type="anomaly",
+        impact=float(ev["cost_impact"]),
         age_days=(last_day - ev["end_date"]).days if last_day else 0,
         payload={
             "text": f"{title}\n{line}\nRoot cause: {cause}",
             "blocks": [
-                {"type": "header", "text": {"type": "plain_text", "text": title.replace(":rotating_light: ", "")}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"{line}\n*Root cause:* {cause}"}},
+                {
+                    "type": "header",
+                    "text": {"type": "plain_text", "text": title.replace(":rotating_light: ", "")},
+                },
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": f"{line}\n*Root cause:* {cause}"},
+                },
             ],
-            "sibyl": {"type": "anomaly", **{k: ev.get(k) for k in (
-                "event_id", "scope_type", "scope_value", "provider", "start_date", "end_date", "actual_cost",
-                "expected_cost", "cost_impact", "currency", "confidence", "methods", "root_cause_path")}},
-        })
+            "sibyl": {
+                "type": "anomaly",
+                **{
+                    k: ev.get(k)
+                    for k in (
+                        "event_id",
+                        "scope_type",
+                        "scope_value",
+                        "provider",
+                        "start_date",
+                        "end_date",
+                        "actual_cost",
+                        "expected_cost",
+                        "cost_impact",
+                        "currency",
+                        "confidence",
+                        "methods",
+                        "root_cause_path",
+                    )
+                },
+            },
+        },
+    )
 
 
 def budget_notifications(row: dict[str, Any]) -> list[Notification]:
     """One notification per threshold crossed this period, and one when the breaker opens."""
     out = []
     cur = row["currency"]
-    base = {k: row.get(k) for k in ("budget_id", "scope", "period", "period_start", "period_end", "as_of_date",
-                                    "budget_amount", "actual_cost_to_date", "projected_period_end_cost",
-                                    "pct_used", "alert_level", "breaker_state", "currency")}
+    base = {
+        k: row.get(k)
+        for k in (
+            "budget_id",
+            "scope",
+            "period",
+            "period_start",
+            "period_end",
+            "as_of_date",
+            "budget_amount",
+            "actual_cost_to_date",
+            "projected_period_end_cost",
+            "pct_used",
+            "alert_level",
+            "breaker_state",
+            "currency",
+        )
+    }
     for t in [int(x) for x in str(row.get("thresholds_crossed") or "").split("|") if x]:
-        text = (f":money_with_wings: Budget {row['budget_id']} ({row['scope']}) crossed {t}%: "
-                f"{_money(row['actual_cost_to_date'], cur)} of {_money(row['budget_amount'], cur)} "
-                f"({row['pct_used']:.1f}%) as of {row['as_of_date']}; projected "
-                f"{_money(row['projected_period_end_cost'], cur)} by {row['period_end']}.")
-        out.append(Notification(f"budget:{row['budget_id']}:{row['period_start']}:{t}", "budget_threshold",
-                                {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-                                 "sibyl": {"type": "budget_threshold", "threshold_pct": t, **base}}))
+        text = (
+            f":money_with_wings: Budget {row['budget_id']} ({row['scope']}) crossed {t}%: "
+            f"{_money(row['actual_cost_to_date'], cur)} of {_money(row['budget_amount'], cur)} "
+            f"({row['pct_used']:.1f}%) as of {row['as_of_date']}; projected "
+            f"{_money(row['projected_period_end_cost'], cur)} by {row['period_end']}."
+        )
+        out.append(
+            Notification(
+                f"budget:{row['budget_id']}:{row['period_start']}:{t}",
+                "budget_threshold",
+                {
+                    "text": text,
+                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                    "sibyl": {"type": "budget_threshold", "threshold_pct": t, **base},
+                },
+            )
+        )
     if row.get("breaker_state") == "open":
-        text = (f":no_entry: Budget circuit breaker OPEN for {row['scope']} ({row['budget_id']}): "
-                f"{row.get('breaker_reason')}. Spending in this scope should stop until someone overrides it.")
-        out.append(Notification(f"breaker:{row['budget_id']}:{row['period_start']}:open", "breaker_open",
-                                {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-                                 "sibyl": {"type": "breaker_open", "reason": row.get("breaker_reason"), **base}}))
+        text = (
+            f":no_entry: Budget circuit breaker OPEN for {row['scope']} ({row['budget_id']}): "
+            f"{row.get('breaker_reason')}. Spending in this scope should stop until someone overrides it."
+        )
+        out.append(
+            Notification(
+                f"breaker:{row['budget_id']}:{row['period_start']}:open",
+                "breaker_open",
+                {
+                    "text": text,
+                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                    "sibyl": {"type": "breaker_open", "reason": row.get("breaker_reason"), **base},
+                },
+            )
+        )
     return out
 
 
 # ---- delivery --------------------------------------------------------------------------------
+
 
 def _session(h: Webhook) -> Any:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    retry = Retry(total=h.max_attempts - 1, connect=h.max_attempts - 1, read=h.max_attempts - 1,
-                  status=h.max_attempts - 1, backoff_factor=h.backoff_s, backoff_max=30,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"POST"}),
-                  raise_on_status=False, respect_retry_after_header=True)
+    retry = Retry(
+        total=h.max_attempts - 1,
+        connect=h.max_attempts - 1,
+        read=h.max_attempts - 1,
+        status=h.max_attempts - 1,
+        backoff_factor=h.backoff_s,
+        backoff_max=30,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"POST"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
     s = requests.Session()
     s.mount("http://", HTTPAdapter(max_retries=retry))
     s.mount("https://", HTTPAdapter(max_retries=retry))
     return s
 
 
-def log_row(h: Webhook, n: Notification, status: str, sent_at: dt.datetime, attempts: int = 0) -> dict[str, Any]:
+def log_row(
+    h: Webhook, n: Notification, status: str, sent_at: dt.datetime, attempts: int = 0
+) -> dict[str, Any]:
     """A row of the delivery log (``pending`` before sending; ``deliver`` completes its own)."""
-    return {"delivery_id": delivery_id(h.name, n.key), "webhook": h.name, "event_key": n.key,
-            "event_type": n.event_type, "status": status, "attempts": attempts, "http_status": None,
-            "last_error": None, "sent_at": sent_at, "finished_at": None}
+    return {
+        "delivery_id": delivery_id(h.name, n.key),
+        "webhook": h.name,
+        "event_key": n.key,
+        "event_type": n.event_type,
+        "status": status,
+        "attempts": attempts,
+        "http_status": None,
+        "last_error": None,
+        "sent_at": sent_at,
+        "finished_at": None,
+    }
 
 
-def deliver(h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None = None) -> dict[str, Any]:
+def deliver(
+    h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None = None
+) -> dict[str, Any]:
     """POST one notification (with retries); returns its delivery-log row."""
     import requests
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     body = body_bytes(n.payload)
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(h.secret, body),
-               "X-Sibyl-Event": n.event_type, "X-Sibyl-Delivery": delivery_id(h.name, n.key),
-               "User-Agent": "sibyl-notify/1"}
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(h.secret, body),
+        "X-Sibyl-Event": n.event_type,
+        "X-Sibyl-Delivery": delivery_id(h.name, n.key),
+        "User-Agent": "sibyl-notify/1",
+    }
     row = log_row(h, n, "failed", clock(), attempts=h.max_attempts)
     with _session(h) as s:
         try:
@@ -212,8 +320,11 @@ def deliver(h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None =
     return row
 
 
-def plan_deliveries(webhooks: Sequence[Webhook], notifications: Iterable[Notification],
-                    delivered: set[tuple[str, str]]) -> list[tuple[Webhook, Notification]]:
+def plan_deliveries(
+    webhooks: Sequence[Webhook],
+    notifications: Iterable[Notification],
+    delivered: set[tuple[str, str]],
+) -> list[tuple[Webhook, Notification]]:
     """Pairs to send: the webhook wants the event type, the key was not delivered to it yet, and an
     anomaly is big enough (``min_impact``) and recent enough (``max_age_days``) for it."""
     todo = []
@@ -221,7 +332,9 @@ def plan_deliveries(webhooks: Sequence[Webhook], notifications: Iterable[Notific
         for h in webhooks:
             if n.event_type not in h.events or (h.name, n.key) in delivered:
                 continue
-            if n.impact is not None and (abs(n.impact) < h.min_impact or n.age_days > h.max_age_days):
+            if n.impact is not None and (
+                abs(n.impact) < h.min_impact or n.age_days > h.max_age_days
+            ):
                 continue
             todo.append((h, n))
     return todo

@@ -63,8 +63,12 @@ def fit_one(task: ProphetTask) -> ProphetResult:
         from prophet import Prophet
 
         hist = pd.DataFrame({"ds": pd.to_datetime(task.ds), "y": task.y})
-        m = Prophet(uncertainty_samples=0, daily_seasonality="auto", weekly_seasonality="auto",
-                    yearly_seasonality="auto")
+        m = Prophet(
+            uncertainty_samples=0,
+            daily_seasonality="auto",
+            weekly_seasonality="auto",
+            yearly_seasonality="auto",
+        )
         m.fit(hist)
         sigma = float(np.mean(m.params["sigma_obs"])) * float(m.y_scale or 1.0)
         fitted = m.predict(hist[["ds"]])["yhat"].to_numpy(dtype=float) if task.in_sample else None
@@ -88,6 +92,11 @@ def fit_many(tasks: Sequence[ProphetTask], n_workers: int) -> dict[str, ProphetR
     results: list[ProphetResult] = map_chunks(_fit_chunk, tasks, n_workers, min_parallel=8)
     failed = [r for r in results if r.error]
     if failed:
-        log.warning("Prophet failed on %d of %d series (first: %s: %s)", len(failed), len(results),
-                    failed[0].key, failed[0].error)
+        log.warning(
+            "Prophet failed on %d of %d series (first: %s: %s)",
+            len(failed),
+            len(results),
+            failed[0].key,
+            failed[0].error,
+        )
     return {r.key: r for r in results}

@@ -16,6 +16,7 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 
+from ingest.sql import literal, literal_list
 from ingest.warehouse import connect_read_only
 from models_ml import store
 from models_ml.anomaly import describe_path, detect, events, explain
@@ -39,24 +40,42 @@ ANOMALY_SCOPES = ("team", "service", "account", "provider")
 # anomalies are looked for in usage: purchases, taxes, credits and adjustments follow the billing
 # calendar (the 1st of the month), not behaviour
 ANOMALY_CHARGE_CATEGORIES = ("Usage",)
-FORECAST_SCOPES = ("organization", "business_group", "business_unit", "team", "service", "environment", "provider")
+FORECAST_SCOPES = (
+    "organization",
+    "business_group",
+    "business_unit",
+    "team",
+    "service",
+    "environment",
+    "provider",
+)
 # root-cause dimensions -> column of fct_charges
-ROOT_CAUSE_DIMENSIONS = {"account": "sub_account_id", "service": "service_name", "region": "region_id",
-                         "usage_type": "sku_meter", "resource": "resource_id"}
+ROOT_CAUSE_DIMENSIONS = {
+    "account": "sub_account_id",
+    "service": "service_name",
+    "region": "region_id",
+    "usage_type": "sku_meter",
+    "resource": "resource_id",
+}
 
 
 def _mart(marts_dir: str, name: str) -> str:
     p = Path(marts_dir) / f"{name}.parquet"
     if not p.exists():
-        raise FileNotFoundError(f"{p} does not exist: build and publish the marts first (make demo)")
+        raise FileNotFoundError(
+            f"{p} does not exist: build and publish the marts first (make demo)"
+        )
     return str(p)
 
 
-def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequence[str] | None = None) -> pl.DataFrame:
+def cost_series(
+    marts_dir: str, scopes: Sequence[str], charge_categories: Sequence[str] | None = None
+) -> pl.DataFrame:
     """Daily effective cost per scope value and currency as a long frame (``series_id, ds, y`` plus
     ``scope_type, scope_value, currency``), with days without spend as 0 from a series' first day
     to the last day of data; only the FOCUS ``charge_categories`` given (all when None)."""
     path = _mart(marts_dir, "fct_daily_costs")
+    # the scope SQL is built from constants (see _scope_daily_sql); the file is a parameter
     sql = f"""
         with s as ({_scope_daily_sql(scopes, charge_categories)}),
              last as (select max(charge_date) as last_day from read_parquet($p)),
@@ -66,7 +85,7 @@ def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequen
         select scope_type || ':' || scope_value || '|' || currency as series_id, g.scope_type, g.scope_value,
                g.currency, g.ds, coalesce(s.y, 0)::double as y
         from grid g left join s using (scope_type, scope_value, currency, ds)
-        order by series_id, ds"""
+        order by series_id, ds"""  # noqa: S608
     con = duckdb.connect()
     try:
         return pl.from_arrow(con.sql(sql, params={"p": path}).to_arrow_table())  # type: ignore[return-value]
@@ -77,14 +96,16 @@ def cost_series(marts_dir: str, scopes: Sequence[str], charge_categories: Sequen
 def _scope_daily_sql(scopes: Sequence[str], charge_categories: Sequence[str] | None = None) -> str:
     """``scope_type, scope_value, currency, ds, y`` (daily effective cost, decimal) per scope
     type over the fct_daily_costs file bound as ``$p``: one definition of a scope's cost."""
+    # scope types name columns through the SCOPE_COLUMNS constant; values are quoted literals
     where = ""
     if charge_categories:
-        where = "where charge_category in (" + ", ".join("'" + c.replace("'", "''") + "'" for c in charge_categories) + ")"
+        where = f"where charge_category in ({literal_list(charge_categories)})"
     unions = " union all ".join(
-        f"select '{st}' as scope_type, coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)') as scope_value, "
+        f"select {literal(st)} as scope_type, coalesce(cast({SCOPE_COLUMNS[st]} as varchar), '(none)') as scope_value, "  # noqa: S608
         f"billing_currency as currency, charge_date as ds, sum(effective_cost) as y from d group by all"
-        for st in scopes)
-    return f"with d as (select * from read_parquet($p) {where}) {unions}"
+        for st in scopes
+    )
+    return f"with d as (select * from read_parquet($p) {where}) {unions}"  # noqa: S608
 
 
 def _with_scope(frame: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
@@ -94,6 +115,7 @@ def _with_scope(frame: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---- anomalies -------------------------------------------------------------------------------
+
 
 @dataclass
 class AnomalyRun:
@@ -108,54 +130,106 @@ class AnomalyRun:
 
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String(), "series_id": pl.String(), "scope_type": pl.String(), "scope_value": pl.String(),
-    "currency": pl.String(), "start_date": pl.Date(), "end_date": pl.Date(), "anomalous_days": pl.Int64(),
-    "actual_cost": pl.Float64(), "expected_cost": pl.Float64(), "cost_impact": pl.Float64(),
-    "max_score": pl.Float64(), "confidence": pl.Float64(), "methods": pl.String(), "direction": pl.String(),
-    "root_cause_path": pl.String(), "root_cause_json": pl.String(),
-    "first_detected_at": pl.Datetime("us", "UTC"), "last_detected_at": pl.Datetime("us", "UTC"),
+    "event_id": pl.String(),
+    "series_id": pl.String(),
+    "scope_type": pl.String(),
+    "scope_value": pl.String(),
+    "currency": pl.String(),
+    "start_date": pl.Date(),
+    "end_date": pl.Date(),
+    "anomalous_days": pl.Int64(),
+    "actual_cost": pl.Float64(),
+    "expected_cost": pl.Float64(),
+    "cost_impact": pl.Float64(),
+    "max_score": pl.Float64(),
+    "confidence": pl.Float64(),
+    "methods": pl.String(),
+    "direction": pl.String(),
+    "root_cause_path": pl.String(),
+    "root_cause_json": pl.String(),
+    "first_detected_at": pl.Datetime("us", "UTC"),
+    "last_detected_at": pl.Datetime("us", "UTC"),
     "detected_in_last_run": pl.Boolean(),
 }
 
 
-def run_anomalies(marts_dir: str, lake_root: str, warehouse_path: str, *, min_abs_change: float = 10.0,
-                  baseline_days: int = 14, truth_file: str | None = None, n_jobs: int | None = None,
-                  **detect_params: Any) -> AnomalyRun:
+def run_anomalies(
+    marts_dir: str,
+    lake_root: str,
+    warehouse_path: str,
+    *,
+    min_abs_change: float = 10.0,
+    baseline_days: int = 14,
+    truth_file: str | None = None,
+    n_jobs: int | None = None,
+    **detect_params: Any,
+) -> AnomalyRun:
     """Detect cost increases on daily series per team, service, account and provider; merge with the
     stored events (keeping every event a human has touched); write ``ml/anomaly_events`` and the
     scored series ``ml/anomaly_scores``."""
     series = cost_series(marts_dir, ANOMALY_SCOPES, charge_categories=ANOMALY_CHARGE_CATEGORIES)
-    scored = detect(series.select("series_id", "ds", "y"), direction="up", min_abs_change=min_abs_change,
-                    n_jobs=n_jobs, **detect_params)
+    scored = detect(
+        series.select("series_id", "ds", "y"),
+        direction="up",
+        min_abs_change=min_abs_change,
+        n_jobs=n_jobs,
+        **detect_params,
+    )
     ev = events(scored)
-    ev = _with_scope(ev, series).with_columns(pl.col("start_ds").dt.date().alias("start_date"),
-                                        pl.col("end_ds").dt.date().alias("end_date"))
+    ev = _with_scope(ev, series).with_columns(
+        pl.col("start_ds").dt.date().alias("start_date"),
+        pl.col("end_ds").dt.date().alias("end_date"),
+    )
     causes = _root_causes(warehouse_path, ev, baseline_days)
     now = dt.datetime.now(dt.UTC)
     detected = ev.with_columns(
         pl.col("points").alias("anomalous_days"),
-        pl.col("actual").alias("actual_cost"), pl.col("expected").alias("expected_cost"),
+        pl.col("actual").alias("actual_cost"),
+        pl.col("expected").alias("expected_cost"),
         pl.col("impact").alias("cost_impact"),
-        pl.Series("root_cause_path", [describe_path(causes.get(e, {}).get("path", [])) for e in ev["event_id"]], dtype=pl.String),
-        pl.Series("root_cause_json", [json.dumps(causes.get(e, {}), default=str) for e in ev["event_id"]], dtype=pl.String),
+        pl.Series(
+            "root_cause_path",
+            [describe_path(causes.get(e, {}).get("path", [])) for e in ev["event_id"]],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "root_cause_json",
+            [json.dumps(causes.get(e, {}), default=str) for e in ev["event_id"]],
+            dtype=pl.String,
+        ),
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("first_detected_at"),
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("last_detected_at"),
         pl.lit(True).alias("detected_in_last_run"),
     ).select(list(EVENT_SCHEMA))
     previous = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
-    merged, new, kept = merge_events(previous, detected, set(latest_status(lake_root)["event_id"].to_list()))
+    merged, new, kept = merge_events(
+        previous, detected, set(latest_status(lake_root)["event_id"].to_list())
+    )
     store.write_table(lake_root, "anomaly_events/events.parquet", merged)
-    store.write_table(lake_root, "anomaly_scores/scores.parquet",
-                      _with_scope(scored, series).with_columns(pl.col("ds").dt.date()))
-    run = AnomalyRun(series=series["series_id"].n_unique(), points=scored.height,
-                     anomalous_points=int(scored["is_anomaly"].sum()), events_detected=detected.height,
-                     events_total=merged.height, new_events=new, kept_with_human_status=kept)
+    store.write_table(
+        lake_root,
+        "anomaly_scores/scores.parquet",
+        _with_scope(scored, series).with_columns(pl.col("ds").dt.date()),
+    )
+    run = AnomalyRun(
+        series=series["series_id"].n_unique(),
+        points=scored.height,
+        anomalous_points=int(scored["is_anomaly"].sum()),
+        events_detected=detected.height,
+        events_total=merged.height,
+        new_events=new,
+        kept_with_human_status=kept,
+    )
     if truth_file and Path(truth_file).exists():
-        run.evaluation = evaluate_against_truth(detected, json.loads(Path(truth_file).read_text())["anomalies"])
+        run.evaluation = evaluate_against_truth(
+            detected, json.loads(Path(truth_file).read_text())["anomalies"]
+        )
     return run
 
 
-def merge_events(previous: pl.DataFrame, detected: pl.DataFrame, touched: set[str]) -> tuple[pl.DataFrame, int, int]:
+def merge_events(
+    previous: pl.DataFrame, detected: pl.DataFrame, touched: set[str]
+) -> tuple[pl.DataFrame, int, int]:
     """Re-detection updates the events it finds again (keeping when they were first seen), adds new
     ones, and keeps every earlier event: the ones a human acknowledged or resolved (``touched``) are
     never dropped, the rest stay as history with ``detected_in_last_run = false``."""
@@ -163,55 +237,82 @@ def merge_events(previous: pl.DataFrame, detected: pl.DataFrame, touched: set[st
         return detected, detected.height, 0
     prev = previous.select(list(EVENT_SCHEMA))
     first = prev.select("event_id", pl.col("first_detected_at").alias("_first"))
-    updated = detected.join(first, on="event_id", how="left").with_columns(
-        pl.coalesce("_first", "first_detected_at").alias("first_detected_at")).drop("_first")
+    updated = (
+        detected.join(first, on="event_id", how="left")
+        .with_columns(pl.coalesce("_first", "first_detected_at").alias("first_detected_at"))
+        .drop("_first")
+    )
     gone = prev.filter(~pl.col("event_id").is_in(detected["event_id"].implode())).with_columns(
-        pl.lit(False).alias("detected_in_last_run"))
-    new = updated.height - updated.filter(pl.col("event_id").is_in(prev["event_id"].implode())).height
+        pl.lit(False).alias("detected_in_last_run")
+    )
+    new = (
+        updated.height - updated.filter(pl.col("event_id").is_in(prev["event_id"].implode())).height
+    )
     kept = gone.filter(pl.col("event_id").is_in(list(touched))).height
     return pl.concat([updated, gone]).sort("start_date", "series_id"), new, kept
 
 
-def _root_causes(warehouse_path: str, ev: pl.DataFrame, baseline_days: int) -> dict[str, dict[str, Any]]:
+def _root_causes(
+    warehouse_path: str, ev: pl.DataFrame, baseline_days: int
+) -> dict[str, dict[str, Any]]:
     """Root cause of each event from the charges of its scope (one scan per scope type)."""
     if ev.is_empty() or not Path(warehouse_path).exists():
         return {}
-    dims = ", ".join(f"coalesce(cast(c.{col} as varchar), '(none)') as {k}" for k, col in ROOT_CAUSE_DIMENSIONS.items())
+    dims = ", ".join(
+        f"coalesce(cast(c.{col} as varchar), '(none)') as {k}"
+        for k, col in ROOT_CAUSE_DIMENSIONS.items()
+    )
     out: dict[str, dict[str, Any]] = {}
     con = connect_read_only(warehouse_path)
     try:
         for scope_type in ev["scope_type"].unique().to_list():
             part = ev.filter(pl.col("scope_type") == scope_type).select(
-                "event_id", "scope_value", "currency", "start_date", "end_date")
+                "event_id", "scope_value", "currency", "start_date", "end_date"
+            )
             con.register("ev", part.to_arrow())
             col = SCOPE_COLUMNS[scope_type]
-            detail = con.sql(f"""
+            # dims and col come from the ROOT_CAUSE_DIMENSIONS / SCOPE_COLUMNS constants
+            detail = con.sql(
+                f"""
                 select ev.event_id, c.charge_date as ds, {dims}, sum(c.effective_cost)::double as cost
                 from marts.fct_charges c join ev
                   on coalesce(cast(c.{col} as varchar), '(none)') = ev.scope_value and c.billing_currency = ev.currency
-                 and c.charge_date between ev.start_date - {int(baseline_days)} and ev.end_date
-                 and c.charge_category in ({", ".join(f"'{c}'" for c in ANOMALY_CHARGE_CATEGORIES)})
-                group by all""").to_arrow_table()
+                 and c.charge_date between ev.start_date - $days and ev.end_date
+                 and list_contains($categories, c.charge_category)
+                group by all""",  # noqa: S608
+                params={"days": int(baseline_days), "categories": list(ANOMALY_CHARGE_CATEGORIES)},
+            ).to_arrow_table()
             con.unregister("ev")
             frame = pl.from_arrow(detail)
-            assert isinstance(frame, pl.DataFrame)
+            if not isinstance(frame, pl.DataFrame):
+                raise TypeError("root-cause details did not convert to a polars DataFrame")
             by_event = frame.partition_by("event_id", as_dict=True)
             for r in part.iter_rows(named=True):
                 d = by_event.get((r["event_id"],), frame.clear())
-                out[r["event_id"]] = explain(d, start=r["start_date"], end=r["end_date"], baseline_days=baseline_days)
+                out[r["event_id"]] = explain(
+                    d, start=r["start_date"], end=r["end_date"], baseline_days=baseline_days
+                )
     finally:
         con.close()
     return out
 
 
-def evaluate_against_truth(detected: pl.DataFrame, truth: list[dict[str, Any]], slack_days: int = 1) -> dict[str, Any]:
+def evaluate_against_truth(
+    detected: pl.DataFrame, truth: list[dict[str, Any]], slack_days: int = 1
+) -> dict[str, Any]:
     """Precision and recall of events against injected anomalies (the generator's ground truth).
 
     An injected anomaly is *found* when an event on one of its series (its team, service, account or
     provider) overlaps its dates (± ``slack_days``). Precision counts events on those four kinds of
     series that overlap some injected anomaly's series and dates."""
+
     def keys(a: dict[str, Any]) -> set[tuple[str, str]]:
-        return {("team", a["team_id"]), ("service", a["service"]), ("account", a["account_id"]), ("provider", a["provider"])}
+        return {
+            ("team", a["team_id"]),
+            ("service", a["service"]),
+            ("account", a["account_id"]),
+            ("provider", a["provider"]),
+        }
 
     slack = dt.timedelta(days=slack_days)
     tp_events: set[str] = set()
@@ -222,8 +323,14 @@ def evaluate_against_truth(detected: pl.DataFrame, truth: list[dict[str, Any]], 
         s, e = dt.date.fromisoformat(a["start_date"]), dt.date.fromisoformat(a["end_date"])
         hit_any = False
         for st, sv in keys(a):
-            hits = [r for r in rows if r["scope_type"] == st and r["scope_value"] == sv
-                    and r["start_date"] <= e + slack and r["end_date"] >= s - slack]
+            hits = [
+                r
+                for r in rows
+                if r["scope_type"] == st
+                and r["scope_value"] == sv
+                and r["start_date"] <= e + slack
+                and r["end_date"] >= s - slack
+            ]
             per_scope[st][1] += 1
             if hits:
                 per_scope[st][0] += 1
@@ -233,12 +340,20 @@ def evaluate_against_truth(detected: pl.DataFrame, truth: list[dict[str, Any]], 
     precision = len(tp_events) / len(rows) if rows else None
     recall = found / len(truth) if truth else None
     f1 = (2 * precision * recall / (precision + recall)) if precision and recall else 0.0
-    return {"injected": len(truth), "found": found, "events": len(rows), "true_positive_events": len(tp_events),
-            "precision": precision, "recall": recall, "f1": f1,
-            "recall_by_scope": {k: v[0] / v[1] for k, v in per_scope.items() if v[1]}}
+    return {
+        "injected": len(truth),
+        "found": found,
+        "events": len(rows),
+        "true_positive_events": len(tp_events),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "recall_by_scope": {k: v[0] / v[1] for k, v in per_scope.items() if v[1]},
+    }
 
 
 # ---- forecasts -------------------------------------------------------------------------------
+
 
 @dataclass
 class ForecastRun:
@@ -251,29 +366,55 @@ class ForecastRun:
     worst: list[dict[str, Any]]
 
 
-def run_forecasts(marts_dir: str, lake_root: str, *, horizon_days: int = 90, n_jobs: int | None = None,
-                  **params: Any) -> ForecastRun:
+def run_forecasts(
+    marts_dir: str,
+    lake_root: str,
+    *,
+    horizon_days: int = 90,
+    n_jobs: int | None = None,
+    **params: Any,
+) -> ForecastRun:
     """30/60/90-day forecasts per organization, business group and unit, team, service, environment
     and provider; written to ``ml/cost_forecasts/as_of=<day>/`` with the backtest scores."""
     series = cost_series(marts_dir, FORECAST_SCOPES)
     as_of = cast(dt.date, series["ds"].max())
-    res = forecast_and_score(series.select("series_id", "ds", "y"), horizon_days, fill="zero", n_jobs=n_jobs, **params)
-    fc = _with_scope(res.forecasts, series).with_columns(
-        pl.col("ds").dt.date(), pl.lit(as_of).alias("as_of_date"),
-        ((pl.col("ds").dt.date() - pl.lit(as_of)).dt.total_days()).cast(pl.Int32).alias("horizon_day"),
-    ).with_columns(
-        pl.when(pl.col("horizon_day") <= 30).then(30).when(pl.col("horizon_day") <= 60).then(60).otherwise(90)
-        .cast(pl.Int32).alias("horizon_bucket"))
+    res = forecast_and_score(
+        series.select("series_id", "ds", "y"), horizon_days, fill="zero", n_jobs=n_jobs, **params
+    )
+    fc = (
+        _with_scope(res.forecasts, series)
+        .with_columns(
+            pl.col("ds").dt.date(),
+            pl.lit(as_of).alias("as_of_date"),
+            ((pl.col("ds").dt.date() - pl.lit(as_of)).dt.total_days())
+            .cast(pl.Int32)
+            .alias("horizon_day"),
+        )
+        .with_columns(
+            pl.when(pl.col("horizon_day") <= 30)
+            .then(30)
+            .when(pl.col("horizon_day") <= 60)
+            .then(60)
+            .otherwise(90)
+            .cast(pl.Int32)
+            .alias("horizon_bucket")
+        )
+    )
     scores = _with_scope(res.scores, series).with_columns(pl.lit(as_of).alias("as_of_date"))
     key = f"as_of={as_of}"
     store.write_table(lake_root, f"cost_forecasts/{key}/forecasts.parquet", fc)
     store.write_table(lake_root, f"forecast_scores/{key}/scores.parquet", scores)
     sel = res.selected()
     worst = sel.drop_nulls("mase").sort("mase", descending=True).head(5).to_dicts()
-    return ForecastRun(as_of, sel.height, fc.height,
-                       float(sel["mase"].median()) if sel["mase"].drop_nulls().len() else None,  # type: ignore[arg-type]
-                       float(sel["smape"].median()) if sel["smape"].drop_nulls().len() else None,  # type: ignore[arg-type]
-                       dict(sel.group_by("model").len().iter_rows()), worst)
+    return ForecastRun(
+        as_of,
+        sel.height,
+        fc.height,
+        float(sel["mase"].median()) if sel["mase"].drop_nulls().len() else None,  # type: ignore[arg-type]
+        float(sel["smape"].median()) if sel["smape"].drop_nulls().len() else None,  # type: ignore[arg-type]
+        dict(sel.group_by("model").len().iter_rows()),
+        worst,
+    )
 
 
 def latest_forecasts(lake_root: str) -> pl.DataFrame:
@@ -282,7 +423,10 @@ def latest_forecasts(lake_root: str) -> pl.DataFrame:
 
 # ---- budgets ---------------------------------------------------------------------------------
 
-def daily_actuals(marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
+
+def daily_actuals(
+    marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES
+) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
     """Daily effective cost (Decimal) per (scope type, scope value, currency)."""
     path = _mart(marts_dir, "fct_daily_costs")
     con = duckdb.connect()
@@ -299,7 +443,9 @@ def daily_actuals(marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES) -> di
 BUDGET_DAYS_BACKFILL = 31
 
 
-def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def run_budgets(
+    marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Budget status as of the last day of data, plus the days since the last stored status (the
     last 31 days on a first run, with linear projections: forecasts exist only for the newest day).
     One file per as-of day in ``ml/budget_status``; returns the newest day's rows."""
@@ -311,19 +457,29 @@ def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.da
     fc = latest_forecasts(lake_root)
     forecasts: dict[tuple[str, str, str], dict[dt.date, float]] = defaultdict(dict)
     if not fc.is_empty() and fc["as_of_date"].max() == last_day:
-        for st, sv, cur, day, yhat in fc.select("scope_type", "scope_value", "currency", "ds", "yhat").iter_rows():
+        for st, sv, cur, day, yhat in fc.select(
+            "scope_type", "scope_value", "currency", "ds", "yhat"
+        ).iter_rows():
             forecasts[(st, sv, cur)][day] = yhat
     stored = store.partitions(lake_root, "budget_status")  # as_of=YYYY-MM-DD, oldest first
     since = dt.date.fromisoformat(stored[-1].split("=", 1)[1]) if stored else None
-    first = (since + dt.timedelta(days=1)) if since and since < last_day else last_day - dt.timedelta(days=BUDGET_DAYS_BACKFILL - 1)
+    first = (
+        (since + dt.timedelta(days=1))
+        if since and since < last_day
+        else last_day - dt.timedelta(days=BUDGET_DAYS_BACKFILL - 1)
+    )
     if since and since >= last_day:
         first = last_day  # a re-run for the same day replaces that day
     ovr = overrides(lake_root)
     newest: list[dict[str, Any]] = []
     day = first
     while day <= last_day:
-        rows = budget_status(budgets, actuals, forecasts if day == last_day else {}, day, overrides=ovr, now=now)
-        frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.lit(dt.datetime.now(dt.UTC)).alias("computed_at"))
+        rows = budget_status(
+            budgets, actuals, forecasts if day == last_day else {}, day, overrides=ovr, now=now
+        )
+        frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
+            pl.lit(dt.datetime.now(dt.UTC)).alias("computed_at")
+        )
         store.write_table(lake_root, f"budget_status/as_of={day}/status.parquet", frame)
         newest = rows
         day += dt.timedelta(days=1)
@@ -333,9 +489,16 @@ def run_budgets(marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.da
 # ---- notifications ---------------------------------------------------------------------------
 
 DELIVERY_SCHEMA: dict[str, pl.DataType] = {
-    "delivery_id": pl.String(), "webhook": pl.String(), "event_key": pl.String(), "event_type": pl.String(),
-    "status": pl.String(), "attempts": pl.Int64(), "http_status": pl.Int64(), "last_error": pl.String(),
-    "sent_at": pl.Datetime("us", "UTC"), "finished_at": pl.Datetime("us", "UTC"),
+    "delivery_id": pl.String(),
+    "webhook": pl.String(),
+    "event_key": pl.String(),
+    "event_type": pl.String(),
+    "status": pl.String(),
+    "attempts": pl.Int64(),
+    "http_status": pl.Int64(),
+    "last_error": pl.String(),
+    "sent_at": pl.Datetime("us", "UTC"),
+    "finished_at": pl.Datetime("us", "UTC"),
 }
 
 
@@ -344,11 +507,21 @@ def delivery_log(lake_root: str) -> pl.DataFrame:
     logd = store.read_table(lake_root, "webhook_deliveries", DELIVERY_SCHEMA)
     if logd.is_empty():
         return logd
-    order = pl.col("status").replace_strict({"pending": 0, "failed": 1, "delivered": 2}, return_dtype=pl.Int8)
-    return logd.with_columns(order.alias("_o")).sort("sent_at", "_o").group_by("webhook", "event_key").last().drop("_o")
+    order = pl.col("status").replace_strict(
+        {"pending": 0, "failed": 1, "delivered": 2}, return_dtype=pl.Int8
+    )
+    return (
+        logd.with_columns(order.alias("_o"))
+        .sort("sent_at", "_o")
+        .group_by("webhook", "event_key")
+        .last()
+        .drop("_o")
+    )
 
 
-def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str] | None = None) -> dict[str, int]:
+def run_notifications(
+    lake_root: str, webhooks_file: str, *, env: dict[str, str] | None = None
+) -> dict[str, int]:
     """Send new anomaly events (open, recent) and budget crossings to every configured webhook."""
     from models_ml.notify import (
         anomaly_notification,
@@ -360,21 +533,38 @@ def run_notifications(lake_root: str, webhooks_file: str, *, env: dict[str, str]
     )
 
     hooks = load_webhooks(webhooks_file, env)
-    counts = {"webhooks": len(hooks), "sent": 0, "delivered": 0, "failed": 0, "skipped_already_delivered": 0}
+    counts = {
+        "webhooks": len(hooks),
+        "sent": 0,
+        "delivered": 0,
+        "failed": 0,
+        "skipped_already_delivered": 0,
+    }
     if not hooks:
         return counts
     ev = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
     status = latest_status(lake_root)
-    closed = set(status.filter(pl.col("status") != "open")["event_id"].to_list()) if not status.is_empty() else set()
+    closed = (
+        set(status.filter(pl.col("status") != "open")["event_id"].to_list())
+        if not status.is_empty()
+        else set()
+    )
     last_day = cast(dt.date | None, ev["end_date"].max() if not ev.is_empty() else None)
-    notes = [anomaly_notification(e, last_day) for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True)
-             if e["event_id"] not in closed]
+    notes = [
+        anomaly_notification(e, last_day)
+        for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True)
+        if e["event_id"] not in closed
+    ]
     stat = store.read_latest_partition(lake_root, "budget_status")
     if not stat.is_empty():
         for r in stat.iter_rows(named=True):
             notes.extend(budget_notifications(r))
     logd = delivery_log(lake_root)
-    delivered = set(logd.filter(pl.col("status") == "delivered").select("webhook", "event_key").iter_rows()) if not logd.is_empty() else set()
+    delivered = (
+        set(logd.filter(pl.col("status") == "delivered").select("webhook", "event_key").iter_rows())
+        if not logd.is_empty()
+        else set()
+    )
     counts["skipped_already_delivered"] = len(delivered)
     todo = plan_deliveries(hooks, notes, delivered)
     if not todo:

@@ -15,11 +15,17 @@ from models_ml.budget import Override
 
 STATUSES = ("open", "acknowledged", "resolved")
 STATUS_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String(), "status": pl.String(), "changed_by": pl.String(), "note": pl.String(),
+    "event_id": pl.String(),
+    "status": pl.String(),
+    "changed_by": pl.String(),
+    "note": pl.String(),
     "changed_at": pl.Datetime("us", "UTC"),
 }
 OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(), "until": pl.Datetime("us", "UTC"), "created_by": pl.String(), "note": pl.String(),
+    "scope": pl.String(),
+    "until": pl.Datetime("us", "UTC"),
+    "created_by": pl.String(),
+    "note": pl.String(),
     "created_at": pl.Datetime("us", "UTC"),
 }
 
@@ -28,8 +34,14 @@ class StatusError(ValueError):
     pass
 
 
-def set_anomaly_status(lake_root: str, event_id: str, status: str, by: str, note: str = "",
-                       known_ids: set[str] | None = None) -> dict[str, object]:
+def set_anomaly_status(
+    lake_root: str,
+    event_id: str,
+    status: str,
+    by: str,
+    note: str = "",
+    known_ids: set[str] | None = None,
+) -> dict[str, object]:
     """Record a status change (``open``, ``acknowledged``, ``resolved``) by a named person."""
     if status not in STATUSES:
         raise StatusError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -39,8 +51,13 @@ def set_anomaly_status(lake_root: str, event_id: str, status: str, by: str, note
         raise StatusError("resolving an anomaly needs a note (what was it, what was done)")
     if known_ids is not None and event_id not in known_ids:
         raise StatusError(f"no anomaly event {event_id!r}")
-    row = {"event_id": event_id, "status": status, "changed_by": by.strip(), "note": note.strip(),
-           "changed_at": dt.datetime.now(dt.UTC)}
+    row = {
+        "event_id": event_id,
+        "status": status,
+        "changed_by": by.strip(),
+        "note": note.strip(),
+        "changed_at": dt.datetime.now(dt.UTC),
+    }
     store.append_log(lake_root, "anomaly_status", pl.DataFrame([row], schema=STATUS_SCHEMA))
     return row
 
@@ -56,10 +73,15 @@ def latest_status(lake_root: str) -> pl.DataFrame:
 def current_statuses(lake_root: str) -> dict[str, tuple[str, str, str]]:
     """event_id -> (status, changed_by, note) of the latest change: what readers of the anomaly
     mart lay over it, since the mart only knows the changes made before the last run."""
-    return {r["event_id"]: (r["status"], r["changed_by"], r["note"]) for r in latest_status(lake_root).iter_rows(named=True)}
+    return {
+        r["event_id"]: (r["status"], r["changed_by"], r["note"])
+        for r in latest_status(lake_root).iter_rows(named=True)
+    }
 
 
-def add_override(lake_root: str, scope: str, until: dt.datetime, by: str, note: str = "") -> Override:
+def add_override(
+    lake_root: str, scope: str, until: dt.datetime, by: str, note: str = ""
+) -> Override:
     """Let a tripped scope (``team:payments`` or ``budget:<id>``) spend until ``until`` (half-open)."""
     if ":" not in scope:
         raise StatusError(f"scope must look like team:payments or budget:<id>, not {scope!r}")
@@ -70,12 +92,20 @@ def add_override(lake_root: str, scope: str, until: dt.datetime, by: str, note: 
     now = dt.datetime.now(dt.UTC)
     if until <= now:
         raise StatusError(f"the override must end in the future (got {until.isoformat()})")
-    row = {"scope": scope, "until": until, "created_by": by.strip(), "note": note.strip(), "created_at": now}
+    row = {
+        "scope": scope,
+        "until": until,
+        "created_by": by.strip(),
+        "note": note.strip(),
+        "created_at": now,
+    }
     store.append_log(lake_root, "budget_overrides", pl.DataFrame([row], schema=OVERRIDE_SCHEMA))
     return Override(scope, until, by.strip(), note.strip(), now)
 
 
 def overrides(lake_root: str) -> list[Override]:
     log = store.read_table(lake_root, "budget_overrides", OVERRIDE_SCHEMA)
-    return [Override(r["scope"], r["until"], r["created_by"], r["note"] or "", r["created_at"])
-            for r in log.iter_rows(named=True)]
+    return [
+        Override(r["scope"], r["until"], r["created_by"], r["note"] or "", r["created_at"])
+        for r in log.iter_rows(named=True)
+    ]

@@ -38,7 +38,9 @@ def append_log(lake_root: str, table: str, frame: pl.DataFrame) -> str:
     return write_table(lake_root, f"{table}/{stamp}-{uuid.uuid4().hex[:8]}.parquet", frame)
 
 
-def read_table(lake_root: str, table: str, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
+def read_table(
+    lake_root: str, table: str, schema: dict[str, pl.DataType] | None = None
+) -> pl.DataFrame:
     """Every parquet file of a table, concatenated (an empty frame with ``schema`` when none)."""
     fs, base = lakefs.get_fs(lake_root)
     root = f"{base.rstrip('/')}/{ML}/{table}"
@@ -58,7 +60,11 @@ def partitions(lake_root: str, table: str) -> list[str]:
     root = f"{base.rstrip('/')}/{ML}/{table}"
     if not fs.exists(root):
         return []
-    return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False) if "=" in p.rsplit("/", 1)[-1])
+    return sorted(
+        p.rstrip("/").rsplit("/", 1)[-1]
+        for p in fs.ls(root, detail=False)
+        if "=" in p.rsplit("/", 1)[-1]
+    )
 
 
 def read_latest_partition(lake_root: str, table: str) -> pl.DataFrame:

@@ -39,19 +39,38 @@ class Settings:
         data_dir = Path(os.environ.get("SIBYL_DATA_DIR", REPO_ROOT / "data")).expanduser().resolve()
         return cls(
             data_dir=str(data_dir),
-            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))),
+            landing_root=_path_or_url(
+                os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))
+            ),
             lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", str(data_dir / "lake"))),
-            warehouse_path=_path_or_url(os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),
+            warehouse_path=_path_or_url(
+                os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))
+            ),
             marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts"))),
             dbt_project_dir=str(REPO_ROOT / "dbt_project"),
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
             first_billing_period=os.environ.get("SIBYL_FIRST_BILLING_PERIOD", "2022-01"),
             duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
-            ci_artifacts_root=_path_or_url(os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))),
-            policies_dir=_path_or_url(os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))),
-            price_catalog_dir=_path_or_url(os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))),
-            budgets_file=_path_or_url(os.environ.get("SIBYL_BUDGETS_FILE", str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv"))),
-            webhooks_file=_path_or_url(os.environ.get("SIBYL_WEBHOOKS_FILE", str(REPO_ROOT / "examples" / "notifications" / "webhooks.yaml"))),
+            ci_artifacts_root=_path_or_url(
+                os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))
+            ),
+            policies_dir=_path_or_url(
+                os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))
+            ),
+            price_catalog_dir=_path_or_url(
+                os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))
+            ),
+            budgets_file=_path_or_url(
+                os.environ.get(
+                    "SIBYL_BUDGETS_FILE", str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv")
+                )
+            ),
+            webhooks_file=_path_or_url(
+                os.environ.get(
+                    "SIBYL_WEBHOOKS_FILE",
+                    str(REPO_ROOT / "examples" / "notifications" / "webhooks.yaml"),
+                )
+            ),
         )
 
     def dbt_env(self) -> dict[str, str]:

@@ -31,7 +31,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     )
 
 
-def run_dbt(lake: Path | str, warehouse: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    lake: Path | str, warehouse: Path | str, *args: str
+) -> subprocess.CompletedProcess[str]:
     """Run dbt against a lake and a warehouse; raises with dbt's output on failure."""
     env = {
         **os.environ,
@@ -41,12 +43,24 @@ def run_dbt(lake: Path | str, warehouse: Path | str, *args: str) -> subprocess.C
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     proc = subprocess.run(
-        [DBT, *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(Path(warehouse).parent / "dbt_target")],
-        env=env, capture_output=True, text=True,
+        [
+            DBT,
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(Path(warehouse).parent / "dbt_target"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+        )
     return proc
 
 

@@ -8,8 +8,16 @@ from typing import Any
 PROVIDERS = {"aws": "us-east-1", "google": "us-central1"}
 
 
-def change(rtype: str, name: str, after: dict[str, Any] | None, *, before: dict[str, Any] | None = None,
-           actions: list[str] | None = None, provider: str | None = None, index: Any = None) -> dict[str, Any]:
+def change(
+    rtype: str,
+    name: str,
+    after: dict[str, Any] | None,
+    *,
+    before: dict[str, Any] | None = None,
+    actions: list[str] | None = None,
+    provider: str | None = None,
+    index: Any = None,
+) -> dict[str, Any]:
     address = f"{rtype}.{name}" + ("" if index is None else f"[{index!r}]".replace("'", '"'))
     prov = provider or rtype.split("_", 1)[0]
     return {
@@ -50,4 +58,7 @@ def synthetic_plan(n: int, seed: int = 7) -> dict[str, Any]:
                                                                        "os_disk": [{"storage_account_type": "Premium_LRS", "disk_size_gb": 128}],
                                                                        "tags": {"team": "ops"}}),
     ]  # fmt: skip
-    return plan(*(rng.choice(makers)(i) for i in range(n)), regions={"aws": "us-east-1", "google": "us-central1"})
+    return plan(
+        *(rng.choice(makers)(i) for i in range(n)),
+        regions={"aws": "us-east-1", "google": "us-central1"},
+    )

@@ -39,7 +39,13 @@ RESOURCE_LEVEL = ("resource", "tag value")
 
 
 def source_of(*dimensions: str) -> str:
-    return "fct_resource_daily_costs" if any(d in RESOURCE_LEVEL for d in dimensions) else "fct_daily_costs"
+    return (
+        "fct_resource_daily_costs"
+        if any(d in RESOURCE_LEVEL for d in dimensions)
+        else "fct_daily_costs"
+    )
+
+
 GRAINS = {"daily": "charge_date", "monthly": "date_trunc('month', charge_date)::date"}
 
 OPTIONAL = {  # marts other pipelines produce, and how to produce them
@@ -53,8 +59,12 @@ OPTIONAL = {  # marts other pipelines produce, and how to produce them
 
 class MartMissing(LookupError):
     def __init__(self, mart: str, path: Path) -> None:
-        how = OPTIONAL.get(mart, "`make demo` (or the Dagster jobs `ingest_exports` and `transform_marts`)")
-        super().__init__(f"`{mart}` has not been produced yet ({path} does not exist). Produce it with {how}.")
+        how = OPTIONAL.get(
+            mart, "`make demo` (or the Dagster jobs `ingest_exports` and `transform_marts`)"
+        )
+        super().__init__(
+            f"`{mart}` has not been produced yet ({path} does not exist). Produce it with {how}."
+        )
         self.mart = mart
 
 
@@ -68,7 +78,9 @@ class Marts:
     def has(self, mart: str) -> bool:
         return self.path(mart).exists()
 
-    def _bind(self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]) -> dict[str, Any]:
+    def _bind(
+        self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]
+    ) -> dict[str, Any]:
         """Mart paths and parameters, only those the SQL names (DuckDB rejects extra ones)."""
         bound: dict[str, Any] = {}
         for m in marts:
@@ -78,11 +90,15 @@ class Marts:
         bound.update(params or {})
         return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
 
-    def query(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    def query(
+        self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
         """Rows of `sql`, where `$<mart>` names a mart file and other `$name`s bind `params`."""
         return self.columns(sql, params, marts=marts)[1]
 
-    def columns(self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def columns(
+        self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of `sql` (see `query`), on a short-lived connection."""
         con = duckdb.connect()
         try:
@@ -94,6 +110,7 @@ class Marts:
 
 
 # ---- overview ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Kpis:
@@ -109,8 +126,10 @@ class Kpis:
 
 
 def main_currency(m: Marts) -> str:
-    rows = m.query("select billing_currency from read_parquet($fct_daily_costs) group by 1 order by sum(abs(effective_cost)) desc limit 1",
-                   marts=("fct_daily_costs",))
+    rows = m.query(
+        "select billing_currency from read_parquet($fct_daily_costs) group by 1 order by sum(abs(effective_cost)) desc limit 1",
+        marts=("fct_daily_costs",),
+    )
     return str(rows[0][0]) if rows else "USD"
 
 
@@ -125,20 +144,28 @@ def kpis(m: Marts) -> Kpis:
                   coalesce(sum(effective_cost) filter (where charge_date >= date_trunc('month', a.as_of)), 0),
                   coalesce(sum(effective_cost) filter (where charge_date >= date_trunc('month', a.as_of) - interval 1 month
                                                   and charge_date <= a.as_of - interval 1 month), 0)
-           from d, a group by a.as_of""", {"cur": cur}, marts=("fct_daily_costs",))[0]
+           from d, a group by a.as_of""",
+        {"cur": cur},
+        marts=("fct_daily_costs",),
+    )[0]
     alloc = allocated_share(allocation_30d(m))
     comp = tag_compliance_30d(m) if m.has("fct_tag_compliance") else None
     anomalies = None
     if m.has("fct_cost_anomalies"):
-        anomalies = int(m.query("select count(*) from read_parquet($fct_cost_anomalies) where status = 'open'",
-                                marts=("fct_cost_anomalies",))[0][0])
+        anomalies = int(
+            m.query(
+                "select count(*) from read_parquet($fct_cost_anomalies) where status = 'open'",
+                marts=("fct_cost_anomalies",),
+            )[0][0]
+        )
     forecast = budget = None
     if m.has("fct_budget_status"):
         row = m.query(
             """select sum(projected_period_end_cost), sum(budget_amount) from read_parquet($fct_budget_status)
                where scope_type = 'organization' and period = 'monthly'
                  and as_of_date = (select max(as_of_date) from read_parquet($fct_budget_status))""",
-            marts=("fct_budget_status",))
+            marts=("fct_budget_status",),
+        )
         if row and row[0][1] is not None:
             forecast, budget = row[0]
     return Kpis(as_of, cur, Decimal(mtd), Decimal(prev), alloc, comp, anomalies, forecast, budget)
@@ -150,7 +177,8 @@ def allocation_30d(m: Marts) -> list[tuple[str, Decimal]]:
         """with d as (select * from read_parquet($fct_daily_costs)
                       where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - 30)
            select attribution_method, sum(effective_cost) from d group by 1 order by 2 desc""",
-        marts=("fct_daily_costs",))
+        marts=("fct_daily_costs",),
+    )
 
 
 def allocated_share(allocation: list[tuple[str, Decimal]]) -> float | None:
@@ -167,15 +195,20 @@ def tag_compliance_30d(m: Marts) -> float | None:
         """with c as (select * from read_parquet($fct_tag_compliance)
                       where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30)
            select sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) from c""",
-        marts=("fct_tag_compliance",))[0][0]
+        marts=("fct_tag_compliance",),
+    )[0][0]
     return None if v is None else float(v)
 
 
 def freshness(m: Marts) -> list[tuple[str, dt.date]]:
     """Latest charge date per provider."""
-    return [(str(p), d) for p, d in m.query(
-        "select provider, max(charge_date) from read_parquet($fct_daily_costs) group by 1 order by 1",
-        marts=("fct_daily_costs",))]
+    return [
+        (str(p), d)
+        for p, d in m.query(
+            "select provider, max(charge_date) from read_parquet($fct_daily_costs) group by 1 order by 1",
+            marts=("fct_daily_costs",),
+        )
+    ]
 
 
 def last_run(m: Marts) -> dt.datetime | None:
@@ -190,10 +223,14 @@ def daily_by_provider(m: Marts, currency: str, days: int = 90) -> list[tuple[Any
            from read_parquet($fct_daily_costs)
            where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - $days
              and billing_currency = $cur
-           group by 1, 2 order by 1, 2""", {"days": days, "cur": currency}, marts=("fct_daily_costs",))
+           group by 1, 2 order by 1, 2""",
+        {"days": days, "cur": currency},
+        marts=("fct_daily_costs",),
+    )
 
 
 # ---- cost explorer -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Explore:
@@ -235,6 +272,7 @@ def explore(m: Marts, e: Explore, top: int = 10) -> tuple[list[str], list[tuple[
     _check(e)
     src = source_of(e.dimension, *(d for d, _ in e.filters))
     params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}", "top": top}
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""with base as (
                   select {GRAINS[e.grain]} as period, {DIMENSIONS[e.dimension]} as value, billing_currency as currency,
                          sum({COST_COLUMNS[e.cost]}) as cost
@@ -244,19 +282,22 @@ def explore(m: Marts, e: Explore, top: int = 10) -> tuple[list[str], list[tuple[
               top_values as (select value from base group by value order by sum(abs(cost)) desc limit $top)
               select period, case when value in (select value from top_values) then value else 'other' end as value,
                      currency, sum(cost) as cost
-              from base group by all order by 1, 4 desc"""
+              from base group by all order by 1, 4 desc"""  # noqa: S608
     return m.columns(sql, params, marts=(src,))
 
 
-def explore_totals(m: Marts, e: Explore, limit: int = 200) -> tuple[list[str], list[tuple[Any, ...]]]:
+def explore_totals(
+    m: Marts, e: Explore, limit: int = 200
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The table under the chart: total per dimension value over the range."""
     _check(e)
     src = source_of(e.dimension, *(d for d, _ in e.filters))
     params: dict[str, Any] = {"tag_path": f"$.{e.tag_key}", "limit": limit}
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""select {DIMENSIONS[e.dimension]} as value, billing_currency as currency, sum({COST_COLUMNS[e.cost]}) as cost
               from read_parquet(${src})
               where {_where(e, params)}
-              group by all order by 3 desc limit $limit"""
+              group by all order by 3 desc limit $limit"""  # noqa: S608
     return m.columns(sql, params, marts=(src,))
 
 
@@ -264,40 +305,53 @@ def filter_values(m: Marts, dimension: str, tag_key: str = "team", limit: int = 
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     src = source_of(dimension)
-    rows = m.query(f"""select {DIMENSIONS[dimension]} as v from read_parquet(${src})
-                       group by 1 order by sum(abs(effective_cost)) desc limit $limit""",
-                   {"tag_path": f"$.{tag_key}", "limit": limit}, marts=(src,))
+    rows = m.query(
+        # SQL text holds only identifiers from the fixed maps above; values are bound
+        f"""select {DIMENSIONS[dimension]} as v from read_parquet(${src})
+                       group by 1 order by sum(abs(effective_cost)) desc limit $limit""",  # noqa: S608
+        {"tag_path": f"$.{tag_key}", "limit": limit},
+        marts=(src,),
+    )
     return [str(r[0]) for r in rows if r[0] is not None]
 
 
 def tag_keys(m: Marts) -> list[str]:
-    rows = m.query("""select k from (select unnest(json_keys(normalized_tags_json)) as k
+    rows = m.query(
+        """select k from (select unnest(json_keys(normalized_tags_json)) as k
                                     from read_parquet($fct_resource_daily_costs) where normalized_tags_json is not null)
-                      group by 1 order by count(*) desc""", marts=("fct_resource_daily_costs",))
+                      group by 1 order by count(*) desc""",
+        marts=("fct_resource_daily_costs",),
+    )
     return [str(r[0]) for r in rows]
 
 
 def date_range(m: Marts) -> tuple[dt.date, dt.date]:
-    lo, hi = m.query("select min(charge_date), max(charge_date) from read_parquet($fct_daily_costs)",
-                     marts=("fct_daily_costs",))[0]
+    lo, hi = m.query(
+        "select min(charge_date), max(charge_date) from read_parquet($fct_daily_costs)",
+        marts=("fct_daily_costs",),
+    )[0]
     return lo, hi
 
 
-def top_movers(m: Marts, dimension: str, cost: str = "effective", days: int = 30, limit: int = 10) -> tuple[list[str], list[tuple[Any, ...]]]:
+def top_movers(
+    m: Marts, dimension: str, cost: str = "effective", days: int = 30, limit: int = 10
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Largest changes of the last `days` days against the `days` before."""
     _check(Explore(dimension=dimension, cost=cost))
     src = source_of(dimension)
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""with d as (select *, (select max(charge_date) from read_parquet(${src})) as as_of
                          from read_parquet(${src}))
               select {DIMENSIONS[dimension]} as value, billing_currency as currency,
                      sum({COST_COLUMNS[cost]}) filter (where charge_date > as_of - $days) as last_period,
                      sum({COST_COLUMNS[cost]}) filter (where charge_date <= as_of - $days and charge_date > as_of - 2 * $days) as prior_period,
                      coalesce(last_period, 0) - coalesce(prior_period, 0) as change
-              from d group by all order by abs(change) desc limit $limit"""
+              from d group by all order by abs(change) desc limit $limit"""  # noqa: S608
     return m.columns(sql, {"days": days, "limit": limit, "tag_path": "$.team"}, marts=(src,))
 
 
 # ---- teams & showback --------------------------------------------------------------------------
+
 
 def team_hierarchy(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
     sql = """select business_group_name, business_unit_name, team_id, team_name, billing_currency,
@@ -306,23 +360,29 @@ def team_hierarchy(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
     cols, rows = m.columns(sql, marts=("fct_cost_by_team_30d",))
     if not m.has("fct_budget_status"):
         return cols, rows
-    used = dict(m.query(
-        """select scope_value, actual_cost_to_date * 100.0 / nullif(budget_amount, 0) from read_parquet($fct_budget_status)
+    used = dict(
+        m.query(
+            """select scope_value, actual_cost_to_date * 100.0 / nullif(budget_amount, 0) from read_parquet($fct_budget_status)
            where scope_type = 'team' and period = 'monthly'
            qualify row_number() over (partition by scope_value order by as_of_date desc) = 1""",
-        marts=("fct_budget_status",)))
+            marts=("fct_budget_status",),
+        )
+    )
     return [*cols, "budget_used_pct"], [(*r, used.get(r[2])) for r in rows]
 
 
-def team_breakdown(m: Marts, team_id: str, dimension: str, days: int = 30, limit: int = 25) -> tuple[list[str], list[tuple[Any, ...]]]:
+def team_breakdown(
+    m: Marts, team_id: str, dimension: str, days: int = 30, limit: int = 25
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     if dimension not in ("service", "resource", "account", "region"):
         raise ValueError(dimension)
     src = source_of(dimension)
     name = "any_value(resource_name) as resource_name, " if dimension == "resource" else ""
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""select {DIMENSIONS[dimension]} as value, {name}billing_currency as currency, sum(effective_cost) as cost
               from read_parquet(${src})
               where team_id = $team and charge_date > (select max(charge_date) from read_parquet(${src})) - $days
-              group by value, currency order by cost desc limit $limit"""
+              group by value, currency order by cost desc limit $limit"""  # noqa: S608
     return m.columns(sql, {"team": team_id, "days": days, "limit": limit}, marts=(src,))
 
 
@@ -345,6 +405,7 @@ def team_anomalies(m: Marts, team_id: str) -> tuple[list[str], list[tuple[Any, .
 
 # ---- tagging -----------------------------------------------------------------------------------
 
+
 def tag_coverage_by_month(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
     sql = """select date_trunc('month', charge_date)::date as month,
                     sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged,
@@ -355,31 +416,44 @@ def tag_coverage_by_month(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 
 def tag_coverage_by(m: Marts, by: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     col = {"account": "sub_account_id", "team": "team_id"}[by]
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""select {col} as value, sum(taggable_cost) as taggable_cost,
                      sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged
               from read_parquet($fct_tag_compliance)
               where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30
-              group by 1 order by 2 desc"""
+              group by 1 order by 2 desc"""  # noqa: S608
     return m.columns(sql, marts=("fct_tag_compliance",))
 
 
-def untagged_resources(m: Marts, account: str | None = None, team: str | None = None, limit: int = 500) -> tuple[list[str], list[tuple[Any, ...]]]:
+def untagged_resources(
+    m: Marts, account: str | None = None, team: str | None = None, limit: int = 500
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     sql = """select resource_id, resource_name, provider, sub_account_id, team_id, service_name, missing_required_tags,
                     billing_currency as currency, cost_last_30d
              from read_parquet($fct_untagged_resources)
              where ($account is null or sub_account_id = $account) and ($team is null or team_id = $team)
              order by cost_last_30d desc limit $limit"""
-    return m.columns(sql, {"account": account, "team": team, "limit": limit}, marts=("fct_untagged_resources",))
+    return m.columns(
+        sql, {"account": account, "team": team, "limit": limit}, marts=("fct_untagged_resources",)
+    )
 
 
 # ---- optional marts ----------------------------------------------------------------------------
 
-def table(m: Marts, mart: str, order_by_first: bool = True, limit: int = 500) -> tuple[list[str], list[tuple[Any, ...]]]:
+
+def table(
+    m: Marts, mart: str, order_by_first: bool = True, limit: int = 500
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """A whole optional mart (anomalies, forecasts, budgets), newest first."""
     if mart not in OPTIONAL:
         raise ValueError(mart)
     order = "order by 1 desc" if order_by_first else ""
-    return m.columns(f"select * from read_parquet(${mart}) {order} limit $limit", {"limit": limit}, marts=(mart,))
+    return m.columns(
+        # the mart is one of OPTIONAL's keys (checked above) and names a bound parameter
+        f"select * from read_parquet(${mart}) {order} limit $limit",  # noqa: S608
+        {"limit": limit},
+        marts=(mart,),
+    )
 
 
 def iac_checks(m: Marts, limit: int = 200) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -395,9 +469,14 @@ def iac_checks(m: Marts, limit: int = 200) -> tuple[list[str], list[tuple[Any, .
 ANOMALY_STATUSES = ("open", "acknowledged", "resolved")
 
 
-def anomaly_inbox(m: Marts, statuses: tuple[str, ...] = ("open", "acknowledged"), scope_type: str | None = None,
-                  fresh_status: dict[str, tuple[str, str, str]] | None = None, limit: int = 500,
-                  scope_value: str | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+def anomaly_inbox(
+    m: Marts,
+    statuses: tuple[str, ...] = ("open", "acknowledged"),
+    scope_type: str | None = None,
+    fresh_status: dict[str, tuple[str, str, str]] | None = None,
+    limit: int = 500,
+    scope_value: str | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Anomaly events, newest first, with their status; ``fresh_status`` (event -> status, by, note,
     from the status log) overrides the mart for changes made since the last pipeline run."""
     sql = """select event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact,
@@ -407,13 +486,17 @@ def anomaly_inbox(m: Marts, statuses: tuple[str, ...] = ("open", "acknowledged")
              where ($scope_type is null or scope_type = $scope_type)
                and ($scope_value is null or scope_value = $scope_value)
              order by end_date desc, cost_impact desc"""
-    cols, rows = m.columns(sql, {"scope_type": scope_type, "scope_value": scope_value}, marts=("fct_cost_anomalies",))
+    cols, rows = m.columns(
+        sql, {"scope_type": scope_type, "scope_value": scope_value}, marts=("fct_cost_anomalies",)
+    )
     rows = apply_status(cols, rows, fresh_status or {})
     i = cols.index("status")
     return cols, [r for r in rows if r[i] in statuses][:limit]
 
 
-def apply_status(cols: list[str], rows: list[tuple[Any, ...]], fresh: dict[str, tuple[str, str, str]]) -> list[tuple[Any, ...]]:
+def apply_status(
+    cols: list[str], rows: list[tuple[Any, ...]], fresh: dict[str, tuple[str, str, str]]
+) -> list[tuple[Any, ...]]:
     """Rows with status, status_by and status_note replaced by the newer entries of ``fresh``."""
     if not fresh:
         return rows
@@ -432,21 +515,33 @@ def anomaly_kpis(rows: list[tuple[Any, ...]], cols: list[str]) -> dict[str, Any]
     """Counts and open cost impact of the inbox rows (all statuses)."""
     s, imp = cols.index("status"), cols.index("cost_impact")
     return {k: sum(1 for r in rows if r[s] == k) for k in ANOMALY_STATUSES} | {
-        "open_impact": sum((r[imp] for r in rows if r[s] == "open"), Decimal(0))}
+        "open_impact": sum((r[imp] for r in rows if r[s] == "open"), Decimal(0))
+    }
 
 
-def anomaly_series(m: Marts, series_id: str, start: dt.date, end: dt.date, pad_days: int = 45) -> tuple[list[str], list[tuple[Any, ...]]]:
+def anomaly_series(
+    m: Marts, series_id: str, start: dt.date, end: dt.date, pad_days: int = 45
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """A scored series around an event: actual, expected and band per day."""
     sql = """select ds, y, expected, lower, upper, is_anomaly from read_parquet($fct_anomaly_series)
              where series_id = $sid and ds between $start and $end order by ds"""
-    return m.columns(sql, {"sid": series_id, "start": start - dt.timedelta(days=pad_days),
-                           "end": end + dt.timedelta(days=pad_days)}, marts=("fct_anomaly_series",))
+    return m.columns(
+        sql,
+        {
+            "sid": series_id,
+            "start": start - dt.timedelta(days=pad_days),
+            "end": end + dt.timedelta(days=pad_days),
+        },
+        marts=("fct_anomaly_series",),
+    )
 
 
 # ---- forecasts & budgets -----------------------------------------------------------------------
 
-def budget_latest(m: Marts, overrides: Sequence[Any] = (), now: dt.datetime | None = None
-                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
+
+def budget_latest(
+    m: Marts, overrides: Sequence[Any] = (), now: dt.datetime | None = None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The newest status row of every budget, most at risk first, with the breaker re-evaluated
     against ``overrides`` (models_ml.status.overrides) at ``now``: an override given after the
     last run counts at once, an expired one no longer does."""
@@ -461,13 +556,27 @@ def budget_latest(m: Marts, overrides: Sequence[Any] = (), now: dt.datetime | No
              order by case alert_level when 'red' then 0 when 'orange' then 1 when 'yellow' then 2 else 3 end, pct_used desc"""
     cols, rows = m.columns(sql, marts=("fct_budget_status",))
     at = now or dt.datetime.now(dt.UTC)
-    i = {c: cols.index(c) for c in ("budget_id", "scope", "breaker_reason", "breaker_state", "override_until", "override_by")}
+    i = {
+        c: cols.index(c)
+        for c in (
+            "budget_id",
+            "scope",
+            "breaker_reason",
+            "breaker_state",
+            "override_until",
+            "override_by",
+        )
+    }
     live = []
     for r in rows:
-        state, o = breaker_state(bool(r[i["breaker_reason"]]), r[i["scope"]], r[i["budget_id"]], overrides, at)
-        r = list(r)  # type: ignore[assignment]
-        r[i["breaker_state"]], r[i["override_until"]], r[i["override_by"]] = state, o.until if o else None, o.by if o else None  # type: ignore[index]
-        live.append(tuple(r))
+        state, o = breaker_state(
+            bool(r[i["breaker_reason"]]), r[i["scope"]], r[i["budget_id"]], overrides, at
+        )
+        row = list(r)
+        row[i["breaker_state"]] = state
+        row[i["override_until"]] = o.until if o else None
+        row[i["override_by"]] = o.by if o else None
+        live.append(tuple(row))
     return cols, live
 
 
@@ -481,11 +590,18 @@ def budget_burn(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[Any, ..
 
 
 def forecast_scopes(m: Marts) -> list[str]:
-    return [r[0] for r in m.query("select distinct series_id from read_parquet($fct_cost_forecasts) order by 1",
-                                  marts=("fct_cost_forecasts",))]
+    return [
+        r[0]
+        for r in m.query(
+            "select distinct series_id from read_parquet($fct_cost_forecasts) order by 1",
+            marts=("fct_cost_forecasts",),
+        )
+    ]
 
 
-def forecast_vs_actual(m: Marts, series_id: str, history_days: int = 60) -> tuple[list[str], list[tuple[Any, ...]]]:
+def forecast_vs_actual(
+    m: Marts, series_id: str, history_days: int = 60
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The last ``history_days`` of actual daily cost of a forecast scope, then its forecast with
     80% and 95% intervals (one row per day; actual is null in the future and vice versa)."""
     from models_ml.runs import SCOPE_COLUMNS
@@ -495,6 +611,7 @@ def forecast_vs_actual(m: Marts, series_id: str, history_days: int = 60) -> tupl
     col = SCOPE_COLUMNS.get(scope_type)
     if col is None:
         raise ValueError(series_id)
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""with f as (select * from read_parquet($fct_cost_forecasts) where series_id = $sid),
                   a as (select charge_date as ds, sum(effective_cost) as actual from read_parquet($fct_daily_costs)
                         where coalesce(cast({col} as varchar), '(none)') = $value and billing_currency = $cur
@@ -502,9 +619,12 @@ def forecast_vs_actual(m: Marts, series_id: str, history_days: int = 60) -> tupl
                         group by 1)
              select coalesce(a.ds, f.ds) as ds, a.actual, f.yhat, f.yhat_lower, f.yhat_upper, f.yhat_lower_95,
                     f.yhat_upper_95, f.model, f.backtest_mase
-             from a full outer join f on a.ds = f.ds order by 1"""
-    return m.columns(sql, {"sid": series_id, "value": value, "cur": currency, "days": history_days},
-                     marts=("fct_cost_forecasts", "fct_daily_costs"))
+             from a full outer join f on a.ds = f.ds order by 1"""  # noqa: S608
+    return m.columns(
+        sql,
+        {"sid": series_id, "value": value, "cur": currency, "days": history_days},
+        marts=("fct_cost_forecasts", "fct_daily_costs"),
+    )
 
 
 def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -512,17 +632,28 @@ def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[
     cumulative forecast of its scope (with the sums of the daily 80% bounds), against the amount."""
     from models_ml.runs import SCOPE_COLUMNS
 
-    rows = m.query("""select scope_type, scope_value, billing_currency, period_start, period_end, as_of_date, budget_amount
+    rows = m.query(
+        """select scope_type, scope_value, billing_currency, period_start, period_end, as_of_date, budget_amount
                       from read_parquet($fct_budget_status) where budget_id = $id order by as_of_date desc limit 1""",
-                   {"id": budget_id}, marts=("fct_budget_status",))
+        {"id": budget_id},
+        marts=("fct_budget_status",),
+    )
     if not rows:
         return [], []
     scope_type, value, cur, start, end, as_of, amount = rows[0]
     col = SCOPE_COLUMNS[scope_type]
-    marts: tuple[str, ...] = ("fct_daily_costs", "fct_cost_forecasts") if m.has("fct_cost_forecasts") else ("fct_daily_costs",)
-    forecast = ("""select ds, null as actual, yhat, yhat_lower, yhat_upper from read_parquet($fct_cost_forecasts)
-                   where series_id = $sid and ds > $as_of and ds <= $end""" if len(marts) == 2 else
-                """select null::date as ds, null as actual, null as yhat, null as yhat_lower, null as yhat_upper where false""")
+    marts: tuple[str, ...] = (
+        ("fct_daily_costs", "fct_cost_forecasts")
+        if m.has("fct_cost_forecasts")
+        else ("fct_daily_costs",)
+    )
+    forecast = (
+        """select ds, null as actual, yhat, yhat_lower, yhat_upper from read_parquet($fct_cost_forecasts)
+                   where series_id = $sid and ds > $as_of and ds <= $end"""
+        if len(marts) == 2
+        else """select null::date as ds, null as actual, null as yhat, null as yhat_lower, null as yhat_upper where false"""
+    )
+    # SQL text holds only identifiers from the fixed maps above; values are bound
     sql = f"""with a as (select charge_date as ds, sum(effective_cost) as actual, null as yhat, null as yhat_lower, null as yhat_upper
                          from read_parquet($fct_daily_costs)
                          where coalesce(cast({col} as varchar), '(none)') = $value and billing_currency = $cur
@@ -540,6 +671,17 @@ def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[
                     case when not is_actual or ds = $as_of then with_forecast_lower end as forecast_lower,
                     case when not is_actual or ds = $as_of then with_forecast_upper end as forecast_upper,
                     $amount as budget_amount
-             from c order by ds"""
-    return m.columns(sql, {"value": value, "cur": cur, "start": start, "as_of": as_of, "end": end, "amount": amount,
-                           "sid": f"{scope_type}:{value}|{cur}"}, marts=marts)
+             from c order by ds"""  # noqa: S608
+    return m.columns(
+        sql,
+        {
+            "value": value,
+            "cur": cur,
+            "start": start,
+            "as_of": as_of,
+            "end": end,
+            "amount": amount,
+            "sid": f"{scope_type}:{value}|{cur}",
+        },
+        marts=marts,
+    )

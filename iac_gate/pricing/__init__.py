@@ -31,8 +31,14 @@ def supported_types() -> list[str]:
 
 
 # Priced types that take no tags/labels of their own.
-NOT_TAGGABLE = frozenset({"google_compute_instance_group_manager", "google_container_node_pool",
-                          "google_sql_database_instance", "google_compute_region_instance_group_manager"})
+NOT_TAGGABLE = frozenset(
+    {
+        "google_compute_instance_group_manager",
+        "google_container_node_pool",
+        "google_sql_database_instance",
+        "google_compute_region_instance_group_manager",
+    }
+)
 
 
 def tags_of(change: ResourceChange) -> tuple[dict[str, str], bool]:
@@ -42,7 +48,11 @@ def tags_of(change: ResourceChange) -> tuple[dict[str, str], bool]:
     attrs = change.after if change.after is not None else change.before or {}
     if change.type == "aws_autoscaling_group":
         blocks = attrs.get("tag")
-        tags = {str(b["key"]): str(b.get("value", "")) for b in blocks or [] if isinstance(b, dict) and "key" in b}
+        tags = {
+            str(b["key"]): str(b.get("value", ""))
+            for b in blocks or []
+            if isinstance(b, dict) and "key" in b
+        }
         return tags, True
     for key in ("tags_all", "tags", "labels"):
         if key in attrs:
@@ -74,8 +84,11 @@ class Index:
         return found.after if found.after is not None else found.before
 
 
-def price_changes(changes: list[ResourceChange], catalog: PriceCatalog,
-                  usage: dict[str, dict[str, Any]] | None = None) -> list[PricedResource]:
+def price_changes(
+    changes: list[ResourceChange],
+    catalog: PriceCatalog,
+    usage: dict[str, dict[str, Any]] | None = None,
+) -> list[PricedResource]:
     """Price every change. Never raises for a resource: problems become unpriced reasons."""
     pricer = Pricer(catalog)
     index = Index(changes)
@@ -86,17 +99,29 @@ def price_changes(changes: list[ResourceChange], catalog: PriceCatalog,
         fn = PRICERS.get(ch.type)
         free = fn is None and is_free(ch.type)
         u = _usage_for(usage, ch.address)
-        out.append(PricedResource(
-            change=ch, tags=tags, taggable=taggable, free=free,
-            before=_price_side(ch, ch.before, ch.region_before, fn, free, u, index, pricer),
-            after=_price_side(ch, ch.after, ch.region_after, fn, free, u, index, pricer),
-        ))
+        out.append(
+            PricedResource(
+                change=ch,
+                tags=tags,
+                taggable=taggable,
+                free=free,
+                before=_price_side(ch, ch.before, ch.region_before, fn, free, u, index, pricer),
+                after=_price_side(ch, ch.after, ch.region_after, fn, free, u, index, pricer),
+            )
+        )
     return out
 
 
-def _price_side(ch: ResourceChange, attrs: dict[str, Any] | None, region: str | None,
-                fn: PriceFn | None, free: bool, usage: dict[str, Any], index: Index,
-                pricer: Pricer) -> PricedSide | None:
+def _price_side(
+    ch: ResourceChange,
+    attrs: dict[str, Any] | None,
+    region: str | None,
+    fn: PriceFn | None,
+    free: bool,
+    usage: dict[str, Any],
+    index: Index,
+    pricer: Pricer,
+) -> PricedSide | None:
     if attrs is None:
         return None
     if ch.unpriceable:

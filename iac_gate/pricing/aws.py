@@ -18,55 +18,111 @@ def _os(side: Side) -> str:
     return str(side.usage.get("os", "linux")).lower()
 
 
-def ebs(side: Side, p: Pricer, label: str, vtype: Any, size: Any, iops: Any = None,
-        throughput: Any = None) -> list[Component]:
+def ebs(
+    side: Side,
+    p: Pricer,
+    label: str,
+    vtype: Any,
+    size: Any,
+    iops: Any = None,
+    throughput: Any = None,
+) -> list[Component]:
     if isinstance(vtype, Unknown):
         vtype = "gp2"  # the EC2 default when Terraform leaves volume_type computed
     vtype = str(vtype or "gp2")
     out = [p.component(side, f"{label} storage ({vtype})", "ebs_volume", vtype, size)]
     if vtype in ("io1", "io2"):
-        out += p.tiered(side, f"{label} provisioned IOPS", "ebs_iops", vtype,
-                        iops if iops is not None else Unknown(f"{label}: iops is required for {vtype}"))
+        out += p.tiered(
+            side,
+            f"{label} provisioned IOPS",
+            "ebs_iops",
+            vtype,
+            iops if iops is not None else Unknown(f"{label}: iops is required for {vtype}"),
+        )
     elif vtype == "gp3":
         if isinstance(iops, Decimal) and iops > GP3_FREE_IOPS:
-            out.append(p.component(side, f"{label} IOPS above 3,000", "ebs_iops", "gp3", iops - GP3_FREE_IOPS))
+            out.append(
+                p.component(
+                    side, f"{label} IOPS above 3,000", "ebs_iops", "gp3", iops - GP3_FREE_IOPS
+                )
+            )
         if isinstance(throughput, Decimal) and throughput > GP3_FREE_MBPS:
-            out.append(p.component(side, f"{label} throughput above 125 MB/s", "ebs_throughput",
-                                   "gp3", throughput - GP3_FREE_MBPS))
+            out.append(
+                p.component(
+                    side,
+                    f"{label} throughput above 125 MB/s",
+                    "ebs_throughput",
+                    "gp3",
+                    throughput - GP3_FREE_MBPS,
+                )
+            )
     return out
 
 
-def _instance_components(side: Side, p: Pricer, itype: Any, count: Any, label: str,
-                         tenancy: Any = None) -> list[Component]:
+def _instance_components(
+    side: Side, p: Pricer, itype: Any, count: Any, label: str, tenancy: Any = None
+) -> list[Component]:
     if tenancy in ("dedicated", "host"):
         return [missing(f"{label} ({itype})", f"{tenancy} tenancy prices are not in the catalog")]
     os_name = _os(side)
-    return [p.component(side, f"{label} ({os_name}, {itype})", "ec2_instance", itype, count,
-                        attrs={"os": os_name}, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"{label} ({os_name}, {itype})",
+            "ec2_instance",
+            itype,
+            count,
+            attrs={"os": os_name},
+            per_hour=True,
+        )
+    ]
 
 
-def _root_volume(side: Side, p: Pricer, root: dict[str, Any] | None, count: Decimal) -> list[Component]:
+def _root_volume(
+    side: Side, p: Pricer, root: dict[str, Any] | None, count: Decimal
+) -> list[Component]:
     sub = side.sub(root or {})
     size = sub.number("volume_size")
     if isinstance(size, Decimal):
-        return ebs(side, p, "Root volume", sub.text("volume_type"), size * count,
-                   _mul(sub.number("iops"), count), sub.number("throughput"))
+        return ebs(
+            side,
+            p,
+            "Root volume",
+            sub.text("volume_type"),
+            size * count,
+            _mul(sub.number("iops"), count),
+            sub.number("throughput"),
+        )
     # The root volume's size comes from the AMI unless configured: priced from usage.
     vtype = sub.text("volume_type") or "gp2"
-    c = p.component(side, f"Root volume storage ({vtype})", "ebs_volume", vtype, None,
-                    usage_key="root_volume_size_gb")
+    c = p.component(
+        side,
+        f"Root volume storage ({vtype})",
+        "ebs_volume",
+        vtype,
+        None,
+        usage_key="root_volume_size_gb",
+    )
     if c.quantity is not None:
         c.quantity *= count
     return [c]
 
 
-def _extra_volumes(side: Side, p: Pricer, devices: list[dict[str, Any]], count: Decimal) -> list[Component]:
+def _extra_volumes(
+    side: Side, p: Pricer, devices: list[dict[str, Any]], count: Decimal
+) -> list[Component]:
     out: list[Component] = []
     for dev in devices:
         d = side.sub(dev)
-        out += ebs(side, p, f"EBS volume {dev.get('device_name') or ''}".strip(),
-                   d.text("volume_type"), _mul(d.number("volume_size"), count),
-                   _mul(d.number("iops"), count), d.number("throughput"))
+        out += ebs(
+            side,
+            p,
+            f"EBS volume {dev.get('device_name') or ''}".strip(),
+            d.text("volume_type"),
+            _mul(d.number("volume_size"), count),
+            _mul(d.number("iops"), count),
+            d.number("throughput"),
+        )
     return out
 
 
@@ -77,18 +133,30 @@ def _mul(v: Decimal | Unknown | None, n: Decimal) -> Decimal | Unknown | None:
 def aws_instance(side: Side, p: Pricer) -> list[Component]:
     one = Decimal(1)
     roots = side.blocks("root_block_device")
-    return (_instance_components(side, p, side.text("instance_type"), one, "Instance usage", side.text("tenancy"))
-            + _root_volume(side, p, roots[0] if roots else None, one)
-            + _extra_volumes(side, p, side.blocks("ebs_block_device"), one))
+    return (
+        _instance_components(
+            side, p, side.text("instance_type"), one, "Instance usage", side.text("tenancy")
+        )
+        + _root_volume(side, p, roots[0] if roots else None, one)
+        + _extra_volumes(side, p, side.blocks("ebs_block_device"), one)
+    )
 
 
 def aws_ebs_volume(side: Side, p: Pricer) -> list[Component]:
-    return ebs(side, p, "Volume", side.text("type"), side.number("size"), side.number("iops"),
-               side.number("throughput"))
+    return ebs(
+        side,
+        p,
+        "Volume",
+        side.text("type"),
+        side.number("size"),
+        side.number("iops"),
+        side.number("throughput"),
+    )
 
 
-def _lt_components(side: Side, p: Pricer, lt: dict[str, Any], count: Decimal,
-                   override_type: Any = None) -> list[Component]:
+def _lt_components(
+    side: Side, p: Pricer, lt: dict[str, Any], count: Decimal, override_type: Any = None
+) -> list[Component]:
     """Instances from a launch template or launch configuration, with their volumes."""
     lts = side.sub(lt)
     itype = override_type or lts.text("instance_type")
@@ -123,13 +191,22 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
                 weight = Decimal(str(overrides[0]["weighted_capacity"]))
         count = Decimal(math.ceil(desired / weight))
         dist = side.sub(mip[0]).blocks("instances_distribution")
-        pct = Decimal(str((dist[0] if dist else {}).get("on_demand_percentage_above_base_capacity") or 100))
+        pct = Decimal(
+            str((dist[0] if dist else {}).get("on_demand_percentage_above_base_capacity") or 100)
+        )
         base = Decimal(str((dist[0] if dist else {}).get("on_demand_base_capacity") or 0))
         on_demand = min(count, base + max(count - base, ZERO) * pct / 100)
-        out = _lt_components(side, p, lt or {}, on_demand, itype) if (lt or itype) else \
-            [missing("Instances", "launch template not found in the plan")]
+        out = (
+            _lt_components(side, p, lt or {}, on_demand, itype)
+            if (lt or itype)
+            else [missing("Instances", "launch template not found in the plan")]
+        )
         if on_demand < count:
-            out.append(missing(f"Spot instances ({count - on_demand})", "spot prices are not in the catalog"))
+            out.append(
+                missing(
+                    f"Spot instances ({count - on_demand})", "spot prices are not in the catalog"
+                )
+            )
         return out
     lt = side.related("launch_template.id") or side.related("launch_template.name")
     if lt is not None:
@@ -141,7 +218,9 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
 
 
 def aws_eks_cluster(side: Side, p: Pricer) -> list[Component]:
-    return [p.component(side, "EKS control plane", "eks_cluster", "standard", Decimal(1), per_hour=True)]
+    return [
+        p.component(side, "EKS control plane", "eks_cluster", "standard", Decimal(1), per_hour=True)
+    ]
 
 
 def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
@@ -163,32 +242,78 @@ def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
 
 
 def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Component]:
-    engine = (side.text("engine") or ("aurora-mysql" if cluster else "mysql"))
+    engine = side.text("engine") or ("aurora-mysql" if cluster else "mysql")
     if isinstance(engine, Unknown):
         return [missing("Database instance", engine.why)]
     engine = {"aurora": "aurora-mysql"}.get(engine, engine)
     multi = not cluster and side.flag("multi_az")
     dep = "multi-az" if multi else "single-az"
     cls = side.text("instance_class")
-    out = [p.component(side, f"Database instance ({engine}, {cls}{', Multi-AZ' if multi else ''})",
-                       "rds_instance", cls, Decimal(1), attrs={"deployment": dep, "engine": engine},
-                       per_hour=True)]
+    out = [
+        p.component(
+            side,
+            f"Database instance ({engine}, {cls}{', Multi-AZ' if multi else ''})",
+            "rds_instance",
+            cls,
+            Decimal(1),
+            attrs={"deployment": dep, "engine": engine},
+            per_hour=True,
+        )
+    ]
     if cluster or engine.startswith("aurora"):
-        out.append(p.component(side, "Aurora storage", "aurora_storage", "standard", None,
-                               usage_key="storage_gb"))
-        out.append(p.component(side, "Aurora I/O requests", "aurora_io", "standard", None,
-                               usage_key="monthly_io_requests_millions"))
+        out.append(
+            p.component(
+                side, "Aurora storage", "aurora_storage", "standard", None, usage_key="storage_gb"
+            )
+        )
+        out.append(
+            p.component(
+                side,
+                "Aurora I/O requests",
+                "aurora_io",
+                "standard",
+                None,
+                usage_key="monthly_io_requests_millions",
+            )
+        )
         return out
     iops = side.number("iops")
-    stype = side.text("storage_type") or ("io1" if isinstance(iops, Decimal) and iops > 0 else "gp2")
-    out.append(p.component(side, f"Storage ({stype})", "rds_storage", stype,
-                           side.number("allocated_storage"), attrs={"deployment": dep}))
+    stype = side.text("storage_type") or (
+        "io1" if isinstance(iops, Decimal) and iops > 0 else "gp2"
+    )
+    out.append(
+        p.component(
+            side,
+            f"Storage ({stype})",
+            "rds_storage",
+            stype,
+            side.number("allocated_storage"),
+            attrs={"deployment": dep},
+        )
+    )
     if stype in ("io1", "io2") and iops is not None:
-        out.append(p.component(side, "Provisioned IOPS", "rds_iops", stype, iops, attrs={"deployment": dep}))
+        out.append(
+            p.component(
+                side, "Provisioned IOPS", "rds_iops", stype, iops, attrs={"deployment": dep}
+            )
+        )
     elif stype == "gp3" and isinstance(iops, Decimal) and iops > 3000:
-        out.append(p.component(side, "IOPS above 3,000", "rds_iops", "gp3", iops - 3000, attrs={"deployment": dep}))
-    out.append(p.component(side, "Backup storage beyond the free allocation", "rds_storage", "standard",
-                           None, attrs={"deployment": "single-az"}, usage_key="backup_storage_gb"))
+        out.append(
+            p.component(
+                side, "IOPS above 3,000", "rds_iops", "gp3", iops - 3000, attrs={"deployment": dep}
+            )
+        )
+    out.append(
+        p.component(
+            side,
+            "Backup storage beyond the free allocation",
+            "rds_storage",
+            "standard",
+            None,
+            attrs={"deployment": "single-az"},
+            usage_key="backup_storage_gb",
+        )
+    )
     return out
 
 
@@ -216,36 +341,72 @@ def aws_elasticache_replication_group(side: Side, p: Pricer) -> list[Component]:
         replicas = side.number("replicas_per_node_group")
         if replicas is None:
             replicas = side.number("cluster_mode", "replicas_per_node_group", default=0)
-        n = (groups * (replicas + 1)) if isinstance(groups, Decimal) and isinstance(replicas, Decimal) \
+        n = (
+            (groups * (replicas + 1))
+            if isinstance(groups, Decimal) and isinstance(replicas, Decimal)
             else Unknown("node count unknown")
+        )
     return [p.component(side, f"Cache nodes ({node})", "elasticache_node", node, n, per_hour=True)]
 
 
 def aws_nat_gateway(side: Side, p: Pricer) -> list[Component]:
     if side.text("connectivity_type") == "private":
-        hourly = p.component(side, "NAT gateway (private)", "nat_gateway", "hour", Decimal(1), per_hour=True)
+        hourly = p.component(
+            side, "NAT gateway (private)", "nat_gateway", "hour", Decimal(1), per_hour=True
+        )
     else:
         hourly = p.component(side, "NAT gateway", "nat_gateway", "hour", Decimal(1), per_hour=True)
-    return [hourly, p.component(side, "Data processed", "nat_gateway", "data", None,
-                                usage_key="monthly_data_processed_gb")]
+    return [
+        hourly,
+        p.component(
+            side,
+            "Data processed",
+            "nat_gateway",
+            "data",
+            None,
+            usage_key="monthly_data_processed_gb",
+        ),
+    ]
 
 
 def aws_lb(side: Side, p: Pricer) -> list[Component]:
     kind = side.text("load_balancer_type") or "application"
     unit = "LCU" if kind == "application" else "NLCU" if kind == "network" else "GLCU"
-    return [p.component(side, f"Load balancer ({kind})", "load_balancer", kind, Decimal(1), per_hour=True),
-            p.component(side, f"Capacity units ({unit}-hours)", "load_balancer_capacity", kind, None,
-                        usage_key="monthly_capacity_unit_hours")]
+    return [
+        p.component(
+            side, f"Load balancer ({kind})", "load_balancer", kind, Decimal(1), per_hour=True
+        ),
+        p.component(
+            side,
+            f"Capacity units ({unit}-hours)",
+            "load_balancer_capacity",
+            kind,
+            None,
+            usage_key="monthly_capacity_unit_hours",
+        ),
+    ]
 
 
 def aws_elb(side: Side, p: Pricer) -> list[Component]:
-    return [p.component(side, "Classic load balancer", "load_balancer", "classic", Decimal(1), per_hour=True),
-            p.component(side, "Data processed", "load_balancer_capacity", "classic", None,
-                        usage_key="monthly_data_processed_gb")]
+    return [
+        p.component(
+            side, "Classic load balancer", "load_balancer", "classic", Decimal(1), per_hour=True
+        ),
+        p.component(
+            side,
+            "Data processed",
+            "load_balancer_capacity",
+            "classic",
+            None,
+            usage_key="monthly_data_processed_gb",
+        ),
+    ]
 
 
 def aws_eip(side: Side, p: Pricer) -> list[Component]:
-    return [p.component(side, "Public IPv4 address", "public_ipv4", "hour", Decimal(1), per_hour=True)]
+    return [
+        p.component(side, "Public IPv4 address", "public_ipv4", "hour", Decimal(1), per_hour=True)
+    ]
 
 
 def aws_vpc_endpoint(side: Side, p: Pricer) -> list[Component]:
@@ -254,8 +415,19 @@ def aws_vpc_endpoint(side: Side, p: Pricer) -> list[Component]:
         return []  # gateway endpoints (S3, DynamoDB) are free
     subnets = side.get("subnet_ids")
     n = Decimal(len(subnets)) if isinstance(subnets, list) and subnets else Decimal(1)
-    return [p.component(side, f"Interface endpoint ({int(n)} AZ)", "vpc_endpoint", "interface", n, per_hour=True),
-            p.component(side, "Data processed", "vpc_endpoint", "data", None, usage_key="monthly_data_processed_gb")]
+    return [
+        p.component(
+            side, f"Interface endpoint ({int(n)} AZ)", "vpc_endpoint", "interface", n, per_hour=True
+        ),
+        p.component(
+            side,
+            "Data processed",
+            "vpc_endpoint",
+            "data",
+            None,
+            usage_key="monthly_data_processed_gb",
+        ),
+    ]
 
 
 def aws_opensearch_domain(side: Side, p: Pricer) -> list[Component]:
@@ -263,16 +435,33 @@ def aws_opensearch_domain(side: Side, p: Pricer) -> list[Component]:
     if isinstance(itype, str):
         itype = itype.replace(".elasticsearch", ".search")  # same instances, older name
     n = side.number("cluster_config", "instance_count", default=1)
-    out = [p.component(side, f"Instances ({itype})", "opensearch_instance", itype, n, per_hour=True)]
+    out = [
+        p.component(side, f"Instances ({itype})", "opensearch_instance", itype, n, per_hour=True)
+    ]
     if side.flag("cluster_config", "dedicated_master_enabled"):
         mtype = side.text("cluster_config", "dedicated_master_type")
-        out.append(p.component(side, f"Dedicated masters ({mtype})", "opensearch_instance", mtype,
-                               side.number("cluster_config", "dedicated_master_count", default=3), per_hour=True))
+        out.append(
+            p.component(
+                side,
+                f"Dedicated masters ({mtype})",
+                "opensearch_instance",
+                mtype,
+                side.number("cluster_config", "dedicated_master_count", default=3),
+                per_hour=True,
+            )
+        )
     if side.flag("ebs_options", "ebs_enabled"):
         vtype = side.text("ebs_options", "volume_type") or "gp2"
         size = side.number("ebs_options", "volume_size")
-        out.append(p.component(side, f"Storage ({vtype})", "opensearch_storage", vtype,
-                               size * n if isinstance(size, Decimal) and isinstance(n, Decimal) else size))
+        out.append(
+            p.component(
+                side,
+                f"Storage ({vtype})",
+                "opensearch_storage",
+                vtype,
+                size * n if isinstance(size, Decimal) and isinstance(n, Decimal) else size,
+            )
+        )
     return out
 
 
@@ -281,19 +470,59 @@ def aws_redshift_cluster(side: Side, p: Pricer) -> list[Component]:
     n = side.number("number_of_nodes", default=1)
     out = [p.component(side, f"Nodes ({node})", "redshift_node", node, n, per_hour=True)]
     if isinstance(node, str) and node.startswith("ra3"):
-        out.append(p.component(side, "Managed storage", "redshift_managed_storage", "ra3", None,
-                               usage_key="managed_storage_gb"))
+        out.append(
+            p.component(
+                side,
+                "Managed storage",
+                "redshift_managed_storage",
+                "ra3",
+                None,
+                usage_key="managed_storage_gb",
+            )
+        )
     return out
 
 
 def aws_dynamodb_table(side: Side, p: Pricer) -> list[Component]:
     out = []
     if (side.text("billing_mode") or "PROVISIONED") == "PROVISIONED":
-        out += [p.component(side, "Write capacity", "dynamodb", "wcu", side.number("write_capacity"), per_hour=True),
-                p.component(side, "Read capacity", "dynamodb", "rcu", side.number("read_capacity"), per_hour=True)]
+        out += [
+            p.component(
+                side,
+                "Write capacity",
+                "dynamodb",
+                "wcu",
+                side.number("write_capacity"),
+                per_hour=True,
+            ),
+            p.component(
+                side,
+                "Read capacity",
+                "dynamodb",
+                "rcu",
+                side.number("read_capacity"),
+                per_hour=True,
+            ),
+        ]
     else:
-        out += [p.component(side, "Write requests", "dynamodb", "write_request", None, usage_key="monthly_write_request_units_millions"),
-                p.component(side, "Read requests", "dynamodb", "read_request", None, usage_key="monthly_read_request_units_millions")]
+        out += [
+            p.component(
+                side,
+                "Write requests",
+                "dynamodb",
+                "write_request",
+                None,
+                usage_key="monthly_write_request_units_millions",
+            ),
+            p.component(
+                side,
+                "Read requests",
+                "dynamodb",
+                "read_request",
+                None,
+                usage_key="monthly_read_request_units_millions",
+            ),
+        ]
     out.append(p.component(side, "Storage", "dynamodb", "storage", None, usage_key="storage_gb"))
     return out
 
@@ -301,11 +530,30 @@ def aws_dynamodb_table(side: Side, p: Pricer) -> list[Component]:
 def aws_kinesis_stream(side: Side, p: Pricer) -> list[Component]:
     mode = side.text("stream_mode_details", "stream_mode") or "PROVISIONED"
     if mode == "ON_DEMAND":
-        return [p.component(side, "On-demand stream", "kinesis", "on_demand_stream", Decimal(1), per_hour=True),
-                p.component(side, "Data ingested", "kinesis", "on_demand_data_in", None, usage_key="monthly_data_in_gb")]
-    return [p.component(side, "Shards", "kinesis", "shard", side.number("shard_count"), per_hour=True),
-            p.component(side, "PUT payload units", "kinesis", "put_payload_unit", None,
-                        usage_key="monthly_put_payload_units_millions")]
+        return [
+            p.component(
+                side, "On-demand stream", "kinesis", "on_demand_stream", Decimal(1), per_hour=True
+            ),
+            p.component(
+                side,
+                "Data ingested",
+                "kinesis",
+                "on_demand_data_in",
+                None,
+                usage_key="monthly_data_in_gb",
+            ),
+        ]
+    return [
+        p.component(side, "Shards", "kinesis", "shard", side.number("shard_count"), per_hour=True),
+        p.component(
+            side,
+            "PUT payload units",
+            "kinesis",
+            "put_payload_unit",
+            None,
+            usage_key="monthly_put_payload_units_millions",
+        ),
+    ]
 
 
 def aws_msk_cluster(side: Side, p: Pricer) -> list[Component]:
@@ -314,9 +562,16 @@ def aws_msk_cluster(side: Side, p: Pricer) -> list[Component]:
     size = side.number("broker_node_group_info", "storage_info", "ebs_storage_info", "volume_size")
     if size is None:
         size = side.number("broker_node_group_info", "ebs_volume_size")
-    return [p.component(side, f"Brokers ({itype})", "msk_broker", itype, n, per_hour=True),
-            p.component(side, "Broker storage", "msk_storage", "standard",
-                        size * n if isinstance(size, Decimal) and isinstance(n, Decimal) else size)]
+    return [
+        p.component(side, f"Brokers ({itype})", "msk_broker", itype, n, per_hour=True),
+        p.component(
+            side,
+            "Broker storage",
+            "msk_storage",
+            "standard",
+            size * n if isinstance(size, Decimal) and isinstance(n, Decimal) else size,
+        ),
+    ]
 
 
 def aws_mq_broker(side: Side, p: Pricer) -> list[Component]:
@@ -325,12 +580,26 @@ def aws_mq_broker(side: Side, p: Pricer) -> list[Component]:
     mode = side.text("deployment_mode") or "SINGLE_INSTANCE"
     n = Decimal({"ACTIVE_STANDBY_MULTI_AZ": 2, "CLUSTER_MULTI_AZ": 3}.get(str(mode), 1))
     storage = "ebs" if str(side.text("storage_type") or "efs").lower() == "ebs" else "efs"
-    return [p.component(side, f"Brokers ({itype}, {mode})", "mq_broker", itype, n, attrs={"engine": engine}, per_hour=True),
-            p.component(side, f"Storage ({storage})", "mq_storage", storage, None, usage_key="storage_gb")]
+    return [
+        p.component(
+            side,
+            f"Brokers ({itype}, {mode})",
+            "mq_broker",
+            itype,
+            n,
+            attrs={"engine": engine},
+            per_hour=True,
+        ),
+        p.component(
+            side, f"Storage ({storage})", "mq_storage", storage, None, usage_key="storage_gb"
+        ),
+    ]
 
 
 def aws_ecs_service(side: Side, p: Pricer) -> list[Component]:
-    if (side.text("launch_type") or "EC2") != "FARGATE" and not side.blocks("capacity_provider_strategy"):
+    if (side.text("launch_type") or "EC2") != "FARGATE" and not side.blocks(
+        "capacity_provider_strategy"
+    ):
         return []  # tasks on EC2 are priced as the instances they run on
     td = side.related("task_definition")
     if td is None:
@@ -338,30 +607,84 @@ def aws_ecs_service(side: Side, p: Pricer) -> list[Component]:
     tds = side.sub(td)
     cpu, mem = tds.number("cpu"), tds.number("memory")
     n = side.number("desired_count", default=1)
-    arch = "arm64" if str(tds.text("runtime_platform", "cpu_architecture") or "").upper() == "ARM64" else "x86_64"
+    arch = (
+        "arm64"
+        if str(tds.text("runtime_platform", "cpu_architecture") or "").upper() == "ARM64"
+        else "x86_64"
+    )
     if not isinstance(cpu, Decimal) or not isinstance(mem, Decimal) or not isinstance(n, Decimal):
         return [missing("Fargate tasks", "task cpu/memory or desired_count unknown")]
-    return [p.component(side, f"Fargate vCPU ({n} tasks × {cpu / 1024} vCPU)", "fargate", "vcpu",
-                        n * cpu / 1024, attrs={"arch": arch}, per_hour=True),
-            p.component(side, f"Fargate memory ({n} tasks × {mem / 1024} GB)", "fargate", "memory",
-                        n * mem / 1024, attrs={"arch": arch}, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"Fargate vCPU ({n} tasks × {cpu / 1024} vCPU)",
+            "fargate",
+            "vcpu",
+            n * cpu / 1024,
+            attrs={"arch": arch},
+            per_hour=True,
+        ),
+        p.component(
+            side,
+            f"Fargate memory ({n} tasks × {mem / 1024} GB)",
+            "fargate",
+            "memory",
+            n * mem / 1024,
+            attrs={"arch": arch},
+            per_hour=True,
+        ),
+    ]
 
 
 def aws_s3_bucket(side: Side, p: Pricer) -> list[Component]:
-    return [p.component(side, "Standard storage", "s3", "standard_storage", None, usage_key="storage_gb"),
-            p.component(side, "PUT, COPY, POST, LIST requests", "s3", "put_request", None, usage_key="monthly_put_requests_thousands"),
-            p.component(side, "GET and other requests", "s3", "get_request", None, usage_key="monthly_get_requests_thousands")]
+    return [
+        p.component(
+            side, "Standard storage", "s3", "standard_storage", None, usage_key="storage_gb"
+        ),
+        p.component(
+            side,
+            "PUT, COPY, POST, LIST requests",
+            "s3",
+            "put_request",
+            None,
+            usage_key="monthly_put_requests_thousands",
+        ),
+        p.component(
+            side,
+            "GET and other requests",
+            "s3",
+            "get_request",
+            None,
+            usage_key="monthly_get_requests_thousands",
+        ),
+    ]
 
 
 def aws_lambda_function(side: Side, p: Pricer) -> list[Component]:
     arch = "arm64" if "arm64" in (side.get("architectures") or []) else "x86_64"
-    return [p.component(side, "Requests", "lambda", "request", None, usage_key="monthly_requests_millions"),
-            p.component(side, "Duration", "lambda", "duration", None, attrs={"arch": arch}, usage_key="monthly_gb_seconds")]
+    return [
+        p.component(
+            side, "Requests", "lambda", "request", None, usage_key="monthly_requests_millions"
+        ),
+        p.component(
+            side,
+            "Duration",
+            "lambda",
+            "duration",
+            None,
+            attrs={"arch": arch},
+            usage_key="monthly_gb_seconds",
+        ),
+    ]
 
 
 def aws_sqs_queue(side: Side, p: Pricer) -> list[Component]:
     kind = "fifo" if side.flag("fifo_queue") else "standard"
-    return [p.component(side, f"Requests ({kind})", "sqs", kind, None, usage_key="monthly_requests_millions")]
+    return [
+        p.component(
+            side, f"Requests ({kind})", "sqs", kind, None, usage_key="monthly_requests_millions"
+        )
+    ]
 
 
 PRICERS: dict[str, PriceFn] = {

@@ -14,8 +14,13 @@ _ONE = Decimal(1)
 # Managed disks bill by the tier the provisioned size falls in (sizes in GiB).
 _TIER_SIZES = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 _TIER_NAMES = ("1", "2", "3", "4", "6", "10", "15", "20", "30", "40", "50", "60", "70", "80")
-_DISK_PREFIX = {"Premium_LRS": "P", "StandardSSD_LRS": "E", "Standard_LRS": "S",
-                "Premium_ZRS": "P", "StandardSSD_ZRS": "E"}
+_DISK_PREFIX = {
+    "Premium_LRS": "P",
+    "StandardSSD_LRS": "E",
+    "Standard_LRS": "S",
+    "Premium_ZRS": "P",
+    "StandardSSD_ZRS": "E",
+}
 
 
 def disk_tier(sku: str, size_gb: Decimal) -> str | None:
@@ -30,36 +35,68 @@ def disk_tier(sku: str, size_gb: Decimal) -> str | None:
     return None
 
 
-def managed_disk(side: Side, p: Pricer, sku: Any, size: Any, label: str,
-                 count: Decimal = _ONE, usage_key: str | None = None) -> Component:
+def managed_disk(
+    side: Side,
+    p: Pricer,
+    sku: Any,
+    size: Any,
+    label: str,
+    count: Decimal = _ONE,
+    usage_key: str | None = None,
+) -> Component:
     sku = sku if isinstance(sku, str) and sku else "Standard_LRS"
     if size is None or isinstance(size, Unknown):
         if usage_key and side.usage.get(usage_key) is not None:
             size = Decimal(str(side.usage[usage_key]))
         else:
-            c = missing(f"{label} ({sku})", "disk size comes from the image; give it in the usage file"
-                        f" as `{usage_key}`" if usage_key else "disk size unknown")
+            c = missing(
+                f"{label} ({sku})",
+                f"disk size comes from the image; give it in the usage file as `{usage_key}`"
+                if usage_key
+                else "disk size unknown",
+            )
             c.usage_based = usage_key is not None
             return c
     tier = disk_tier(sku, size)
     if tier is None:
         return missing(f"{label} ({sku})", f"{sku} disks are not in the catalog")
-    return p.component(side, f"{label} ({sku} {tier}, {size} GB)", "managed_disk", tier, count,
-                       attrs={"sku": sku.replace("_ZRS", "_LRS")})
+    return p.component(
+        side,
+        f"{label} ({sku} {tier}, {size} GB)",
+        "managed_disk",
+        tier,
+        count,
+        attrs={"sku": sku.replace("_ZRS", "_LRS")},
+    )
 
 
-def _vm(side: Side, p: Pricer, size: Any, os_name: str, count: Decimal | Unknown | None,
-        label: str = "Virtual machine") -> Component:
+def _vm(
+    side: Side,
+    p: Pricer,
+    size: Any,
+    os_name: str,
+    count: Decimal | Unknown | None,
+    label: str = "Virtual machine",
+) -> Component:
     key = azure_vm_key(size) if isinstance(size, str) else size
-    c = p.component(side, f"{label} ({os_name}, {size})", "vm", key, count, attrs={"os": os_name},
-                    per_hour=True)
+    c = p.component(
+        side, f"{label} ({os_name}, {size})", "vm", key, count, attrs={"os": os_name}, per_hour=True
+    )
     return c
 
 
 def azurerm_linux_virtual_machine(side: Side, p: Pricer, os_name: str = "linux") -> list[Component]:
-    return [_vm(side, p, side.text("size"), os_name, _ONE),
-            managed_disk(side, p, side.text("os_disk", "storage_account_type"),
-                         side.number("os_disk", "disk_size_gb"), "OS disk", usage_key="os_disk_size_gb")]
+    return [
+        _vm(side, p, side.text("size"), os_name, _ONE),
+        managed_disk(
+            side,
+            p,
+            side.text("os_disk", "storage_account_type"),
+            side.number("os_disk", "disk_size_gb"),
+            "OS disk",
+            usage_key="os_disk_size_gb",
+        ),
+    ]
 
 
 def azurerm_windows_virtual_machine(side: Side, p: Pricer) -> list[Component]:
@@ -67,21 +104,41 @@ def azurerm_windows_virtual_machine(side: Side, p: Pricer) -> list[Component]:
 
 
 def azurerm_virtual_machine(side: Side, p: Pricer) -> list[Component]:
-    windows = bool(side.blocks("os_profile_windows_config")) or \
-        str(side.text("storage_os_disk", "os_type") or "").lower() == "windows"
-    out = [_vm(side, p, side.text("vm_size"), "windows" if windows else "linux", _ONE),
-           managed_disk(side, p, side.text("storage_os_disk", "managed_disk_type"),
-                        side.number("storage_os_disk", "disk_size_gb"), "OS disk", usage_key="os_disk_size_gb")]
+    windows = (
+        bool(side.blocks("os_profile_windows_config"))
+        or str(side.text("storage_os_disk", "os_type") or "").lower() == "windows"
+    )
+    out = [
+        _vm(side, p, side.text("vm_size"), "windows" if windows else "linux", _ONE),
+        managed_disk(
+            side,
+            p,
+            side.text("storage_os_disk", "managed_disk_type"),
+            side.number("storage_os_disk", "disk_size_gb"),
+            "OS disk",
+            usage_key="os_disk_size_gb",
+        ),
+    ]
     for i, d in enumerate(side.blocks("storage_data_disk")):
         size = d.get("disk_size_gb")
-        out.append(managed_disk(side, p, d.get("managed_disk_type"),
-                                Decimal(str(size)) if size is not None and not isinstance(size, Unknown) else None,
-                                f"Data disk {i}"))
+        out.append(
+            managed_disk(
+                side,
+                p,
+                d.get("managed_disk_type"),
+                Decimal(str(size)) if size is not None and not isinstance(size, Unknown) else None,
+                f"Data disk {i}",
+            )
+        )
     return out
 
 
 def azurerm_managed_disk(side: Side, p: Pricer) -> list[Component]:
-    return [managed_disk(side, p, side.text("storage_account_type"), side.number("disk_size_gb"), "Disk")]
+    return [
+        managed_disk(
+            side, p, side.text("storage_account_type"), side.number("disk_size_gb"), "Disk"
+        )
+    ]
 
 
 def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Component]:
@@ -97,16 +154,33 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
     os_name = "windows" if str(s.text("os_type") or "Linux") == "Windows" else "linux"
     out = [_vm(side, p, size, os_name, n, f"{label} nodes ×{n}")]
     if str(s.text("os_disk_type") or "Managed") == "Managed" and isinstance(n, Decimal):
-        disk_sku = "Premium_LRS" if isinstance(size, str) and re.search(r"\d+[a-z]*s", size.split("_")[1] if "_" in size else size, re.I) else "StandardSSD_LRS"
-        out.append(managed_disk(side, p, disk_sku, s.number("os_disk_size_gb", default=128),
-                                f"{label} node OS disks", count=n))
+        disk_sku = (
+            "Premium_LRS"
+            if isinstance(size, str)
+            and re.search(r"\d+[a-z]*s", size.split("_")[1] if "_" in size else size, re.I)
+            else "StandardSSD_LRS"
+        )
+        out.append(
+            managed_disk(
+                side,
+                p,
+                disk_sku,
+                s.number("os_disk_size_gb", default=128),
+                f"{label} node OS disks",
+                count=n,
+            )
+        )
     return out
 
 
 def azurerm_kubernetes_cluster(side: Side, p: Pricer) -> list[Component]:
     tier = str(side.text("sku_tier") or "Free")
     tier = {"Paid": "Standard"}.get(tier, tier)
-    out = [p.component(side, f"AKS control plane ({tier} tier)", "aks_control_plane", tier, _ONE, per_hour=True)]
+    out = [
+        p.component(
+            side, f"AKS control plane ({tier} tier)", "aks_control_plane", tier, _ONE, per_hour=True
+        )
+    ]
     pools = side.blocks("default_node_pool")
     if pools:
         out += _pool(side, p, pools[0], "Default pool")
@@ -120,32 +194,70 @@ def azurerm_kubernetes_cluster_node_pool(side: Side, p: Pricer) -> list[Componen
 def azurerm_mssql_database(side: Side, p: Pricer) -> list[Component]:
     sku = side.text("sku_name")
     if not isinstance(sku, str):
-        return [missing("Database", "sku_name unknown (an elastic pool database is priced on its pool)")]
+        return [
+            missing("Database", "sku_name unknown (an elastic pool database is priced on its pool)")
+        ]
     m = re.match(r"^(GP|BC)_Gen5_(\d+)$", sku)
     if m:
         tier = m.group(1)
-        return [p.component(side, f"vCores ({sku})", "sql_database_vcore", f"{tier}_Gen5", Decimal(m.group(2)), per_hour=True),
-                p.component(side, "Storage", "sql_database_storage", tier, side.number("max_size_gb", default=32))]
+        return [
+            p.component(
+                side,
+                f"vCores ({sku})",
+                "sql_database_vcore",
+                f"{tier}_Gen5",
+                Decimal(m.group(2)),
+                per_hour=True,
+            ),
+            p.component(
+                side,
+                "Storage",
+                "sql_database_storage",
+                tier,
+                side.number("max_size_gb", default=32),
+            ),
+        ]
     if sku.startswith(("GP_S_", "HS_")):
-        return [missing(f"Database ({sku})", "serverless and Hyperscale prices are not in the catalog")]
+        return [
+            missing(f"Database ({sku})", "serverless and Hyperscale prices are not in the catalog")
+        ]
     if sku == "ElasticPool":
         return []
-    return [p.component(side, f"Database ({sku} DTU)", "sql_database_dtu", sku, _ONE, per_hour=True)]
+    return [
+        p.component(side, f"Database ({sku} DTU)", "sql_database_dtu", sku, _ONE, per_hour=True)
+    ]
 
 
 def _flexible(side: Side, p: Pricer, engine: str) -> list[Component]:
     sku = side.text("sku_name")
     ha = side.text("high_availability", "mode")
     n = Decimal(2) if ha in ("ZoneRedundant", "SameZone") else _ONE
-    out = [p.component(side, f"Compute ({sku}{', HA standby' if n == 2 else ''})", "flexible_server", sku, n,
-                       attrs={"engine": engine}, per_hour=True)]
+    out = [
+        p.component(
+            side,
+            f"Compute ({sku}{', HA standby' if n == 2 else ''})",
+            "flexible_server",
+            sku,
+            n,
+            attrs={"engine": engine},
+            per_hour=True,
+        )
+    ]
     if engine == "postgresql":
         mb = side.number("storage_mb", default=32768)
         gb = mb / 1024 if isinstance(mb, Decimal) else mb
     else:
         gb = side.number("storage", "size_gb", default=20)
-    out.append(p.component(side, "Storage", "flexible_server_storage", "standard",
-                           gb * n if isinstance(gb, Decimal) else gb, attrs={"engine": engine}))
+    out.append(
+        p.component(
+            side,
+            "Storage",
+            "flexible_server_storage",
+            "standard",
+            gb * n if isinstance(gb, Decimal) else gb,
+            attrs={"engine": engine},
+        )
+    )
     return out
 
 
@@ -169,37 +281,100 @@ def azurerm_service_plan(side: Side, p: Pricer) -> list[Component]:
     sku = side.text("sku_name")
     os_name = "windows" if str(side.text("os_type") or "Linux") == "Windows" else "linux"
     n = side.number("worker_count", default=1)
-    return [p.component(side, f"App Service plan ({sku}, {os_name}) ×{n}", "app_service_plan", sku, n,
-                        attrs={"os": os_name}, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"App Service plan ({sku}, {os_name}) ×{n}",
+            "app_service_plan",
+            sku,
+            n,
+            attrs={"os": os_name},
+            per_hour=True,
+        )
+    ]
 
 
 def azurerm_app_service_plan(side: Side, p: Pricer) -> list[Component]:
     size = side.text("sku", "size")
     linux = side.flag("reserved") or str(side.text("kind") or "").lower() == "linux"
     n = side.number("sku", "capacity", default=1)
-    return [p.component(side, f"App Service plan ({size}, {'linux' if linux else 'windows'}) ×{n}",
-                        "app_service_plan", size, n, attrs={"os": "linux" if linux else "windows"}, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"App Service plan ({size}, {'linux' if linux else 'windows'}) ×{n}",
+            "app_service_plan",
+            size,
+            n,
+            attrs={"os": "linux" if linux else "windows"},
+            per_hour=True,
+        )
+    ]
 
 
 def azurerm_public_ip(side: Side, p: Pricer) -> list[Component]:
     sku = str(side.text("sku") or "Basic")
     alloc = str(side.text("allocation_method") or "Static")
-    return [p.component(side, f"Public IP ({sku}, {alloc})", "public_ip", sku, _ONE,
-                        attrs={"allocation": alloc}, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"Public IP ({sku}, {alloc})",
+            "public_ip",
+            sku,
+            _ONE,
+            attrs={"allocation": alloc},
+            per_hour=True,
+        )
+    ]
 
 
 def azurerm_lb(side: Side, p: Pricer) -> list[Component]:
     sku = str(side.text("sku") or "Standard")
     if sku == "Basic":
-        return [p.component(side, "Load balancer (Basic)", "load_balancer", "Basic", _ONE, per_hour=True)]
-    return [p.component(side, "Load balancer (Standard, first 5 rules)", "load_balancer", "Standard_rules_first5", _ONE, per_hour=True),
-            p.component(side, "Rules beyond 5", "load_balancer", "Standard_rule_additional", None, usage_key="additional_rules_hours"),
-            p.component(side, "Data processed", "load_balancer", "Standard_data", None, usage_key="monthly_data_processed_gb")]
+        return [
+            p.component(
+                side, "Load balancer (Basic)", "load_balancer", "Basic", _ONE, per_hour=True
+            )
+        ]
+    return [
+        p.component(
+            side,
+            "Load balancer (Standard, first 5 rules)",
+            "load_balancer",
+            "Standard_rules_first5",
+            _ONE,
+            per_hour=True,
+        ),
+        p.component(
+            side,
+            "Rules beyond 5",
+            "load_balancer",
+            "Standard_rule_additional",
+            None,
+            usage_key="additional_rules_hours",
+        ),
+        p.component(
+            side,
+            "Data processed",
+            "load_balancer",
+            "Standard_data",
+            None,
+            usage_key="monthly_data_processed_gb",
+        ),
+    ]
 
 
 def azurerm_nat_gateway(side: Side, p: Pricer) -> list[Component]:
-    return [p.component(side, "NAT gateway", "nat_gateway", "hour", _ONE, per_hour=True),
-            p.component(side, "Data processed", "nat_gateway", "data", None, usage_key="monthly_data_processed_gb")]
+    return [
+        p.component(side, "NAT gateway", "nat_gateway", "hour", _ONE, per_hour=True),
+        p.component(
+            side,
+            "Data processed",
+            "nat_gateway",
+            "data",
+            None,
+            usage_key="monthly_data_processed_gb",
+        ),
+    ]
 
 
 PRICERS: dict[str, PriceFn] = {

@@ -92,12 +92,23 @@ class Pricer:
 
     def _where(self, side: Side, product: str, sku: str, attrs: dict[str, str] | None) -> str:
         a = canonical_attrs(attrs)
-        return (f"no list price in the catalog for {side.provider} {product} `{sku}`"
-                f"{f' ({a})' if a else ''} in {side.region}")
+        return (
+            f"no list price in the catalog for {side.provider} {product} `{sku}`"
+            f"{f' ({a})' if a else ''} in {side.region}"
+        )
 
-    def component(self, side: Side, name: str, product: str, sku: str | Unknown | None,
-                  quantity: Decimal | Unknown | None, *, attrs: dict[str, str] | None = None,
-                  per_hour: bool = False, usage_key: str | None = None) -> Component:
+    def component(
+        self,
+        side: Side,
+        name: str,
+        product: str,
+        sku: str | Unknown | None,
+        quantity: Decimal | Unknown | None,
+        *,
+        attrs: dict[str, str] | None = None,
+        per_hour: bool = False,
+        usage_key: str | None = None,
+    ) -> Component:
         """A component priced from the catalog.
 
         `per_hour`: `quantity` is a count (instances, nodes) billed per hour; the component's
@@ -106,10 +117,18 @@ class Pricer:
         """
         if isinstance(sku, Unknown) or sku is None:
             why = sku.why if isinstance(sku, Unknown) else f"{name}: no SKU in the configuration"
-            return Component(name, "", None, None, usage_based=usage_key is not None, unpriced_reason=why)
+            return Component(
+                name, "", None, None, usage_based=usage_key is not None, unpriced_reason=why
+            )
         if side.region is None:
-            return Component(name, "", None, None, usage_based=usage_key is not None,
-                             unpriced_reason=side.change.region_reason or "region unknown")
+            return Component(
+                name,
+                "",
+                None,
+                None,
+                usage_based=usage_key is not None,
+                unpriced_reason=side.change.region_reason or "region unknown",
+            )
         price = self.catalog.price(side.provider, product, sku, side.region, attrs)
         usage_based = usage_key is not None
         if usage_key is not None:
@@ -117,19 +136,52 @@ class Pricer:
             quantity = Decimal(str(u)) if u is not None else None
         unit = price.unit if price else ""
         if price is None:
-            return Component(name, unit, _q(quantity, per_hour), None, usage_based=usage_based,
-                             unpriced_reason=self._where(side, product, sku, attrs))
+            return Component(
+                name,
+                unit,
+                _q(quantity, per_hour),
+                None,
+                usage_based=usage_based,
+                unpriced_reason=self._where(side, product, sku, attrs),
+            )
         if isinstance(quantity, Unknown):
-            return Component(name, unit, None, price.price, usage_based=usage_based,
-                             price_source=price.cite(), unpriced_reason=quantity.why)
+            return Component(
+                name,
+                unit,
+                None,
+                price.price,
+                usage_based=usage_based,
+                price_source=price.cite(),
+                unpriced_reason=quantity.why,
+            )
         if quantity is None and not usage_based:
-            return Component(name, unit, None, price.price, price_source=price.cite(),
-                             unpriced_reason=f"{name}: the configuration does not set its size")
-        return Component(name, unit, _q(quantity, per_hour), price.price, usage_based=usage_based,
-                         price_source=price.cite())
+            return Component(
+                name,
+                unit,
+                None,
+                price.price,
+                price_source=price.cite(),
+                unpriced_reason=f"{name}: the configuration does not set its size",
+            )
+        return Component(
+            name,
+            unit,
+            _q(quantity, per_hour),
+            price.price,
+            usage_based=usage_based,
+            price_source=price.cite(),
+        )
 
-    def tiered(self, side: Side, name: str, product: str, sku: str, quantity: Decimal | Unknown,
-               *, attrs: dict[str, str] | None = None) -> list[Component]:
+    def tiered(
+        self,
+        side: Side,
+        name: str,
+        product: str,
+        sku: str,
+        quantity: Decimal | Unknown,
+        *,
+        attrs: dict[str, str] | None = None,
+    ) -> list[Component]:
         """A tiered monthly price (e.g. io2 IOPS): one component per tier the quantity reaches."""
         if isinstance(quantity, Unknown) or side.region is None:
             return [self.component(side, name, product, sku, quantity, attrs=attrs)]

@@ -13,7 +13,9 @@ _CUSTOM = re.compile(r"^(?:(?P<family>[a-z0-9]+)-)?custom-(?P<cpu>\d+)-(?P<mem>\
 _ONE = Decimal(1)
 
 
-def machine(side: Side, p: Pricer, mtype: Any, count: Decimal | Unknown | None, label: str) -> list[Component]:
+def machine(
+    side: Side, p: Pricer, mtype: Any, count: Decimal | Unknown | None, label: str
+) -> list[Component]:
     """A predefined machine type from the catalog, or a custom one priced per vCPU and GB RAM."""
     if isinstance(mtype, str):
         m = _CUSTOM.match(mtype.rsplit("/", 1)[-1])
@@ -22,39 +24,69 @@ def machine(side: Side, p: Pricer, mtype: Any, count: Decimal | Unknown | None, 
             cpu, mem_gb = Decimal(m.group("cpu")), Decimal(m.group("mem")) / 1024
             n = count if isinstance(count, Decimal) else count
             return [
-                p.component(side, f"{label} vCPUs ({mtype})", "gce_family_cpu", family,
-                            cpu * n if isinstance(n, Decimal) else n, per_hour=True),
-                p.component(side, f"{label} memory ({mtype})", "gce_family_ram", family,
-                            mem_gb * n if isinstance(n, Decimal) else n, per_hour=True),
+                p.component(
+                    side,
+                    f"{label} vCPUs ({mtype})",
+                    "gce_family_cpu",
+                    family,
+                    cpu * n if isinstance(n, Decimal) else n,
+                    per_hour=True,
+                ),
+                p.component(
+                    side,
+                    f"{label} memory ({mtype})",
+                    "gce_family_ram",
+                    family,
+                    mem_gb * n if isinstance(n, Decimal) else n,
+                    per_hour=True,
+                ),
             ]
         mtype = mtype.rsplit("/", 1)[-1]
-    return [p.component(side, f"{label} ({mtype})", "compute_instance", mtype, count, per_hour=True)]
+    return [
+        p.component(side, f"{label} ({mtype})", "compute_instance", mtype, count, per_hour=True)
+    ]
 
 
-def disk(side: Side, p: Pricer, dtype: Any, size: Any, label: str, usage_key: str | None = None) -> Component:
+def disk(
+    side: Side, p: Pricer, dtype: Any, size: Any, label: str, usage_key: str | None = None
+) -> Component:
     dtype = dtype if isinstance(dtype, str) and dtype else "pd-standard"
     dtype = dtype.rsplit("/", 1)[-1]
     if (size is None or isinstance(size, Unknown)) and usage_key:
-        return p.component(side, f"{label} ({dtype})", "compute_disk", dtype, None, usage_key=usage_key)
+        return p.component(
+            side, f"{label} ({dtype})", "compute_disk", dtype, None, usage_key=usage_key
+        )
     return p.component(side, f"{label} ({dtype})", "compute_disk", dtype, size)
 
 
 def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
     sched = side.blocks("scheduling")
-    if sched and (sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"):
+    if sched and (
+        sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"
+    ):
         return [missing("Instance (spot)", "spot prices are not in the catalog")]
     out = machine(side, p, side.text("machine_type"), _ONE, "Instance usage")
     init = side.blocks("boot_disk", "initialize_params")
     ip = side.sub(init[0] if init else {})
-    out.append(disk(side, p, ip.text("type"), ip.number("size"), "Boot disk", usage_key="boot_disk_size_gb"))
+    out.append(
+        disk(
+            side, p, ip.text("type"), ip.number("size"), "Boot disk", usage_key="boot_disk_size_gb"
+        )
+    )
     for _ in side.blocks("scratch_disk"):
-        out.append(p.component(side, "Local SSD (375 GB)", "compute_disk", "local-ssd", Decimal(375)))
+        out.append(
+            p.component(side, "Local SSD (375 GB)", "compute_disk", "local-ssd", Decimal(375))
+        )
     if side.blocks("guest_accelerator"):
         out.append(missing("GPUs", "GPU prices are not in the catalog"))
     for nic in side.blocks("network_interface"):
         for ac in nic.get("access_config") or []:
             if isinstance(ac, dict) and not ac.get("nat_ip"):
-                out.append(p.component(side, "Ephemeral external IP", "compute_address", "vm", _ONE, per_hour=True))
+                out.append(
+                    p.component(
+                        side, "Ephemeral external IP", "compute_address", "vm", _ONE, per_hour=True
+                    )
+                )
     return out
 
 
@@ -66,7 +98,16 @@ def _sql_tier(side: Side, p: Pricer, tier: Any, avail: str) -> list[Component]:
     if not isinstance(tier, str):
         return [missing("Database instance", "settings.tier unknown")]
     if tier in ("db-f1-micro", "db-g1-small"):
-        return [p.component(side, f"Shared-core instance ({tier})", "cloudsql_shared_core", tier, _ONE, per_hour=True)]
+        return [
+            p.component(
+                side,
+                f"Shared-core instance ({tier})",
+                "cloudsql_shared_core",
+                tier,
+                _ONE,
+                per_hour=True,
+            )
+        ]
     m = re.match(r"^db-custom-(\d+)-(\d+)$", tier)
     n1 = re.match(r"^db-n1-(standard|highmem)-(\d+)$", tier)
     if m:
@@ -75,20 +116,50 @@ def _sql_tier(side: Side, p: Pricer, tier: Any, avail: str) -> list[Component]:
         cpu = Decimal(n1.group(2))
         mem = cpu * (Decimal("3.75") if n1.group(1) == "standard" else Decimal("6.5"))
     else:
-        return [missing(f"Database instance ({tier})", f"Cloud SQL tier `{tier}` is not in the catalog")]
+        return [
+            missing(f"Database instance ({tier})", f"Cloud SQL tier `{tier}` is not in the catalog")
+        ]
     attrs = {"availability": avail}
-    return [p.component(side, f"vCPUs ({tier}, {avail})", "cloudsql_vcpu", "enterprise", cpu, attrs=attrs, per_hour=True),
-            p.component(side, f"Memory ({tier}, {avail})", "cloudsql_memory", "enterprise", mem, attrs=attrs, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"vCPUs ({tier}, {avail})",
+            "cloudsql_vcpu",
+            "enterprise",
+            cpu,
+            attrs=attrs,
+            per_hour=True,
+        ),
+        p.component(
+            side,
+            f"Memory ({tier}, {avail})",
+            "cloudsql_memory",
+            "enterprise",
+            mem,
+            attrs=attrs,
+            per_hour=True,
+        ),
+    ]
 
 
 def google_sql_database_instance(side: Side, p: Pricer) -> list[Component]:
     if str(side.text("settings", "edition") or "ENTERPRISE") == "ENTERPRISE_PLUS":
-        return [missing("Database instance", "Enterprise Plus edition prices are not in the catalog")]
+        return [
+            missing("Database instance", "Enterprise Plus edition prices are not in the catalog")
+        ]
     avail = "regional" if side.text("settings", "availability_type") == "REGIONAL" else "zonal"
     out = _sql_tier(side, p, side.text("settings", "tier"), avail)
     dtype = str(side.text("settings", "disk_type") or "PD_SSD")
-    out.append(p.component(side, f"Storage ({dtype})", "cloudsql_storage", dtype,
-                           side.number("settings", "disk_size", default=10), attrs={"availability": avail}))
+    out.append(
+        p.component(
+            side,
+            f"Storage ({dtype})",
+            "cloudsql_storage",
+            dtype,
+            side.number("settings", "disk_size", default=10),
+            attrs={"availability": avail},
+        )
+    )
     return out
 
 
@@ -104,7 +175,9 @@ def _zones(side: Side) -> Decimal:
     return _ONE
 
 
-def _nodes(side: Side, p: Pricer, cfg: dict[str, Any], per_zone: Decimal | Unknown | None) -> list[Component]:
+def _nodes(
+    side: Side, p: Pricer, cfg: dict[str, Any], per_zone: Decimal | Unknown | None
+) -> list[Component]:
     if per_zone is None or isinstance(per_zone, Unknown):
         return [missing("Nodes", "node count unknown")]
     n = per_zone * _zones(side)
@@ -113,13 +186,24 @@ def _nodes(side: Side, p: Pricer, cfg: dict[str, Any], per_zone: Decimal | Unkno
         return [missing("Nodes (spot)", "spot prices are not in the catalog")]
     out = machine(side, p, c.text("machine_type") or "e2-medium", n, f"Nodes ×{n}")
     size = c.number("disk_size_gb", default=100)
-    out.append(disk(side, p, c.text("disk_type") or "pd-balanced",
-                    size * n if isinstance(size, Decimal) else size, "Node boot disks"))
+    out.append(
+        disk(
+            side,
+            p,
+            c.text("disk_type") or "pd-balanced",
+            size * n if isinstance(size, Decimal) else size,
+            "Node boot disks",
+        )
+    )
     return out
 
 
 def google_container_cluster(side: Side, p: Pricer) -> list[Component]:
-    out = [p.component(side, "Cluster management fee", "gke_cluster", "management_fee", _ONE, per_hour=True)]
+    out = [
+        p.component(
+            side, "Cluster management fee", "gke_cluster", "management_fee", _ONE, per_hour=True
+        )
+    ]
     if side.flag("enable_autopilot"):
         out.append(missing("Autopilot pods", "Autopilot pod prices are not in the catalog"))
         return out
@@ -144,17 +228,36 @@ def google_redis_instance(side: Side, p: Pricer) -> list[Component]:
     tier = str(side.text("tier") or "BASIC")
     if not isinstance(gb, Decimal):
         return [missing("Redis capacity", "memory_size_gb unknown")]
-    band = "M1" if gb <= 4 else "M2" if gb <= 10 else "M3" if gb <= 35 else "M4" if gb <= 100 else "M5"
-    return [p.component(side, f"Redis capacity ({tier}, {band})", "memorystore_redis", band, gb,
-                        attrs={"tier": tier}, per_hour=True)]
+    band = (
+        "M1" if gb <= 4 else "M2" if gb <= 10 else "M3" if gb <= 35 else "M4" if gb <= 100 else "M5"
+    )
+    return [
+        p.component(
+            side,
+            f"Redis capacity ({tier}, {band})",
+            "memorystore_redis",
+            band,
+            gb,
+            attrs={"tier": tier},
+            per_hour=True,
+        )
+    ]
 
 
 def google_compute_address(side: Side, p: Pricer) -> list[Component]:
     if (side.text("address_type") or "EXTERNAL") == "INTERNAL":
         return []
     use = "vm" if side.usage.get("attached", True) else "unused"
-    return [p.component(side, f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'})",
-                        "compute_address", use, _ONE, per_hour=True)]
+    return [
+        p.component(
+            side,
+            f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'})",
+            "compute_address",
+            use,
+            _ONE,
+            per_hour=True,
+        )
+    ]
 
 
 def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Component]:
@@ -163,14 +266,27 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
     if tpl is None:
         return [missing("Instances", "the instance template is not in this plan")]
     if not isinstance(n, Decimal):
-        return [missing("Instances", "target_size unknown (autoscaled groups: give it in the usage file)")]
+        return [
+            missing(
+                "Instances", "target_size unknown (autoscaled groups: give it in the usage file)"
+            )
+        ]
     t = side.sub(tpl)
     out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}")
     for d in t.blocks("disk"):
         size = d.get("disk_size_gb")
-        out.append(disk(side, p, d.get("disk_type") or "pd-standard",
-                        Decimal(str(size)) * n if size is not None and not isinstance(size, Unknown) else None,
-                        "Instance disks", usage_key=None if size is not None else "disk_size_gb"))
+        out.append(
+            disk(
+                side,
+                p,
+                d.get("disk_type") or "pd-standard",
+                Decimal(str(size)) * n
+                if size is not None and not isinstance(size, Unknown)
+                else None,
+                "Instance disks",
+                usage_key=None if size is not None else "disk_size_gb",
+            )
+        )
     return out
 
 

@@ -45,7 +45,9 @@ def _pick_anomaly_resource(
     candidates = [
         i
         for i in range(len(res))
-        if template_pred[int(res.template[i])] and res.tags[i] and not res.flags.get("sp", np.zeros(len(res), bool))[i]
+        if template_pred[int(res.template[i])]
+        and res.tags[i]
+        and not res.flags.get("sp", np.zeros(len(res), bool))[i]
     ]
     idx = candidates[int(rng.integers(len(candidates)))] if candidates else 0
     res.start_day[idx] = 0
@@ -80,23 +82,59 @@ def generate(
 
     if "aws" in providers:
         rng = np.random.default_rng([seed, 1])
-        n = DEFAULT_RESOURCES["aws"] if aws_rows is None else max(20, math.ceil(aws_rows / (total_days * 0.996)))
+        n = (
+            DEFAULT_RESOURCES["aws"]
+            if aws_rows is None
+            else max(20, math.ceil(aws_rows / (total_days * 0.996)))
+        )
         n = max(20, int(n * scale)) if aws_rows is None else n
         res, products = aws.build_resources(rng, org, n, total_days)
         anomalies = []
         for pred, start, end, mult, desc in (
-            ([t.product_code == "AmazonBedrock" for t in aws.TEMPLATES], 45, 43, 8.0, "LLM token usage spike after a prompt-loop bug"),
-            ([t.product_code == "AWSDataTransfer" for t in aws.TEMPLATES], 110, 109, 10.0, "Data transfer out spike (misconfigured CDN origin)"),
+            (
+                [t.product_code == "AmazonBedrock" for t in aws.TEMPLATES],
+                45,
+                43,
+                8.0,
+                "LLM token usage spike after a prompt-loop bug",
+            ),
+            (
+                [t.product_code == "AWSDataTransfer" for t in aws.TEMPLATES],
+                110,
+                109,
+                10.0,
+                "Data transfer out spike (misconfigured CDN origin)",
+            ),
         ):
             idx = _pick_anomaly_resource(res, pred, rng, total_days)
-            an = Anomaly("aws", res.team[idx], res.account[idx], aws.TEMPLATES[res.template[idx]].product_name, res.ids[idx], rel(start), rel(end), mult, desc)
+            an = Anomaly(
+                "aws",
+                res.team[idx],
+                res.account[idx],
+                aws.TEMPLATES[res.template[idx]].product_name,
+                res.ids[idx],
+                rel(start),
+                rel(end),
+                mult,
+                desc,
+            )
             anomalies.append((idx, an))
-        covered_eff = (res.base_qty * 24 * np.array([t.rate for t in aws.TEMPLATES])[res.template])[res.flags["sp"]]
-        sp_commit = round(float(covered_eff.sum()) * (1 - aws.SP_DISCOUNT) * 1.04, 6) if covered_eff.size else 0.0
+        covered_eff = (res.base_qty * 24 * np.array([t.rate for t in aws.TEMPLATES])[res.template])[
+            res.flags["sp"]
+        ]
+        sp_commit = (
+            round(float(covered_eff.sum()) * (1 - aws.SP_DISCOUNT) * 1.04, 6)
+            if covered_eff.size
+            else 0.0
+        )
         rows = files = 0
         for month, day0 in zip(cal, day0s, strict=True):
-            tables = aws.month_tables(rng, org, res, products, month, int(day0), first_day, anomalies, sp_commit)
-            written, n = aws.write_month(out_dir / "aws" / "cur2", month, tables, max_rows_per_file=500_000)
+            tables = aws.month_tables(
+                rng, org, res, products, month, int(day0), first_day, anomalies, sp_commit
+            )
+            written, n = aws.write_month(
+                out_dir / "aws" / "cur2", month, tables, max_rows_per_file=500_000
+            )
             rows += n
             files += len(written)
             log.info("aws %s: %d line items", month.key, n)
@@ -105,9 +143,23 @@ def generate(
 
     if "gcp" in providers:
         rng = np.random.default_rng([seed, 2])
-        res = gcp.build_resources(rng, org, max(10, int(DEFAULT_RESOURCES["gcp"] * scale)), total_days)
-        idx = _pick_anomaly_resource(res, [t.sku_id == "BQ-ANALYSIS" for t in gcp.TEMPLATES], rng, total_days)
-        an = Anomaly("gcp", res.team[idx], res.account[idx], "BigQuery", res.ids[idx], rel(75), rel(75), 12.0, "Runaway BigQuery analysis job (full table scans)")
+        res = gcp.build_resources(
+            rng, org, max(10, int(DEFAULT_RESOURCES["gcp"] * scale)), total_days
+        )
+        idx = _pick_anomaly_resource(
+            res, [t.sku_id == "BQ-ANALYSIS" for t in gcp.TEMPLATES], rng, total_days
+        )
+        an = Anomaly(
+            "gcp",
+            res.team[idx],
+            res.account[idx],
+            "BigQuery",
+            res.ids[idx],
+            rel(75),
+            rel(75),
+            12.0,
+            "Runaway BigQuery analysis job (full table scans)",
+        )
         rows = files = 0
         for month, day0 in zip(cal, day0s, strict=True):
             table = gcp.month_rows(rng, org, res, month, int(day0), first_day, [(idx, an)])
@@ -119,12 +171,28 @@ def generate(
 
     if "azure" in providers:
         rng = np.random.default_rng([seed, 3])
-        res = azure.build_resources(rng, org, max(10, int(DEFAULT_RESOURCES["azure"] * scale)), total_days)
-        idx = _pick_anomaly_resource(res, [t.category == "Log Analytics" for t in azure.TEMPLATES], rng, total_days)
-        an = Anomaly("azure", res.team[idx], res.account[idx], "Log Analytics", res.ids[idx], rel(20), end_date, 2.5, "Level shift: verbose debug logging left on in production")
+        res = azure.build_resources(
+            rng, org, max(10, int(DEFAULT_RESOURCES["azure"] * scale)), total_days
+        )
+        idx = _pick_anomaly_resource(
+            res, [t.category == "Log Analytics" for t in azure.TEMPLATES], rng, total_days
+        )
+        an = Anomaly(
+            "azure",
+            res.team[idx],
+            res.account[idx],
+            "Log Analytics",
+            res.ids[idx],
+            rel(20),
+            end_date,
+            2.5,
+            "Level shift: verbose debug logging left on in production",
+        )
         rows = files = 0
         for month, day0 in zip(cal, day0s, strict=True):
-            actual, amortized = azure.month_rows(rng, org, res, month, int(day0), first_day, [(idx, an)])
+            actual, amortized = azure.month_rows(
+                rng, org, res, month, int(day0), first_day, [(idx, an)]
+            )
             root = out_dir / "azure" / "exports"
             azure.write_month(root, "sibyl-ea-actual", "ActualCost", month, actual)
             azure.write_month(root, "sibyl-ea-amortized", "AmortizedCost", month, amortized)

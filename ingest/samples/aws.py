@@ -83,23 +83,208 @@ class Template:
 
 
 TEMPLATES = [
-    Template("AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "BoxUsage:m5.xlarge", "RunInstances", "Hrs", 0.192, (1, 1), "instance", True, "m5.xlarge"),
-    Template("AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "BoxUsage:c6i.2xlarge", "RunInstances", "Hrs", 0.34, (1, 1), "instance", True, "c6i.2xlarge"),
-    Template("AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "BoxUsage:r6g.xlarge", "RunInstances", "Hrs", 0.2016, (1, 1), "instance", True, "r6g.xlarge"),
-    Template("AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "BoxUsage:g5.2xlarge", "RunInstances", "Hrs", 1.212, (1, 1), "instance", True, "g5.2xlarge"),
-    Template("AmazonEC2", "Amazon Elastic Compute Cloud", "Storage", "EBS:VolumeUsage.gp3", "CreateVolume-Gp3", "GB-Mo", 0.08, (3, 60), "volume"),
-    Template("AmazonS3", "Amazon Simple Storage Service", "Storage", "TimedStorage-ByteHrs", "StandardStorage", "GB-Mo", 0.023, (20, 900), "bucket"),
-    Template("AmazonS3", "Amazon Simple Storage Service", "API Request", "Requests-Tier1", "PutObject", "Requests", 0.000005, (20000, 900000), "bucket", weekly=True),
-    Template("AmazonRDS", "Amazon Relational Database Service", "Database Instance", "InstanceUsage:db.r6g.large", "CreateDBInstance:0014", "Hrs", 0.225, (1, 1), "db", True, "db.r6g.large"),
-    Template("AWSLambda", "AWS Lambda", "Serverless", "Lambda-GB-Second", "Invoke", "Lambda-GB-Second", 0.0000166667, (50000, 3000000), "function", weekly=True),
-    Template("AmazonEKS", "Amazon Elastic Kubernetes Service", "Compute", "AmazonEKS-Hours:perCluster", "CreateOperation", "Hrs", 0.10, (1, 1), "cluster", True),
-    Template("AmazonDynamoDB", "Amazon DynamoDB", "Provisioned IOPS", "ReadCapacityUnit-Hrs", "CommittedThroughput", "ReadCapacityUnit-Hrs", 0.00013, (2000, 40000), "table"),
-    Template("AWSDataTransfer", "AWS Data Transfer", "Data Transfer", "DataTransfer-Out-Bytes", "RunInstances", "GB", 0.09, (5, 400), "instance", weekly=True),
-    Template("AmazonBedrock", "Amazon Bedrock", "Amazon Bedrock", "Claude3Sonnet-input-tokens", "InvokeModelInference", "1K tokens", 0.003, (2000, 90000), "model", weekly=True),
-    Template("AmazonCloudWatch", "Amazon CloudWatch", "Metric", "CW:MetricMonitorUsage", "MetricStorage", "Metrics", 0.01, (100, 3000), "none"),
-    Template("awskms", "AWS Key Management Service", "Encryption Key", "KMS-Keys", "CreateKey", "Keys", 0.0333, (5, 60), "none"),
-    Template("AmazonRoute53", "Amazon Route 53", "DNS Zone", "HostedZone", "", "HostedZone", 0.0167, (3, 40), "none"),
-    Template("AWSCloudTrail", "AWS CloudTrail", "Management Tools - AWS CloudTrail Data Events Recorded", "DataEventsRecorded", "", "Events", 0.000001, (500000, 4000000), "none"),
+    Template(
+        "AmazonEC2",
+        "Amazon Elastic Compute Cloud",
+        "Compute Instance",
+        "BoxUsage:m5.xlarge",
+        "RunInstances",
+        "Hrs",
+        0.192,
+        (1, 1),
+        "instance",
+        True,
+        "m5.xlarge",
+    ),
+    Template(
+        "AmazonEC2",
+        "Amazon Elastic Compute Cloud",
+        "Compute Instance",
+        "BoxUsage:c6i.2xlarge",
+        "RunInstances",
+        "Hrs",
+        0.34,
+        (1, 1),
+        "instance",
+        True,
+        "c6i.2xlarge",
+    ),
+    Template(
+        "AmazonEC2",
+        "Amazon Elastic Compute Cloud",
+        "Compute Instance",
+        "BoxUsage:r6g.xlarge",
+        "RunInstances",
+        "Hrs",
+        0.2016,
+        (1, 1),
+        "instance",
+        True,
+        "r6g.xlarge",
+    ),
+    Template(
+        "AmazonEC2",
+        "Amazon Elastic Compute Cloud",
+        "Compute Instance",
+        "BoxUsage:g5.2xlarge",
+        "RunInstances",
+        "Hrs",
+        1.212,
+        (1, 1),
+        "instance",
+        True,
+        "g5.2xlarge",
+    ),
+    Template(
+        "AmazonEC2",
+        "Amazon Elastic Compute Cloud",
+        "Storage",
+        "EBS:VolumeUsage.gp3",
+        "CreateVolume-Gp3",
+        "GB-Mo",
+        0.08,
+        (3, 60),
+        "volume",
+    ),
+    Template(
+        "AmazonS3",
+        "Amazon Simple Storage Service",
+        "Storage",
+        "TimedStorage-ByteHrs",
+        "StandardStorage",
+        "GB-Mo",
+        0.023,
+        (20, 900),
+        "bucket",
+    ),
+    Template(
+        "AmazonS3",
+        "Amazon Simple Storage Service",
+        "API Request",
+        "Requests-Tier1",
+        "PutObject",
+        "Requests",
+        0.000005,
+        (20000, 900000),
+        "bucket",
+        weekly=True,
+    ),
+    Template(
+        "AmazonRDS",
+        "Amazon Relational Database Service",
+        "Database Instance",
+        "InstanceUsage:db.r6g.large",
+        "CreateDBInstance:0014",
+        "Hrs",
+        0.225,
+        (1, 1),
+        "db",
+        True,
+        "db.r6g.large",
+    ),
+    Template(
+        "AWSLambda",
+        "AWS Lambda",
+        "Serverless",
+        "Lambda-GB-Second",
+        "Invoke",
+        "Lambda-GB-Second",
+        0.0000166667,
+        (50000, 3000000),
+        "function",
+        weekly=True,
+    ),
+    Template(
+        "AmazonEKS",
+        "Amazon Elastic Kubernetes Service",
+        "Compute",
+        "AmazonEKS-Hours:perCluster",
+        "CreateOperation",
+        "Hrs",
+        0.10,
+        (1, 1),
+        "cluster",
+        True,
+    ),
+    Template(
+        "AmazonDynamoDB",
+        "Amazon DynamoDB",
+        "Provisioned IOPS",
+        "ReadCapacityUnit-Hrs",
+        "CommittedThroughput",
+        "ReadCapacityUnit-Hrs",
+        0.00013,
+        (2000, 40000),
+        "table",
+    ),
+    Template(
+        "AWSDataTransfer",
+        "AWS Data Transfer",
+        "Data Transfer",
+        "DataTransfer-Out-Bytes",
+        "RunInstances",
+        "GB",
+        0.09,
+        (5, 400),
+        "instance",
+        weekly=True,
+    ),
+    Template(
+        "AmazonBedrock",
+        "Amazon Bedrock",
+        "Amazon Bedrock",
+        "Claude3Sonnet-input-tokens",
+        "InvokeModelInference",
+        "1K tokens",
+        0.003,
+        (2000, 90000),
+        "model",
+        weekly=True,
+    ),
+    Template(
+        "AmazonCloudWatch",
+        "Amazon CloudWatch",
+        "Metric",
+        "CW:MetricMonitorUsage",
+        "MetricStorage",
+        "Metrics",
+        0.01,
+        (100, 3000),
+        "none",
+    ),
+    Template(
+        "awskms",
+        "AWS Key Management Service",
+        "Encryption Key",
+        "KMS-Keys",
+        "CreateKey",
+        "Keys",
+        0.0333,
+        (5, 60),
+        "none",
+    ),
+    Template(
+        "AmazonRoute53",
+        "Amazon Route 53",
+        "DNS Zone",
+        "HostedZone",
+        "",
+        "HostedZone",
+        0.0167,
+        (3, 40),
+        "none",
+    ),
+    Template(
+        "AWSCloudTrail",
+        "AWS CloudTrail",
+        "Management Tools - AWS CloudTrail Data Events Recorded",
+        "DataEventsRecorded",
+        "",
+        "Events",
+        0.000001,
+        (500000, 4000000),
+        "none",
+    ),
 ]
 HOURLY = np.array([t.hourly for t in TEMPLATES])
 SHARED = {"AmazonCloudWatch", "awskms", "AmazonRoute53", "AWSCloudTrail"}
@@ -177,7 +362,10 @@ def build_resources(
     tmpl = rng.integers(len(TEMPLATES), size=n)
     # always one reserved RDS instance (data-prod) and one Savings-Plan-covered EC2 instance
     # (ml-prod), whatever the scale, so RIFee/DiscountedUsage and SavingsPlan* lines exist
-    team_of[0], tmpl[0] = "data-platform", next(i for i, t in enumerate(TEMPLATES) if t.product_code == "AmazonRDS")
+    team_of[0], tmpl[0] = (
+        "data-platform",
+        next(i for i, t in enumerate(TEMPLATES) if t.product_code == "AmazonRDS"),
+    )
     team_of[1], tmpl[1] = "ml-training", 0
     # shared services live in the platform account and are mostly untagged
     ids, names, accounts, regions, tags, products = [], [], [], [], [], []
@@ -305,7 +493,9 @@ def _usage_chunk(
     ri_eff = np.where(ri, np.round(cost * (1 - RI_DISCOUNT), 8), 0.0)
     unblended = np.where(ri, 0.0, cost)
 
-    start_ts = (np.datetime64(first_day, "ms") + d.astype("timedelta64[D]")).astype("datetime64[ms]")
+    start_ts = (np.datetime64(first_day, "ms") + d.astype("timedelta64[D]")).astype(
+        "datetime64[ms]"
+    )
     end_ts = start_ts + np.timedelta64(1, "D")
     month_start, month_end = _ts(month.start), _ts(month.next_start)
     acct_names = {a.account_id: a.account_name for a in org.accounts_for("aws")}
@@ -367,7 +557,9 @@ def _usage_chunk(
         "pricing_purchase_option": pa.array(
             np.where(sp, "OnDemand", np.where(ri, "No Upfront", "OnDemand"))
         ),
-        "pricing_rate_code": _dict_col([f"SKU{k:04d}.JRTCKXETXF.6YS6EN2CT7" for k in range(len(tmpl_list))], tmpl),
+        "pricing_rate_code": _dict_col(
+            [f"SKU{k:04d}.JRTCKXETXF.6YS6EN2CT7" for k in range(len(tmpl_list))], tmpl
+        ),
         "pricing_term": pa.array(np.where(ri, "Reserved", "OnDemand")),
         "pricing_unit": _dict_col([t.unit for t in tmpl_list], tmpl),
         "product": pc.take(pa.array([list(p.items()) for p in products], MAP_SS), pa.array(r)),
@@ -385,7 +577,9 @@ def _usage_chunk(
         ),
         "savings_plan_savings_plan_a_r_n": pa.array(np.where(sp, SP_ARN, "")),
         "savings_plan_savings_plan_effective_cost": pa.array(sp_eff),
-        "savings_plan_savings_plan_rate": pa.array(np.where(sp, np.round(rate * (1 - SP_DISCOUNT), 6), 0.0)),
+        "savings_plan_savings_plan_rate": pa.array(
+            np.where(sp, np.round(rate * (1 - SP_DISCOUNT), 6), 0.0)
+        ),
         "savings_plan_total_commitment_to_date": pa.array(np.zeros(n)),
         "savings_plan_used_commitment": pa.array(np.zeros(n)),
     }
@@ -400,7 +594,11 @@ def _usage_chunk(
             "line_item_line_item_type",
             pa.array(np.full(neg.num_rows, "SavingsPlanNegation")),
         )
-        for col in ("line_item_unblended_cost", "line_item_blended_cost", "line_item_net_unblended_cost"):
+        for col in (
+            "line_item_unblended_cost",
+            "line_item_blended_cost",
+            "line_item_net_unblended_cost",
+        ):
             i = neg.schema.get_field_index(col)
             neg = neg.set_column(i, col, pc.negate(neg.column(col)))
         i = neg.schema.get_field_index("identity_line_item_id")
@@ -408,7 +606,9 @@ def _usage_chunk(
             i, "identity_line_item_id", pc.binary_join_element_wise(neg.column(i), "neg", "-")
         )
         i = neg.schema.get_field_index("savings_plan_savings_plan_effective_cost")
-        neg = neg.set_column(i, "savings_plan_savings_plan_effective_cost", pa.array(np.zeros(neg.num_rows)))
+        neg = neg.set_column(
+            i, "savings_plan_savings_plan_effective_cost", pa.array(np.zeros(neg.num_rows))
+        )
         parts.append(neg)
 
     acc["sp_used"] = acc["sp_used"] + np.bincount(  # type: ignore[operator]
@@ -609,11 +809,28 @@ def month_tables(
     (memory stays bounded whatever the size of the export)."""
     active = int(((res.start_day <= day0 + month.days - 1) & (res.end_day >= day0)).sum())
     step = max(1, chunk_rows // max(1, active))
-    acc: dict[str, object] = {"sp_used": np.zeros(month.days), "ri_used": 0.0, "has_sp": False,
-                              "has_ri": False, "unblended": 0.0, "totals": {}}
+    acc: dict[str, object] = {
+        "sp_used": np.zeros(month.days),
+        "ri_used": 0.0,
+        "has_sp": False,
+        "has_ri": False,
+        "unblended": 0.0,
+        "totals": {},
+    }
     for lo in range(0, month.days, step):
-        yield from _usage_chunk(rng, org, res, products, month, day0, first_day, anomalies,
-                                lo, min(month.days, lo + step), acc)
+        yield from _usage_chunk(
+            rng,
+            org,
+            res,
+            products,
+            month,
+            day0,
+            first_day,
+            anomalies,
+            lo,
+            min(month.days, lo + step),
+            acc,
+        )
     lines = _period_lines(org, month, day0, acc, sp_commitment_per_day)
     if lines is not None:
         yield lines
@@ -651,7 +868,10 @@ def write_month(
         "executionId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{EXPORT_NAME}/{month.key}")),
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{PAYER_ACCOUNT}:export/{EXPORT_NAME}",
         "exportName": EXPORT_NAME,
-        "billingPeriod": {"start": f"{month.start}T00:00:00.000Z", "end": f"{month.next_start}T00:00:00.000Z"},
+        "billingPeriod": {
+            "start": f"{month.start}T00:00:00.000Z",
+            "end": f"{month.next_start}T00:00:00.000Z",
+        },
         "dataFiles": [
             f"s3://sibyl-billing/cur2/{EXPORT_NAME}/data/BILLING_PERIOD={month.key}/{p.name}"
             for p in files

@@ -36,12 +36,71 @@ from ingest.samples.org import Org
 
 BILLING_ACCOUNT = "87654321"
 BILLING_ACCOUNT_NAME = "Sibyl Demo Enrollment"
-COLUMNS = ["BillingAccountId", "BillingAccountName", "BillingPeriodStartDate", "BillingPeriodEndDate", "BillingProfileId", "BillingProfileName", "AccountOwnerId", "AccountName", "SubscriptionId", "SubscriptionName", "Date", "Product", "PartNumber", "MeterId", "ServiceFamily", "MeterCategory", "MeterSubCategory", "MeterRegion", "MeterName", "Quantity", "EffectivePrice", "Cost", "UnitPrice", "BillingCurrency", "ResourceLocation", "AvailabilityZone", "ConsumedService", "ResourceId", "ResourceName", "ServiceInfo1", "ServiceInfo2", "AdditionalInfo", "Tags", "InvoiceSectionId", "InvoiceSection", "CostCenter", "UnitOfMeasure", "ResourceGroup", "ReservationId", "ReservationName", "ProductOrderId", "ProductOrderName", "OfferId", "IsAzureCreditEligible", "Term", "PublisherName", "PlanName", "ChargeType", "Frequency", "PublisherType", "PayGPrice", "PricingModel", "CostAllocationRuleName", "benefitId", "benefitName"]
+COLUMNS = [
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingPeriodStartDate",
+    "BillingPeriodEndDate",
+    "BillingProfileId",
+    "BillingProfileName",
+    "AccountOwnerId",
+    "AccountName",
+    "SubscriptionId",
+    "SubscriptionName",
+    "Date",
+    "Product",
+    "PartNumber",
+    "MeterId",
+    "ServiceFamily",
+    "MeterCategory",
+    "MeterSubCategory",
+    "MeterRegion",
+    "MeterName",
+    "Quantity",
+    "EffectivePrice",
+    "Cost",
+    "UnitPrice",
+    "BillingCurrency",
+    "ResourceLocation",
+    "AvailabilityZone",
+    "ConsumedService",
+    "ResourceId",
+    "ResourceName",
+    "ServiceInfo1",
+    "ServiceInfo2",
+    "AdditionalInfo",
+    "Tags",
+    "InvoiceSectionId",
+    "InvoiceSection",
+    "CostCenter",
+    "UnitOfMeasure",
+    "ResourceGroup",
+    "ReservationId",
+    "ReservationName",
+    "ProductOrderId",
+    "ProductOrderName",
+    "OfferId",
+    "IsAzureCreditEligible",
+    "Term",
+    "PublisherName",
+    "PlanName",
+    "ChargeType",
+    "Frequency",
+    "PublisherType",
+    "PayGPrice",
+    "PricingModel",
+    "CostAllocationRuleName",
+    "benefitId",
+    "benefitName",
+]
 TEAM_SUBS = {
     "crm": ["6b1f0e3a-7c55-4d4e-9a55-0c3f1d2e4a01"],
     "billing-platform": ["6b1f0e3a-7c55-4d4e-9a55-0c3f1d2e4a01"],
     "reporting": ["6b1f0e3a-7c55-4d4e-9a55-0c3f1d2e4a01"],
-    "integrations": ["8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e02", "6b1f0e3a-7c55-4d4e-9a55-0c3f1d2e4a01"],
+    "integrations": [
+        "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e02",
+        "6b1f0e3a-7c55-4d4e-9a55-0c3f1d2e4a01",
+    ],
     "corp-it": ["2c4e6a8b-0d1f-4a3c-b5e7-f9a1b3c5d703"],
     "identity": ["2c4e6a8b-0d1f-4a3c-b5e7-f9a1b3c5d703"],
     "networking": ["a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c04"],
@@ -70,16 +129,131 @@ class Template:
 
 
 TEMPLATES = [
-    Template("Virtual Machines", "Dv5 Series", "D4s v5", "Virtual Machines Dv5 Series - D4s v5", "Microsoft.Compute", "Microsoft.Compute/virtualMachines", "1 Hour", 0.192, (1, 1), True),
-    Template("Virtual Machines", "Ev5 Series", "E8s v5", "Virtual Machines Ev5 Series - E8s v5", "Microsoft.Compute", "Microsoft.Compute/virtualMachines", "1 Hour", 0.504, (1, 1), True),
-    Template("Storage", "Premium SSD Managed Disks", "P30 LRS Disk", "Premium SSD Managed Disks - P30 - LRS", "Microsoft.Compute", "Microsoft.Compute/disks", "1/Month", 135.17, (1, 1), family="Storage"),
-    Template("Storage", "Tiered Block Blob", "Hot LRS Data Stored", "Blob Storage - Hot - LRS", "Microsoft.Storage", "Microsoft.Storage/storageAccounts", "1 GB/Month", 0.0184, (200, 20000), family="Storage"),
-    Template("SQL Database", "General Purpose - Compute Gen5", "vCore", "SQL Database Single General Purpose - Compute Gen5", "Microsoft.Sql", "Microsoft.Sql/servers/databases", "1 Hour", 0.5044, (2, 8), True, family="Databases"),
-    Template("Azure App Service", "Premium v3 Plan", "P1 v3 App", "Azure App Service Premium v3 Plan - P1 v3", "Microsoft.Web", "Microsoft.Web/serverFarms", "1 Hour", 0.25, (1, 3), True, family="Compute"),
-    Template("Log Analytics", "Analytics Logs", "Analytics Logs Data Ingestion", "Log Analytics - Analytics Logs", "Microsoft.OperationalInsights", "Microsoft.OperationalInsights/workspaces", "1 GB", 2.30, (1, 40), weekly=True, family="Management and Governance"),
-    Template("Bandwidth", "Inter-Region", "Inter-Region Data Transfer Out", "Bandwidth - Inter-Region", "Microsoft.Network", "Microsoft.Network/virtualNetworks", "1 GB", 0.02, (10, 800), weekly=True, family="Networking"),
-    Template("Virtual Network", "Peering", "Intra-Region Ingress", "Virtual Network Peering - Intra-Region", "Microsoft.Network", "Microsoft.Network/virtualNetworks", "1 GB", 0.01, (100, 3000), family="Networking"),
-    Template("Cognitive Services", "Azure OpenAI", "gpt-4o-input-tokens", "Azure OpenAI - GPT-4o Input", "Microsoft.CognitiveServices", "Microsoft.CognitiveServices/accounts", "1K", 0.0025, (5000, 200000), weekly=True, family="AI + Machine Learning"),
+    Template(
+        "Virtual Machines",
+        "Dv5 Series",
+        "D4s v5",
+        "Virtual Machines Dv5 Series - D4s v5",
+        "Microsoft.Compute",
+        "Microsoft.Compute/virtualMachines",
+        "1 Hour",
+        0.192,
+        (1, 1),
+        True,
+    ),
+    Template(
+        "Virtual Machines",
+        "Ev5 Series",
+        "E8s v5",
+        "Virtual Machines Ev5 Series - E8s v5",
+        "Microsoft.Compute",
+        "Microsoft.Compute/virtualMachines",
+        "1 Hour",
+        0.504,
+        (1, 1),
+        True,
+    ),
+    Template(
+        "Storage",
+        "Premium SSD Managed Disks",
+        "P30 LRS Disk",
+        "Premium SSD Managed Disks - P30 - LRS",
+        "Microsoft.Compute",
+        "Microsoft.Compute/disks",
+        "1/Month",
+        135.17,
+        (1, 1),
+        family="Storage",
+    ),
+    Template(
+        "Storage",
+        "Tiered Block Blob",
+        "Hot LRS Data Stored",
+        "Blob Storage - Hot - LRS",
+        "Microsoft.Storage",
+        "Microsoft.Storage/storageAccounts",
+        "1 GB/Month",
+        0.0184,
+        (200, 20000),
+        family="Storage",
+    ),
+    Template(
+        "SQL Database",
+        "General Purpose - Compute Gen5",
+        "vCore",
+        "SQL Database Single General Purpose - Compute Gen5",
+        "Microsoft.Sql",
+        "Microsoft.Sql/servers/databases",
+        "1 Hour",
+        0.5044,
+        (2, 8),
+        True,
+        family="Databases",
+    ),
+    Template(
+        "Azure App Service",
+        "Premium v3 Plan",
+        "P1 v3 App",
+        "Azure App Service Premium v3 Plan - P1 v3",
+        "Microsoft.Web",
+        "Microsoft.Web/serverFarms",
+        "1 Hour",
+        0.25,
+        (1, 3),
+        True,
+        family="Compute",
+    ),
+    Template(
+        "Log Analytics",
+        "Analytics Logs",
+        "Analytics Logs Data Ingestion",
+        "Log Analytics - Analytics Logs",
+        "Microsoft.OperationalInsights",
+        "Microsoft.OperationalInsights/workspaces",
+        "1 GB",
+        2.30,
+        (1, 40),
+        weekly=True,
+        family="Management and Governance",
+    ),
+    Template(
+        "Bandwidth",
+        "Inter-Region",
+        "Inter-Region Data Transfer Out",
+        "Bandwidth - Inter-Region",
+        "Microsoft.Network",
+        "Microsoft.Network/virtualNetworks",
+        "1 GB",
+        0.02,
+        (10, 800),
+        weekly=True,
+        family="Networking",
+    ),
+    Template(
+        "Virtual Network",
+        "Peering",
+        "Intra-Region Ingress",
+        "Virtual Network Peering - Intra-Region",
+        "Microsoft.Network",
+        "Microsoft.Network/virtualNetworks",
+        "1 GB",
+        0.01,
+        (100, 3000),
+        family="Networking",
+    ),
+    Template(
+        "Cognitive Services",
+        "Azure OpenAI",
+        "gpt-4o-input-tokens",
+        "Azure OpenAI - GPT-4o Input",
+        "Microsoft.CognitiveServices",
+        "Microsoft.CognitiveServices/accounts",
+        "1K",
+        0.0025,
+        (5000, 200000),
+        weekly=True,
+        family="AI + Machine Learning",
+    ),
 ]
 HOURLY = np.array([t.hourly for t in TEMPLATES])
 RI_DISCOUNT = 0.38
@@ -178,7 +352,9 @@ def month_rows(
     sub_name = {a.account_id: a.account_name for a in org.accounts_for("azure")}
     bp_start = month.start.strftime("%m/%d/%Y")
     bp_end = (month.next_start - dt.timedelta(days=1)).strftime("%m/%d/%Y")
-    res_id = f"/providers/Microsoft.Capacity/reservationOrders/{RES_ORDER}/reservations/{RES_ORDER[:8]}"
+    res_id = (
+        f"/providers/Microsoft.Capacity/reservationOrders/{RES_ORDER}/reservations/{RES_ORDER[:8]}"
+    )
     sp_id = f"/providers/Microsoft.BillingBenefits/savingsPlanOrders/{SP_ORDER}/savingsPlans/{SP_ORDER[:8]}"
 
     def base(sub: str, date: dt.date) -> dict[str, str]:
@@ -240,9 +416,25 @@ def month_rows(
             eff_price = price[i] * (1 - (RI_DISCOUNT if ri[i] else SP_DISCOUNT))
             eff = round(float(qty[i] * eff_price), 10)
             commit = (
-                dict(ReservationId=RES_ORDER, ReservationName="vm-d4sv5-ri", PricingModel="Reservation", benefitId=res_id, benefitName="vm-d4sv5-ri", ProductOrderId=RES_ORDER, ProductOrderName="Reserved VM Instance, Standard_D4s_v5, US East, 1 Year", Term="12")
+                dict(
+                    ReservationId=RES_ORDER,
+                    ReservationName="vm-d4sv5-ri",
+                    PricingModel="Reservation",
+                    benefitId=res_id,
+                    benefitName="vm-d4sv5-ri",
+                    ProductOrderId=RES_ORDER,
+                    ProductOrderName="Reserved VM Instance, Standard_D4s_v5, US East, 1 Year",
+                    Term="12",
+                )
                 if ri[i]
-                else dict(PricingModel="SavingsPlan", benefitId=sp_id, benefitName="compute-sp-1y", ProductOrderId=SP_ORDER, ProductOrderName="Compute Savings Plan, 1 Year", Term="12")
+                else dict(
+                    PricingModel="SavingsPlan",
+                    benefitId=sp_id,
+                    benefitName="compute-sp-1y",
+                    ProductOrderId=SP_ORDER,
+                    ProductOrderName="Compute Savings Plan, 1 Year",
+                    Term="12",
+                )
             )
             a = dict(row, **commit, EffectivePrice="0", Cost="0")
             m = dict(row, **commit, EffectivePrice=_num(eff_price), Cost=_num(eff))
@@ -268,7 +460,9 @@ def month_rows(
         name = "vm-d4sv5-ri" if is_ri else "compute-sp-1y"
         purchase = base(SHARED_SUB, month.start)
         purchase.update(
-            Product="Reserved VM Instance, Standard_D4s_v5, US East, 1 Year" if is_ri else "Compute Savings Plan, 1 Year",
+            Product="Reserved VM Instance, Standard_D4s_v5, US East, 1 Year"
+            if is_ri
+            else "Compute Savings Plan, 1 Year",
             MeterCategory="Virtual Machines" if is_ri else "Savings Plan",
             ServiceFamily="Compute",
             Quantity="1",
@@ -357,7 +551,9 @@ def write_month(
             "startDate": f"{month.start}T00:00:00",
             "endDate": f"{month.start + dt.timedelta(days=month.days - 1)}T00:00:00",
         },
-        "blobs": [{"blobName": path.name, "byteCount": path.stat().st_size, "dataRowCount": len(rows)}],
+        "blobs": [
+            {"blobName": path.name, "byteCount": path.stat().st_size, "dataRowCount": len(rows)}
+        ],
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return path

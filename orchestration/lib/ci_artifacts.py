@@ -153,7 +153,10 @@ def write_check(checks_dir: str, row: dict[str, Any]) -> str:
     ])  # fmt: skip
     from decimal import Decimal
 
-    values = {k: (Decimal(v) if k.endswith("_cost") or k.endswith("_before") else v) for k, v in row.items()}
+    values = {
+        k: (Decimal(v) if k.endswith("_cost") or k.endswith("_before") else v)
+        for k, v in row.items()
+    }
     table = pa.Table.from_pylist([values], schema=schema)
     out = Path(checks_dir)
     out.mkdir(parents=True, exist_ok=True)

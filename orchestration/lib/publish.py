@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ingest import fs as lakefs
+from ingest.sql import ident
 from ingest.warehouse import connect_read_only
 
 MARTS = (
@@ -31,7 +32,9 @@ PUBLISH_ORDER = {"fct_resource_daily_costs": "team_id, charge_date"}
 ML_MARTS = ("fct_cost_anomalies", "fct_anomaly_series", "fct_cost_forecasts", "fct_budget_status")
 
 
-def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS) -> dict[str, int]:
+def publish_marts(
+    warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = MARTS
+) -> dict[str, int]:
     """Copy each mart to ``marts_dir/<mart>.parquet`` atomically; returns rows per mart."""
     rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="sibyl-publish-") as tmp:
@@ -39,9 +42,12 @@ def publish_marts(warehouse_path: str, marts_dir: str, marts: tuple[str, ...] = 
         try:
             for name in marts:
                 out = Path(tmp) / f"{name}.parquet"
+                # the order is a constant of this module; the mart name is quoted by ident()
                 order = f" order by {PUBLISH_ORDER[name]}" if name in PUBLISH_ORDER else ""
-                con.execute(f"copy (select * from marts.{name}{order}) to '{out}' (format parquet, compression zstd)")
-                rows[name] = int(con.execute(f"select count(*) from marts.{name}").fetchone()[0])  # type: ignore[index]
+                relation = con.sql(f"select * from marts.{ident(name)}{order}")  # noqa: S608
+                relation.write_parquet(str(out), compression="zstd")
+                count = con.execute(f"select count(*) from marts.{ident(name)}").fetchone()  # noqa: S608
+                rows[name] = int(count[0]) if count else 0
                 lakefs.put_atomic(out, marts_dir, f"{name}.parquet")
         finally:
             con.close()

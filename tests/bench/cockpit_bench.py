@@ -28,8 +28,14 @@ def bench(marts: str, runs: int = 3) -> dict[str, dict[str, float]]:
             at = AppTest.from_file(str(view), default_timeout=120).run()
             times.append(time.perf_counter() - t0)
             assert not at.exception, (view.name, [e.value for e in at.exception])
-        out[view.stem] = {"median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
-        print(f"cockpit: {view.stem:18} median {statistics.median(times):.2f}s  max {max(times):.2f}s", flush=True)
+        out[view.stem] = {
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+        }
+        print(
+            f"cockpit: {view.stem:18} median {statistics.median(times):.2f}s  max {max(times):.2f}s",
+            flush=True,
+        )
     return out
 
 

@@ -29,13 +29,30 @@ def main() -> None:
             times = []
             for _ in range(args.runs if n <= 5000 else 2):
                 t0 = time.perf_counter()
-                proc = subprocess.run([sibyl, "gate", str(p), "--format", "json", "--policies", "examples/policies",
-                                       "--env", "prod", "--out", str(Path(tmp) / "out.json")], check=False)
+                proc = subprocess.run(
+                    [
+                        sibyl,
+                        "gate",
+                        str(p),
+                        "--format",
+                        "json",
+                        "--policies",
+                        "examples/policies",
+                        "--env",
+                        "prod",
+                        "--out",
+                        str(Path(tmp) / "out.json"),
+                    ],
+                    check=False,
+                )
                 times.append(time.perf_counter() - t0)
                 assert proc.returncode in (0, 1), proc.returncode
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"gate: {n:>6} resources  best {min(times):.2f}s  median {statistics.median(times):.2f}s  "
-                  f"({n / min(times):,.0f} resources/s)  peak RSS so far {rss:.0f} MB", flush=True)
+            print(
+                f"gate: {n:>6} resources  best {min(times):.2f}s  median {statistics.median(times):.2f}s  "
+                f"({n / min(times):,.0f} resources/s)  peak RSS so far {rss:.0f} MB",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

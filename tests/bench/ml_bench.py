@@ -48,17 +48,37 @@ def _child(step: str, series: int, days: int, horizon: int) -> None:
         out["median_mase_seasonal_naive"] = float(naive["mase"].median())  # type: ignore[arg-type]
         out["forecast_rows"] = res.forecasts.height
     out["rows_per_s"] = round(frame.height / float(out["seconds"]))  # type: ignore[arg-type]
-    out["peak_rss_mb_main_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    out["peak_rss_mb_workers"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    out["peak_rss_mb_main_process"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    out["peak_rss_mb_workers"] = round(
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+    )
     print(json.dumps(out))
 
 
 def run_step(step: str, args: argparse.Namespace) -> dict[str, object]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.bench.ml_bench", "--child", step, "--series", str(args.series),
-                             "--days", str(args.days), "--horizon", str(args.horizon)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.ml_bench",
+            "--child",
+            step,
+            "--series",
+            str(args.series),
+            "--days",
+            str(args.days),
+            "--horizon",
+            str(args.horizon),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -84,16 +104,22 @@ def main() -> None:
     for step, target in (("detect", 30), ("forecast", 60)):
         r = run_step(step, args)
         results[step] = r
-        print(f"  {step:8} {float(r['seconds']):6.1f} s (target < {target} s; process {r['process_wall_seconds']} s, "  # type: ignore[arg-type]
-              f"{r['rows_per_s']:,} rows/s, peak RSS {r['peak_rss_mb_main_process']} MB main, "
-              f"{r['peak_rss_mb_workers']} MB largest reaped worker)")
+        print(
+            f"  {step:8} {float(r['seconds']):6.1f} s (target < {target} s; process {r['process_wall_seconds']} s, "  # type: ignore[arg-type]
+            f"{r['rows_per_s']:,} rows/s, peak RSS {r['peak_rss_mb_main_process']} MB main, "
+            f"{r['peak_rss_mb_workers']} MB largest reaped worker)"
+        )
         if step == "detect":
             sc = r["scores"]
-            print(f"           labelled set: precision {sc['precision']:.2f} recall {sc['recall']:.2f} F1 {sc['f1']:.2f} "  # type: ignore[index]
-                  f"({int(sc['found'])}/{int(sc['labels'])} injected found, {int(sc['events'])} events)")  # type: ignore[index]
+            print(
+                f"           labelled set: precision {sc['precision']:.2f} recall {sc['recall']:.2f} F1 {sc['f1']:.2f} "  # type: ignore[index]
+                f"({int(sc['found'])}/{int(sc['labels'])} injected found, {int(sc['events'])} events)"
+            )  # type: ignore[index]
         else:
-            print(f"           median backtest MASE {r['median_mase']:.3f} (seasonal-naive alone {r['median_mase_seasonal_naive']:.3f}), "
-                  f"sMAPE {r['median_smape_pct']:.1f}%; chosen {r['models']}")
+            print(
+                f"           median backtest MASE {r['median_mase']:.3f} (seasonal-naive alone {r['median_mase_seasonal_naive']:.3f}), "
+                f"sMAPE {r['median_smape_pct']:.1f}%; chosen {r['models']}"
+            )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "ml_bench.json").write_text(json.dumps(results, indent=1))

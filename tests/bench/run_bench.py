@@ -42,16 +42,25 @@ CONVERTER_EXTRA_COLUMNS = {
 }
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, float]:
+def run_measured(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> dict[str, float]:
     """Run a command; wall seconds and peak RSS (MB) of that process tree's main process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     out = proc.stdout.read() if proc.stdout else b""  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed ({' '.join(cmd[:3])} ...):\n{out.decode(errors='replace')[-4000:]}")
+        raise SystemExit(
+            f"failed ({' '.join(cmd[:3])} ...):\n{out.decode(errors='replace')[-4000:]}"
+        )
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
@@ -61,10 +70,15 @@ def athena_style_copy(cur2_glob: str, out: Path, limit: int | None = None) -> in
 
     con = duckdb.connect()
     con.execute("set memory_limit='1GB'")
-    tag_keys = [r[0] for r in con.execute(
-        f"select distinct unnest(map_keys(resource_tags)) from read_parquet('{cur2_glob}')").fetchall()]
+    tag_keys = [
+        r[0]
+        for r in con.execute(
+            f"select distinct unnest(map_keys(resource_tags)) from read_parquet('{cur2_glob}')"
+        ).fetchall()
+    ]
     tags = ", ".join(
-        f"resource_tags['{k}'] as \"resource_tags_{k.lower().replace('-', '_')}\"" for k in tag_keys
+        f"resource_tags['{k}'] as \"resource_tags_{k.lower().replace('-', '_')}\""
+        for k in tag_keys
         if k.lower().replace("-", "_") not in {"user_team"}
     )
     extras = ", ".join(f"cast(null as {t}) as {c}" for c, t in CONVERTER_EXTRA_COLUMNS.items())
@@ -75,7 +89,7 @@ def athena_style_copy(cur2_glob: str, out: Path, limit: int | None = None) -> in
                    product['product_name'] as product_product_name,
                    product['region'] as product_region_name,
                    resource_tags['user_team'] as resource_tags_user_team,
-                   {tags + ',' if tags else ''} {extras}
+                   {tags + "," if tags else ""} {extras}
             from read_parquet('{cur2_glob}') {lim}
         ) to '{out}' (format parquet, compression snappy, row_group_size 250000)"""
     )
@@ -86,20 +100,34 @@ def ensure_converter() -> Path:
     exe = CONVERTER_VENV / "bin" / "focus-converter"
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(CONVERTER_VENV)], check=True)
-        subprocess.run([str(CONVERTER_VENV / "bin" / "pip"), "install", "--quiet",
-                        "focus-converter==1.0.0", "multimethod<1.11", "click<8.2"], check=True)
+        subprocess.run(
+            [
+                str(CONVERTER_VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "focus-converter==1.0.0",
+                "multimethod<1.11",
+                "click<8.2",
+            ],
+            check=True,
+        )
     return exe
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--months", type=int, default=1)
     ap.add_argument("--converter-rows", type=int, default=1_000_000)
     ap.add_argument("--out", default=str(REPO / "bench_results"))
     ap.add_argument("--skip-converter", action="store_true")
-    ap.add_argument("--reuse-landing", action="store_true",
-                    help="keep <out>/landing from a previous run instead of regenerating it")
+    ap.add_argument(
+        "--reuse-landing",
+        action="store_true",
+        help="keep <out>/landing from a previous run instead of regenerating it",
+    )
     args = ap.parse_args(argv)
 
     out = Path(args.out).resolve()
@@ -108,25 +136,40 @@ def main(argv: list[str] | None = None) -> int:
         if not (reuse and p.name == "landing"):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
-    env = {"SIBYL_DUCKDB_MEMORY_LIMIT": "1GB", "GX_ANALYTICS_ENABLED": "false",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    results: dict[str, object] = {"rows_requested": args.rows, "cores": os.cpu_count(),
-                                  "date": dt.date.today().isoformat()}
+    env = {
+        "SIBYL_DUCKDB_MEMORY_LIMIT": "1GB",
+        "GX_ANALYTICS_ENABLED": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    results: dict[str, object] = {
+        "rows_requested": args.rows,
+        "cores": os.cpu_count(),
+        "date": dt.date.today().isoformat(),
+    }
 
     t0 = time.perf_counter()
     if reuse:
         import duckdb
 
         con = duckdb.connect()
-        rows = int(con.execute(f"select count(*) from read_parquet('{out}/landing/aws/cur2/*/data/*/*.parquet')").fetchone()[0])  # type: ignore[index]
+        rows = int(
+            con.execute(
+                f"select count(*) from read_parquet('{out}/landing/aws/cur2/*/data/*/*.parquet')"
+            ).fetchone()[0]
+        )  # type: ignore[index]
         con.close()
         print(f"reusing {rows:,} CUR rows in {out / 'landing'}", flush=True)
     else:
         print(f"generating an AWS CUR 2.0 of ~{args.rows:,} line items ...", flush=True)
         from ingest.samples import generate
 
-        summary = generate(out / "landing", end_date=dt.date(2026, 10, 31), months=args.months,
-                           aws_rows=args.rows, providers=("aws",))
+        summary = generate(
+            out / "landing",
+            end_date=dt.date(2026, 10, 31),
+            months=args.months,
+            aws_rows=args.rows,
+            providers=("aws",),
+        )
         rows = summary.rows["aws"]
         results["generate_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"  {rows:,} rows in {results['generate_seconds']}s", flush=True)
@@ -141,17 +184,34 @@ def main(argv: list[str] | None = None) -> int:
     lake, wh = out / "lake", out / "warehouse.duckdb"
     dbt_env = {**env, "SIBYL_LAKE_ROOT": str(lake), "SIBYL_WAREHOUSE": str(wh)}
     dbt = [str(BIN / "dbt"), "--quiet"]
-    dbt_dirs = ["--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-                "--target-path", str(out / "dbt_target")]
-    ingest_cmd = [str(BIN / "sibyl"), "ingest", "--landing", str(out / "landing"), "--lake", str(lake)]
+    dbt_dirs = [
+        "--project-dir",
+        str(REPO / "dbt_project"),
+        "--profiles-dir",
+        str(REPO / "dbt_project"),
+        "--target-path",
+        str(out / "dbt_target"),
+    ]
+    ingest_cmd = [
+        str(BIN / "sibyl"),
+        "ingest",
+        "--landing",
+        str(out / "landing"),
+        "--lake",
+        str(lake),
+    ]
     print("ingest (discover, great-expectations validation, lake write) ...", flush=True)
     steps["ingest"] = run_measured(ingest_cmd, env)
     save()
     steps["dbt_seed"] = run_measured(dbt + ["seed", *dbt_dirs], dbt_env)
     print("dbt: staging -> FOCUS charges -> tags -> attribution (fct_charges) ...", flush=True)
-    steps["focus_attributed_fact"] = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env)
+    steps["focus_attributed_fact"] = run_measured(
+        dbt + ["run", "--select", "+fct_charges", *dbt_dirs], dbt_env
+    )
     save()
-    steps["daily_marts"] = run_measured(dbt + ["run", "--exclude", "+fct_charges", *dbt_dirs], dbt_env)
+    steps["daily_marts"] = run_measured(
+        dbt + ["run", "--exclude", "+fct_charges", *dbt_dirs], dbt_env
+    )
     from orchestration.lib.publish import publish_marts
     from tests.bench.cockpit_bench import bench as cockpit_bench
 
@@ -171,32 +231,69 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_converter:
         n_conv = min(args.converter_rows, rows)
-        print(f"focus-converter 1.0.0 on {n_conv:,} rows of the same CUR (Athena-style parquet) ...", flush=True)
+        print(
+            f"focus-converter 1.0.0 on {n_conv:,} rows of the same CUR (Athena-style parquet) ...",
+            flush=True,
+        )
         athena = out / "athena" / "cur_athena.parquet"
         athena.parent.mkdir()
         athena_style_copy(f"{out}/landing/aws/cur2/*/data/*/*.parquet", athena, n_conv)
         exe = ensure_converter()
         # focus-converter never exits when a plan fails (its writer processes wait forever)
-        conv = run_measured(["timeout", "3600", str(exe), "convert", "--provider", "aws", "--data-path", str(athena),
-                             "--data-format", "parquet", "--parquet-data-format", "file",
-                             "--export-path", str(out / "converter_out")])
+        conv = run_measured(
+            [
+                "timeout",
+                "3600",
+                str(exe),
+                "convert",
+                "--provider",
+                "aws",
+                "--data-path",
+                str(athena),
+                "--data-format",
+                "parquet",
+                "--parquet-data-format",
+                "file",
+                "--export-path",
+                str(out / "converter_out"),
+            ]
+        )
         conv["rows"] = n_conv
         conv["rows_per_second"] = round(n_conv / conv["seconds"])
         results["focus_converter"] = conv
         save()
         # Sibyl on the very same Athena-style file, for an apples-to-apples rate
-        same_landing, same_lake, same_wh = out / "same_landing", out / "same_lake", out / "same.duckdb"
+        same_landing, same_lake, same_wh = (
+            out / "same_landing",
+            out / "same_lake",
+            out / "same.duckdb",
+        )
         same_landing.mkdir()
         shutil.copy2(athena, same_landing / "cur_athena.parquet")
         same_env = {**env, "SIBYL_LAKE_ROOT": str(same_lake), "SIBYL_WAREHOUSE": str(same_wh)}
-        a = run_measured([str(BIN / "sibyl"), "ingest", "--landing", str(same_landing), "--lake", str(same_lake)], env)
+        a = run_measured(
+            [
+                str(BIN / "sibyl"),
+                "ingest",
+                "--landing",
+                str(same_landing),
+                "--lake",
+                str(same_lake),
+            ],
+            env,
+        )
         run_measured(dbt + ["seed", *dbt_dirs], same_env)
         b = run_measured(dbt + ["run", "--select", "+fct_charges", *dbt_dirs], same_env)
-        same = {"rows": n_conv, "seconds": round(a["seconds"] + b["seconds"], 2),
-                "peak_rss_mb": max(a["peak_rss_mb"], b["peak_rss_mb"])}
+        same = {
+            "rows": n_conv,
+            "seconds": round(a["seconds"] + b["seconds"], 2),
+            "peak_rss_mb": max(a["peak_rss_mb"], b["peak_rss_mb"]),
+        }
         same["rows_per_second"] = round(n_conv / same["seconds"])
         results["sibyl_on_same_file"] = same
-        results["speedup_vs_focus_converter"] = round(same["rows_per_second"] / conv["rows_per_second"], 1)
+        results["speedup_vs_focus_converter"] = round(
+            same["rows_per_second"] / conv["rows_per_second"], 1
+        )
 
     (out / "bench.json").write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))

@@ -39,16 +39,27 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
 
         defs = load_defs()
         instance = dg.DagsterInstance.ephemeral()
-        assert defs.resolve_job_def("ingest_exports").execute_in_process(
-            instance=instance, tags={"dagster/asset_partition_range_start": "2026-08-01",
-                                     "dagster/asset_partition_range_end": "2026-10-01"}).success
+        assert (
+            defs.resolve_job_def("ingest_exports")
+            .execute_in_process(
+                instance=instance,
+                tags={
+                    "dagster/asset_partition_range_start": "2026-08-01",
+                    "dagster/asset_partition_range_end": "2026-10-01",
+                },
+            )
+            .success
+        )
         assert defs.resolve_job_def("transform_marts").execute_in_process(instance=instance).success
         assert defs.resolve_job_def("ml_daily").execute_in_process(instance=instance).success
         from iac_gate.gate import run_gate
         from orchestration.lib.ci_artifacts import check_row, publish_checks, write_check
 
         report = run_gate("tests/iac_fixtures/google/plan.json").to_json()
-        write_check(str(root / "iac" / "checks"), check_row("acme/pr-1.json", report, {"repo": "acme/infra"}))
+        write_check(
+            str(root / "iac" / "checks"),
+            check_row("acme/pr-1.json", report, {"repo": "acme/infra"}),
+        )
         publish_checks(str(root / "iac" / "checks"), str(root / "marts"))
     return root / "marts"
 
@@ -77,12 +88,18 @@ def test_overview_kpis_equal_the_marts(marts_dir, monkeypatch) -> None:
     daily = marts_dir / "fct_daily_costs.parquet"
     alloc = duckdb.sql(f"""select sum(effective_cost) filter (where attribution_method <> 'unallocated') * 100.0
                            / sum(effective_cost) from '{daily}'
-                           where charge_date > (select max(charge_date) from '{daily}') - 30""").fetchall()[0][0]
+                           where charge_date > (select max(charge_date) from '{daily}') - 30""").fetchall()[
+        0
+    ][0]
     assert shown["Allocated to a team (30 d)"] == pct(float(alloc))
-    n_open = duckdb.sql(f"select count(*) from '{marts_dir / 'fct_cost_anomalies.parquet'}' where status = 'open'").fetchall()[0][0]
+    n_open = duckdb.sql(
+        f"select count(*) from '{marts_dir / 'fct_cost_anomalies.parquet'}' where status = 'open'"
+    ).fetchall()[0][0]
     assert n_open > 0 and shown["Open anomalies"] == str(n_open)
-    org = duckdb.sql(f"""select projected_period_end_cost from '{marts_dir / 'fct_budget_status.parquet'}'
-                         where budget_id = 'org-monthly' order by as_of_date desc limit 1""").fetchall()[0][0]
+    org = duckdb.sql(f"""select projected_period_end_cost from '{marts_dir / "fct_budget_status.parquet"}'
+                         where budget_id = 'org-monthly' order by as_of_date desc limit 1""").fetchall()[
+        0
+    ][0]
     assert shown["Forecast to month end"] == money(org, k.currency)
     assert any("Data freshness" in c.value for c in at.caption)
 
@@ -99,7 +116,9 @@ def test_explorer_filters_change_the_rows(marts_dir, monkeypatch) -> None:
     import datetime as dt
 
     start = max(lo, hi - dt.timedelta(days=180))
-    _, expect = q.explore_totals(m, q.Explore(dimension="service", start=start, end=hi, filters=(("provider", ("gcp",)),)))
+    _, expect = q.explore_totals(
+        m, q.Explore(dimension="service", start=start, end=hi, filters=(("provider", ("gcp",)),))
+    )
     assert set(gcp_rows["value"]) == {r[0] for r in expect}
     at.selectbox[0].set_value("team").run()
     assert not at.exception and "team" in at.subheader[0].value
@@ -136,10 +155,18 @@ def test_anomaly_inbox_shows_the_mart_and_writes_status_back(marts_dir, monkeypa
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     log = latest_status(str(marts_dir.parent / "lake"))
-    assert log.row(0, named=True)["event_id"] == event and log["status"][0] == "resolved" and log["changed_by"][0] == "dana"
-    again = page("anomalies", marts_dir, monkeypatch)  # the fresh status shows before the next pipeline run
+    assert (
+        log.row(0, named=True)["event_id"] == event
+        and log["status"][0] == "resolved"
+        and log["changed_by"][0] == "dana"
+    )
+    again = page(
+        "anomalies", marts_dir, monkeypatch
+    )  # the fresh status shows before the next pipeline run
     assert {x.label: x.value for x in again.metric}["Resolved"] == "1"
-    assert q.anomaly_kpis(*reversed(q.anomaly_inbox(m, statuses=q.ANOMALY_STATUSES)))["resolved"] == 0  # the mart itself
+    assert (
+        q.anomaly_kpis(*reversed(q.anomaly_inbox(m, statuses=q.ANOMALY_STATUSES)))["resolved"] == 0
+    )  # the mart itself
 
 
 def test_forecast_and_budget_page_matches_the_marts(marts_dir, monkeypatch) -> None:
@@ -148,7 +175,9 @@ def test_forecast_and_budget_page_matches_the_marts(marts_dir, monkeypatch) -> N
     at = page("forecast_budgets", marts_dir, monkeypatch)
     shown = {x.label: x.value for x in at.metric}
     assert shown["Budgets"] == str(len(brows))
-    assert shown["Breakers open"] == str(sum(1 for r in brows if r[bcols.index("breaker_state")] == "open"))
+    assert shown["Breakers open"] == str(
+        sum(1 for r in brows if r[bcols.index("breaker_state")] == "open")
+    )
     fcols, frows = q.forecast_vs_actual(m, at.selectbox[1].value)
     future = [r for r in frows if r[fcols.index("yhat")] is not None]
     assert len(future) == 90
@@ -159,9 +188,20 @@ def test_forecast_and_budget_page_matches_the_marts(marts_dir, monkeypatch) -> N
     latest = next(r for r in brows if r[bcols.index("budget_id")] == bid)
     as_of = latest[bcols.index("as_of_date")]
     by_day = {r[0]: r for r in vrows}
-    assert round(by_day[as_of][vcols.index("actual_to_date")], 2) == latest[bcols.index("actual_cost_to_date")]
-    if latest[bcols.index("projection_method")] == "forecast":  # the chart ends where the mart's projection does
-        assert abs(float(vrows[-1][vcols.index("forecast_to_date")]) - float(latest[bcols.index("projected_period_end_cost")])) < 1.0
+    assert (
+        round(by_day[as_of][vcols.index("actual_to_date")], 2)
+        == latest[bcols.index("actual_cost_to_date")]
+    )
+    if (
+        latest[bcols.index("projection_method")] == "forecast"
+    ):  # the chart ends where the mart's projection does
+        assert (
+            abs(
+                float(vrows[-1][vcols.index("forecast_to_date")])
+                - float(latest[bcols.index("projected_period_end_cost")])
+            )
+            < 1.0
+        )
 
 
 def test_pages_say_what_is_not_produced_yet(tmp_path, monkeypatch) -> None:
@@ -180,7 +220,9 @@ def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_bin = shutil.which("chromedriver")
     if not chromium or not driver_bin:
-        pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)")
+        pytest.skip(
+            "Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -189,12 +231,32 @@ def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
     port = _free_port()
     env = {**os.environ, "SIBYL_MARTS_DIR": str(marts_dir)}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", "app/cockpit/streamlit_app.py", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            "app/cockpit/streamlit_app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     opts = webdriver.ChromeOptions()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-dev-shm-usage", "--window-size=1400,1100"):
+    for a in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1100",
+    ):
         opts.add_argument(a)
     opts.binary_location = chromium
     browser = None
@@ -212,9 +274,13 @@ def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
         for name, url in urls.items():
             browser.get(f"http://127.0.0.1:{port}/{url}")
             WebDriverWait(browser, 60).until(
-                lambda b, title=PAGES[name]: any(h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")))
+                lambda b, title=PAGES[name]: any(
+                    h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")
+                )
+            )
             WebDriverWait(browser, 60).until(
-                lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
+                lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']")
+            )
             time.sleep(1.5)  # let charts draw before the screenshot
             assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), name
             shot = tmp_path / f"{name}.png"

@@ -28,8 +28,10 @@ def test_every_fixture_partition_reconciles(warehouse):
         "from marts.fct_reconciliation order by 1, 2, 3"
     ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("aws", "2022-07", "USD"), ("aws", "2023-11", "USD"),
-        ("azure", "2023-09", "CAD"), ("azure", "2023-09", "USD"),
+        ("aws", "2022-07", "USD"),
+        ("aws", "2023-11", "USD"),
+        ("azure", "2023-09", "CAD"),
+        ("azure", "2023-09", "USD"),
         ("gcp", "2022-08", "USD"),
     ]
     assert all(r[5] for r in rows), rows
@@ -47,7 +49,8 @@ def test_azure_actual_and_amortized_are_not_double_counted(warehouse):
 
     def commitment_usage(r):
         return r["ChargeType"].startswith("Unused") or (
-            r["ChargeType"] == "Usage" and r["PricingModel"] in ("Reservation", "SavingsPlan"))
+            r["ChargeType"] == "Usage" and r["PricingModel"] in ("Reservation", "SavingsPlan")
+        )
 
     billed, effective, purchase_eff, n_commit = warehouse.execute(
         """select sum(billed_cost), sum(effective_cost),
@@ -60,7 +63,8 @@ def test_azure_actual_and_amortized_are_not_double_counted(warehouse):
     # effective = actual charges except the amortized-away reservation purchase
     #           + the amortized export's reservation / savings-plan usage and unused rows
     expected = total("EA_ActualCost_Small.csv", lambda r: not commitment_purchase(r)) + total(
-        "EA_AmortizedCost_Small.csv", commitment_usage)
+        "EA_AmortizedCost_Small.csv", commitment_usage
+    )
     assert round(effective, 8) == round(expected, 8)
     assert purchase_eff == 0 and n_commit == 2
 
@@ -71,8 +75,11 @@ def test_focus_view_and_attribution_on_real_exports(warehouse):
            from marts.focus_charges"""
     ).fetchone()
     assert n > 1300 and cats == ["Purchase", "Tax", "Usage"]
-    methods = dict(warehouse.execute(
-        "select attribution_method, count(*) from marts.fct_charges group by 1").fetchall())
+    methods = dict(
+        warehouse.execute(
+            "select attribution_method, count(*) from marts.fct_charges group by 1"
+        ).fetchall()
+    )
     assert set(methods) <= {"tag", "service_catalog", "account", "unallocated"}
     # real exports carry none of our teams: nothing may be invented
     assert methods.get("tag", 0) == 0

@@ -28,17 +28,28 @@ pytestmark = [pytest.mark.e2e, pytest.mark.focus]
 
 VENV = REPO / ".tools" / "focus-validator"
 CRITERIA = [
-    "ACCOUNT_NAMING_SUPPORTED", "AVAILABILITY_ZONE_SUPPORTED", "COMMITMENT_DISCOUNT_SUPPORTED",
-    "MULTIPLE_PRICING_CATEGORIES_SUPPORTED", "MULTIPLE_SUB_ACCOUNT_TYPES_SUPPORTED",
-    "MULTIPLE_BILLING_ACCOUNT_TYPES_SUPPORTED", "NEGOTIATED_PRICING_SUPPORTED",
-    "PUBLIC_PRICE_LIST_SUPPORTED", "USAGE_MEASUREMENT_SUPPORTED", "UNIT_PRICING_SUPPORTED",
-    "SUB_ACCOUNT_SUPPORTED", "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
-    "RESOURCE_TYPE_ASSIGNMENT_SUPPORTED", "REGION_SUPPORTED", "TAGGING_SUPPORTED",
+    "ACCOUNT_NAMING_SUPPORTED",
+    "AVAILABILITY_ZONE_SUPPORTED",
+    "COMMITMENT_DISCOUNT_SUPPORTED",
+    "MULTIPLE_PRICING_CATEGORIES_SUPPORTED",
+    "MULTIPLE_SUB_ACCOUNT_TYPES_SUPPORTED",
+    "MULTIPLE_BILLING_ACCOUNT_TYPES_SUPPORTED",
+    "NEGOTIATED_PRICING_SUPPORTED",
+    "PUBLIC_PRICE_LIST_SUPPORTED",
+    "USAGE_MEASUREMENT_SUPPORTED",
+    "UNIT_PRICING_SUPPORTED",
+    "SUB_ACCOUNT_SUPPORTED",
+    "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
+    "RESOURCE_TYPE_ASSIGNMENT_SUPPORTED",
+    "REGION_SUPPORTED",
+    "TAGGING_SUPPORTED",
 ]  # not claimed: capacity reservations, virtual currency, pricing != billing currency
 
 
 def _python312() -> str:
-    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() or os.path.expanduser("~/.pyenv")
+    root = subprocess.run(
+        ["pyenv", "root"], capture_output=True, text=True
+    ).stdout.strip() or os.path.expanduser("~/.pyenv")
     found = sorted(glob.glob(f"{root}/versions/3.12*/bin/python3.12"))
     if not found:
         pytest.fail("focus-validator needs Python 3.12 (pyenv install 3.12) — not found")
@@ -50,8 +61,16 @@ def validator() -> tuple[Path, Path]:
     exe = VENV / "bin" / "focus-validator"
     if not exe.exists():
         subprocess.run([_python312(), "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(VENV / "bin" / "pip"), "install", "--quiet", "focus-validator==2.2.1",
-                        "pyarrow<18"], check=True)
+        subprocess.run(
+            [
+                str(VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "focus-validator==2.2.1",
+                "pyarrow<18",
+            ],
+            check=True,
+        )
     site = next((VENV / "lib").glob("python3.12/site-packages"))
     return exe, site
 
@@ -59,9 +78,21 @@ def validator() -> tuple[Path, Path]:
 def run_validator(validator: tuple[Path, Path], parquet: Path) -> tuple[dict[str, str], str]:
     exe, site = validator
     proc = subprocess.run(
-        [str(exe), "--data-file", str(parquet), "--validate-version", "1.2", "--block-download",
-         "--applicability-criteria", ",".join(CRITERIA), "--show-violations"],
-        cwd=site, capture_output=True, text=True, timeout=600,
+        [
+            str(exe),
+            "--data-file",
+            str(parquet),
+            "--validate-version",
+            "1.2",
+            "--block-download",
+            "--applicability-criteria",
+            ",".join(CRITERIA),
+            "--show-violations",
+        ],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     out = proc.stdout + proc.stderr
     summary = next((ln for ln in out.splitlines() if ln.startswith("Total:")), "")
@@ -71,7 +102,9 @@ def run_validator(validator: tuple[Path, Path], parquet: Path) -> tuple[dict[str
 
 
 def model_rule(site: Path, rule: str) -> dict:
-    model = json.loads(next((site / "focus_validator" / "rules").glob("model-1.2*.json")).read_text())
+    model = json.loads(
+        next((site / "focus_validator" / "rules").glob("model-1.2*.json")).read_text()
+    )
     return model["ModelRules"][rule]
 
 
@@ -79,19 +112,30 @@ def known_model_defects(site: Path) -> dict[str, str]:
     """Rules whose machine form contradicts the spec text (asserted to still be broken)."""
     defects = {}
     r = model_rule(site, "CommitmentDiscountStatus-C-004-C")
-    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "CommitmentDiscountId", "Value": None}:
+    if r["ValidationCriteria"]["Condition"] == {
+        "CheckFunction": "CheckValue",
+        "ColumnName": "CommitmentDiscountId",
+        "Value": None,
+    }:
         defects["CommitmentDiscountStatus-C-004-C"] = (
-            "condition is 'CommitmentDiscountId IS NULL' (text: 'is not null'), contradicting C-003-C")
+            "condition is 'CommitmentDiscountId IS NULL' (text: 'is not null'), contradicting C-003-C"
+        )
     a, b = model_rule(site, "InvoiceId-C-004-C"), model_rule(site, "InvoiceId-C-005-C")
     if not a["ValidationCriteria"]["Condition"] and not b["ValidationCriteria"]["Condition"]:
         defects["InvoiceId-C-004-C"] = defects["InvoiceId-C-005-C"] = (
-            "'must be null' and 'must not be null' are both unconditional: one always fails")
+            "'must be null' and 'must not be null' are both unconditional: one always fails"
+        )
         # their OR composite fails too when a dataset has both issued and not-yet-issued invoices
         defects["InvoiceId-C-003-C"] = defects["InvoiceId-C-004-C"]
     r = model_rule(site, "EffectiveCost-C-005-C")
-    if r["ValidationCriteria"]["Condition"] == {"CheckFunction": "CheckValue", "ColumnName": "ChargeCategory", "Value": "Purchase"}:
+    if r["ValidationCriteria"]["Condition"] == {
+        "CheckFunction": "CheckValue",
+        "ColumnName": "ChargeCategory",
+        "Value": "Purchase",
+    }:
         defects["EffectiveCost-C-005-C"] = (
-            "'purchase intended to cover future charges' is reduced to any Purchase")
+            "'purchase intended to cover future charges' is reduced to any Purchase"
+        )
     return defects
 
 
@@ -108,7 +152,10 @@ def assert_conformant(validator, parquet: Path, con: duckdb.DuckDBPyConnection) 
     assert not unexpected, f"{summary}\nfailed rules: {json.dumps(unexpected, indent=1)}"
     for rule, detail in failed.items():  # composites may only fail through known defects
         if composite_children(detail):
-            assert all(c in defects or c in failed for c in composite_children(detail)), (rule, detail)
+            assert all(c in defects or c in failed for c in composite_children(detail)), (
+                rule,
+                detail,
+            )
     if "EffectiveCost-C-005-C" in leaves:
         # the only purchases with EffectiveCost <> 0 must be ones that cover no future usage
         bad = con.execute(

@@ -30,12 +30,20 @@ def pipeline(tmp_path_factory, sample_landing):
         instance = dg.DagsterInstance.ephemeral()
         ingest_result = defs.resolve_job_def("ingest_exports").execute_in_process(
             instance=instance,
-            tags={"dagster/asset_partition_range_start": "2026-08-01",
-                  "dagster/asset_partition_range_end": "2026-10-01"},
+            tags={
+                "dagster/asset_partition_range_start": "2026-08-01",
+                "dagster/asset_partition_range_end": "2026-10-01",
+            },
         )
         transform = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
-        yield {"root": root, "defs": defs, "instance": instance, "ingest": ingest_result,
-               "transform": transform, "landing": sample_landing}
+        yield {
+            "root": root,
+            "defs": defs,
+            "instance": instance,
+            "ingest": ingest_result,
+            "transform": transform,
+            "landing": sample_landing,
+        }
 
 
 def test_runs_succeed_and_report_numbers(pipeline):
@@ -62,7 +70,9 @@ def test_published_marts_are_readable_without_the_warehouse(pipeline):
         f"select count(*) filter (where is_reconciled), count(*) from '{marts}/fct_reconciliation.parquet'"
     ).fetchone()
     assert n == n_ok == 9
-    teams = con.execute(f"select count(*) from '{marts}/fct_cost_by_team_30d.parquet'").fetchone()[0]
+    teams = con.execute(f"select count(*) from '{marts}/fct_cost_by_team_30d.parquet'").fetchone()[
+        0
+    ]
     assert teams >= 10
     assert not list(marts.glob("*.tmp"))
 
@@ -71,17 +81,22 @@ def test_injected_anomalies_stand_out_in_daily_costs(pipeline):
     import datetime as dt
     import statistics
 
-    anomalies = json.loads((pipeline["landing"] / "_meta" / "anomalies.json").read_text())["anomalies"]
+    anomalies = json.loads((pipeline["landing"] / "_meta" / "anomalies.json").read_text())[
+        "anomalies"
+    ]
     con = duckdb.connect(str(pipeline["root"] / "warehouse.duckdb"), read_only=True)
     checked = 0
     for a in anomalies:
         if a["start_date"] < "2026-08-01":
             continue
-        per_day = {d: float(v) for d, v in con.execute(
-            """select charge_date, sum(effective_cost) from marts.fct_charges
+        per_day = {
+            d: float(v)
+            for d, v in con.execute(
+                """select charge_date, sum(effective_cost) from marts.fct_charges
                where provider = ? and resource_id = ? and charge_category = 'Usage' group by 1""",
-            [a["provider"], a["resource_id"]],
-        ).fetchall()}
+                [a["provider"], a["resource_id"]],
+            ).fetchall()
+        }
         start = dt.date.fromisoformat(a["start_date"])
         normal = [v for d, v in per_day.items() if d < start - dt.timedelta(days=3)]
         assert normal, a
@@ -98,13 +113,16 @@ def test_partition_rerun_is_idempotent(pipeline):
         con = duckdb.connect(str(wh), read_only=True)
         try:
             return con.execute(
-                "select count(*), sum(billed_cost), sum(effective_cost) from marts.fct_charges").fetchone()
+                "select count(*), sum(billed_cost), sum(effective_cost) from marts.fct_charges"
+            ).fetchone()
         finally:
             con.close()
 
     before = snapshot()
     defs, instance = pipeline["defs"], pipeline["instance"]
-    again = defs.resolve_job_def("ingest_exports").execute_in_process(instance=instance, partition_key="2026-09-01")
+    again = defs.resolve_job_def("ingest_exports").execute_in_process(
+        instance=instance, partition_key="2026-09-01"
+    )
     assert again.success
     transform = defs.resolve_job_def("transform_marts").execute_in_process(instance=instance)
     assert transform.success
@@ -115,11 +133,15 @@ def test_sensor_requests_the_partitions_of_redelivered_files(pipeline, tmp_path)
     from orchestration.defs.ingest.sensors import new_export_files
     from orchestration.defs.resources import SibylSettings
 
-    settings = SibylSettings(landing_root=str(pipeline["landing"]), lake_root=str(pipeline["root"] / "lake"))
+    settings = SibylSettings(
+        landing_root=str(pipeline["landing"]), lake_root=str(pipeline["root"] / "lake")
+    )
     ctx = dg.build_sensor_context(instance=pipeline["instance"], resources={"sibyl": settings})
     first = new_export_files(ctx)
     keys = {(tuple(r.asset_selection[0].path), r.partition_key) for r in first.run_requests}
     assert (("lake", "raw_aws_billing"), "2026-09-01") in keys
     assert (("lake", "raw_azure_billing"), "2026-10-01") in keys
-    ctx2 = dg.build_sensor_context(instance=pipeline["instance"], cursor=first.cursor, resources={"sibyl": settings})
+    ctx2 = dg.build_sensor_context(
+        instance=pipeline["instance"], cursor=first.cursor, resources={"sibyl": settings}
+    )
     assert not new_export_files(ctx2).run_requests

@@ -24,9 +24,7 @@ from tests.conftest import FIXTURES, REPO
 pytestmark = pytest.mark.e2e
 
 AZURITE_DIR = REPO / ".tools" / "azurite"
-AZURITE_KEY = (
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-)  # Azurite's published development account key
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Azurite's published development account key
 
 
 def free_port() -> int:
@@ -71,7 +69,11 @@ def check_run(report) -> None:
 
 
 def upload(fs, bucket: str) -> None:
-    for rel in ("aws/sample-anonymous-aws-export-dataset.csv", "gcp/2022-08-01_5.csv", "azure/EA_NoRows.csv"):  # noqa: E501
+    for rel in (
+        "aws/sample-anonymous-aws-export-dataset.csv",
+        "gcp/2022-08-01_5.csv",
+        "azure/EA_NoRows.csv",
+    ):  # noqa: E501
         fs.put_file(str(FIXTURES / rel), f"{bucket}/exports/{rel}")
 
 
@@ -82,8 +84,19 @@ def azurite() -> Path:
         if not shutil.which("npm"):
             pytest.fail("npm is needed to install Azurite (the Azure Storage emulator)")
         AZURITE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(AZURITE_DIR), "--no-audit", "--no-fund",
-                        "--silent", "azurite@3"], check=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(AZURITE_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                "azurite@3",
+            ],
+            check=True,
+        )
     return exe
 
 
@@ -92,14 +105,27 @@ def test_azure_blob_landing_and_lake(azurite, tmp_path):
 
     port = free_port()
     proc = subprocess.Popen(
-        [str(azurite), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
-         str(tmp_path / "azurite"), "--silent", "--skipApiVersionCheck", "--loose"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(azurite),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
+            "--location",
+            str(tmp_path / "azurite"),
+            "--silent",
+            "--skipApiVersionCheck",
+            "--loose",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(port, proc, "azurite")
-        conn = (f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"  # noqa: E501
-                f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;")
+        conn = (
+            f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"  # noqa: E501
+            f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+        )
         fs = AzureBlobFileSystem(connection_string=conn)
         fs.mkdir("billing")
         upload(fs, "billing")

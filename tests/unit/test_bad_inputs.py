@@ -45,8 +45,11 @@ def bad_run(tmp_path_factory, sample_landing):
     col = {name: i for i, name in enumerate(header)}
 
     drop = col["lineItem/UsageStartDate"]
-    write_csv(bad / "missing_column.csv", [h for i, h in enumerate(header) if i != drop],
-              [[v for i, v in enumerate(r) if i != drop] for r in rows])
+    write_csv(
+        bad / "missing_column.csv",
+        [h for i, h in enumerate(header) if i != drop],
+        [[v for i, v in enumerate(r) if i != drop] for r in rows],
+    )
     write_csv(bad / "header_only.csv", header, [])
 
     def edited(row_index, column, value):
@@ -56,8 +59,11 @@ def bad_run(tmp_path_factory, sample_landing):
 
     write_csv(bad / "cost_words.csv", header, edited(0, "lineItem/UnblendedCost", "N/A"))
     write_csv(bad / "cost_empty.csv", header, edited(2, "lineItem/UnblendedCost", ""))
-    write_csv(bad / "outside_period.csv", header,
-              edited(0, "lineItem/UsageStartDate", "2024-02-03T00:00:00.000Z"))
+    write_csv(
+        bad / "outside_period.csv",
+        header,
+        edited(0, "lineItem/UsageStartDate", "2024-02-03T00:00:00.000Z"),
+    )
     text = (bad / "cost_words.csv").read_text(encoding="utf-8")
     (bad / "latin1.csv").write_bytes(text.replace("Amazon", "Am\xe4zon").encode("latin-1"))
     (bad / "not_gzip.csv.gz").write_bytes(b"this is plain text, not gzip\n")
@@ -78,11 +84,20 @@ def by_name(report, name):
         ("missing_column.csv", "column 'lineItem/UsageStartDate': required column is missing"),
         ("header_only.csv", "empty export"),
         ("latin1.csv", "This file is not utf-8 encoded"),
-        ("cost_empty.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is empty (costs must not be null)"),
-        ("cost_words.csv", "column 'lineItem/UnblendedCost': 1 row(s) cost is not a number (e.g. row 1: 'N/A')"),
+        (
+            "cost_empty.csv",
+            "column 'lineItem/UnblendedCost': 1 row(s) cost is empty (costs must not be null)",
+        ),
+        (
+            "cost_words.csv",
+            "column 'lineItem/UnblendedCost': 1 row(s) cost is not a number (e.g. row 1: 'N/A')",
+        ),
         ("outside_period.csv", "charge date is outside the billing period"),
         ("not_gzip.csv.gz", "Input is not a GZIP stream"),
-        ("unknown_schema.csv", "unknown schema: no known export variant matches the columns [date, amount, memo]"),
+        (
+            "unknown_schema.csv",
+            "unknown schema: no known export variant matches the columns [date, amount, memo]",
+        ),
         ("report.xlsx", "unsupported file type '.xlsx'"),
     ],
 )
@@ -104,7 +119,9 @@ def test_good_file_in_the_same_run_loads_and_reconciles(bad_run):
     header, rows = read_rows()
     i = header.index("lineItem/UnblendedCost")
     expected = sum((Decimal(r[i]) for r in rows if r[i]), Decimal(0))
-    assert Decimal(report.partitions[0].billed_total).quantize(Decimal("0.01")) == expected.quantize(Decimal("0.01"))
+    assert Decimal(report.partitions[0].billed_total).quantize(
+        Decimal("0.01")
+    ) == expected.quantize(Decimal("0.01"))
     assert abs(Decimal(report.partitions[0].billed_total) - expected) < Decimal("1e-8")
     assert report.count("loaded") == 1 and report.count("quarantined") == 10
 

@@ -33,7 +33,9 @@ def test_explore_groups_and_filters(marts) -> None:
     cols, rows = q.explore_totals(marts, q.Explore(dimension="provider", cost="billed"))
     assert cols == ["value", "currency", "cost"]
     assert rows == [("aws", "USD", Decimal("11.00")), ("gcp", "USD", Decimal("5.00"))]
-    _, rows = q.explore_totals(marts, q.Explore(dimension="service", filters=(("provider", ("gcp",)),)))
+    _, rows = q.explore_totals(
+        marts, q.Explore(dimension="service", filters=(("provider", ("gcp",)),))
+    )
     assert rows == [("BigQuery", "USD", Decimal("5.00"))]
     _, rows = q.explore(marts, q.Explore(dimension="tag value", tag_key="team", grain="monthly"))
     assert {r[1] for r in rows} == {"payments", "(untagged)"} and rows[0][0] == dt.date(2026, 10, 1)
@@ -51,7 +53,9 @@ def test_resource_views_and_daily_views_agree(marts) -> None:
 
 def test_filter_values_are_bound_not_pasted(marts) -> None:
     evil = "aws') or true or ('1'='1"
-    _, rows = q.explore_totals(marts, q.Explore(dimension="provider", filters=(("provider", (evil,)),)))
+    _, rows = q.explore_totals(
+        marts, q.Explore(dimension="provider", filters=(("provider", (evil,)),))
+    )
     assert rows == []
     _, rows = q.explore_totals(marts, q.Explore(dimension="tag value", tag_key="team') or true --"))
     assert rows == [("(untagged)", "USD", Decimal("15.00"))]  # an odd key is just a missing tag
@@ -77,10 +81,12 @@ def test_missing_mart_says_how_to_produce_it(tmp_path) -> None:
 def test_budget_breakers_follow_the_override_log_live(tmp_path) -> None:
     from models_ml.budget import Override
 
-    cols = ("budget_id, scope, period, period_start, period_end, as_of_date, billing_currency, budget_amount, "
-            "actual_cost_to_date, pct_used, daily_burn_rate, projected_period_end_cost, projected_pct, projection_method, "
-            "projected_exhaustion_date, thresholds_crossed, alert_level, breaker_state, breaker_reason, override_until, "
-            "override_by, scope_type, scope_value")
+    cols = (
+        "budget_id, scope, period, period_start, period_end, as_of_date, billing_currency, budget_amount, "
+        "actual_cost_to_date, pct_used, daily_burn_rate, projected_period_end_cost, projected_pct, projection_method, "
+        "projected_exhaustion_date, thresholds_crossed, alert_level, breaker_state, breaker_reason, override_until, "
+        "override_by, scope_type, scope_value"
+    )
     duckdb.sql(f"""copy (select * from (values
         ('hot', 'team:a', 'monthly', date '2026-11-01', date '2026-11-30', date '2026-11-10', 'USD', 100.0, 95.0, 95.0, 9.5,
          280.0, 280.0, 'linear', date '2026-11-10', '50|80', 'orange', 'open', 'actual spend reached 95%', null::timestamptz, null, 'team', 'a'),
@@ -94,14 +100,19 @@ def test_budget_breakers_follow_the_override_log_live(tmp_path) -> None:
 
     def states(overrides: list[Override]) -> dict[str, tuple[str, str | None]]:
         c, rows = q.budget_latest(m, overrides, now)
-        return {r[c.index("budget_id")]: (r[c.index("breaker_state")], r[c.index("override_by")]) for r in rows}
+        return {
+            r[c.index("budget_id")]: (r[c.index("breaker_state")], r[c.index("override_by")])
+            for r in rows
+        }
 
     assert states([]) == {"hot": ("open", None), "cool": ("closed", None)}
     valid = Override("team:a", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "alice")
     expired = Override("team:a", dt.datetime(2026, 11, 15, tzinfo=dt.UTC), "bob")
     assert states([valid, expired]) == {"hot": ("half_open", "alice"), "cool": ("closed", None)}
     assert states([expired])["hot"] == ("open", None)
-    assert states([Override("team:b", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "carol")])["cool"] == ("closed", None)
+    assert states([Override("team:b", dt.datetime(2026, 11, 25, tzinfo=dt.UTC), "carol")])[
+        "cool"
+    ] == ("closed", None)
 
 
 def test_anomaly_inbox_team_view_and_fresh_statuses(tmp_path) -> None:
@@ -114,10 +125,22 @@ def test_anomaly_inbox_team_view_and_fresh_statuses(tmp_path) -> None:
         to '{tmp_path / "fct_cost_anomalies.parquet"}' (format parquet)""")
     m = q.Marts(str(tmp_path))
     cols, rows = q.team_anomalies(m, "ci-cd")
-    assert [r[0] for r in rows] == ["e2", "e1"] and "root_cause_json" not in cols  # the team's own series, latest first
-    c, open_rows = q.anomaly_inbox(m, ("open",), fresh_status={"e1": ("resolved", "alice", "fixed")})
+    assert [r[0] for r in rows] == [
+        "e2",
+        "e1",
+    ] and "root_cause_json" not in cols  # the team's own series, latest first
+    c, open_rows = q.anomaly_inbox(
+        m, ("open",), fresh_status={"e1": ("resolved", "alice", "fixed")}
+    )
     assert [r[0] for r in open_rows] == ["e3"]
-    c, all_rows = q.anomaly_inbox(m, q.ANOMALY_STATUSES, fresh_status={"e1": ("resolved", "alice", "fixed")})
+    c, all_rows = q.anomaly_inbox(
+        m, q.ANOMALY_STATUSES, fresh_status={"e1": ("resolved", "alice", "fixed")}
+    )
     e1 = dict(zip(c, next(r for r in all_rows if r[0] == "e1"), strict=True))
     assert (e1["status"], e1["status_by"], e1["status_note"]) == ("resolved", "alice", "fixed")
-    assert q.anomaly_kpis(all_rows, c) == {"open": 1, "acknowledged": 1, "resolved": 1, "open_impact": Decimal("70.00")}
+    assert q.anomaly_kpis(all_rows, c) == {
+        "open": 1,
+        "acknowledged": 1,
+        "resolved": 1,
+        "open_impact": Decimal("70.00"),
+    }

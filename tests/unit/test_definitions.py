@@ -14,8 +14,14 @@ def test_definitions_validate_and_form_one_lineage():
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"lake/raw_aws_billing", "lake/raw_gcp_billing", "lake/raw_azure_billing",
-            "marts/fct_charges", "marts/focus_charges", "marts/published_marts"} <= keys
+    assert {
+        "lake/raw_aws_billing",
+        "lake/raw_gcp_billing",
+        "lake/raw_azure_billing",
+        "marts/fct_charges",
+        "marts/focus_charges",
+        "marts/published_marts",
+    } <= keys
     # dbt sources point at the ingest assets: staging depends on them
     stg = dg.AssetKey(["staging", "stg_aws__line_items"])
     assert dg.AssetKey(["lake", "raw_aws_billing"]) in graph.get(stg).parent_keys
@@ -42,15 +48,23 @@ def test_ml_assets_sit_between_the_dbt_marts_and_the_ml_marts():
     events = graph.get(dg.AssetKey(["ml", "anomaly_events"]))
     assert dg.AssetKey(["marts", "fct_daily_costs"]) in events.parent_keys
     anomalies_mart = graph.get(dg.AssetKey(["marts", "fct_cost_anomalies"]))
-    assert {dg.AssetKey(["ml", "anomaly_events"]), dg.AssetKey(["ml", "anomaly_status"])} <= anomalies_mart.parent_keys
+    assert {
+        dg.AssetKey(["ml", "anomaly_events"]),
+        dg.AssetKey(["ml", "anomaly_status"]),
+    } <= anomalies_mart.parent_keys
     budget_mart = graph.get(dg.AssetKey(["marts", "fct_budget_status"]))
     assert dg.AssetKey(["ml", "budget_status"]) in budget_mart.parent_keys
-    assert dg.AssetKey(["ml", "cost_forecasts"]) in graph.get(dg.AssetKey(["ml", "budget_status"])).parent_keys
+    assert (
+        dg.AssetKey(["ml", "cost_forecasts"])
+        in graph.get(dg.AssetKey(["ml", "budget_status"])).parent_keys
+    )
 
 
 def test_daily_schedule_requests_current_and_previous_month():
     from orchestration.defs.ingest.schedules import daily_ingest
 
-    ctx = dg.build_schedule_context(scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5))
+    ctx = dg.build_schedule_context(
+        scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5)
+    )
     keys = sorted(r.partition_key for r in daily_ingest(ctx))
     assert keys == ["2026-02-01", "2026-03-01"]

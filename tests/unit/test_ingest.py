@@ -17,7 +17,9 @@ from tests.conftest import FIXTURES
 def decimal_sum(path: Path, column: str, where=lambda row: True) -> Decimal:
     """Independent total: Python Decimal over the CSV text (no DuckDB involved)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return sum((Decimal(r[column]) for r in csv.DictReader(fh) if r[column] and where(r)), Decimal(0))
+        return sum(
+            (Decimal(r[column]) for r in csv.DictReader(fh) if r[column] and where(r)), Decimal(0)
+        )
 
 
 def same_money(a: Decimal, b: Decimal) -> bool:
@@ -48,24 +50,53 @@ def test_every_fixture_ingests_or_is_quarantined_with_a_reason(fixture_run):
     no_rows = next(f for f in report.files if f.rel == "azure/EA_NoRows.csv")
     assert "empty export" in no_rows.reason
     sidecar = json.loads(Path(no_rows.quarantine_path + ".json").read_text())
-    assert sidecar["file"] == "azure/EA_NoRows.csv" and "header but no data rows" in sidecar["reason"]
-    assert Path(no_rows.quarantine_path).read_bytes() == (FIXTURES / "azure/EA_NoRows.csv").read_bytes()
+    assert (
+        sidecar["file"] == "azure/EA_NoRows.csv" and "header but no data rows" in sidecar["reason"]
+    )
+    assert (
+        Path(no_rows.quarantine_path).read_bytes()
+        == (FIXTURES / "azure/EA_NoRows.csv").read_bytes()
+    )
 
 
 def test_fixture_totals_reconcile_to_the_raw_csv(fixture_run):
     report, _ = fixture_run
-    got = {(p.provider, p.billing_period, p.dataset): Decimal(p.billed_total) for p in report.partitions}
-    assert same_money(got[("aws", "2023-11", "aws-sample-anonymous-aws-export-dataset")], decimal_sum(
-        FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv", "lineItem/UnblendedCost"))
-    assert same_money(got[("azure", "2023-09", "azure-ea_actualcost_small")], decimal_sum(
-        FIXTURES / "azure/EA_ActualCost_Small.csv", "Cost"))
-    commitment = lambda r: r["ChargeType"].startswith("Unused") or (  # noqa: E731
-        r["ChargeType"] == "Usage" and r["PricingModel"] in ("Reservation", "SavingsPlan"))
-    assert same_money(got[("azure", "2023-09", "azure-ea_amortizedcost_small")], decimal_sum(
-        FIXTURES / "azure/EA_AmortizedCost_Small.csv", "Cost", lambda r: not commitment(r)))
-    assert same_money(got[("azure", "2023-09", "azure-sample-anonymous-ea-export-dataset")], decimal_sum(
-        FIXTURES / "azure/sample-anonymous-ea-export-dataset.csv", "CostInBillingCurrency"))
-    assert same_money(got[("gcp", "2022-08", "gcp-2022-08-01_5")], decimal_sum(FIXTURES / "gcp/2022-08-01_5.csv", "cost"))
+    got = {
+        (p.provider, p.billing_period, p.dataset): Decimal(p.billed_total)
+        for p in report.partitions
+    }
+    assert same_money(
+        got[("aws", "2023-11", "aws-sample-anonymous-aws-export-dataset")],
+        decimal_sum(
+            FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv", "lineItem/UnblendedCost"
+        ),
+    )
+    assert same_money(
+        got[("azure", "2023-09", "azure-ea_actualcost_small")],
+        decimal_sum(FIXTURES / "azure/EA_ActualCost_Small.csv", "Cost"),
+    )
+
+    def commitment(r: dict[str, str]) -> bool:
+        return r["ChargeType"].startswith("Unused") or (
+            r["ChargeType"] == "Usage" and r["PricingModel"] in ("Reservation", "SavingsPlan")
+        )
+
+    assert same_money(
+        got[("azure", "2023-09", "azure-ea_amortizedcost_small")],
+        decimal_sum(
+            FIXTURES / "azure/EA_AmortizedCost_Small.csv", "Cost", lambda r: not commitment(r)
+        ),
+    )
+    assert same_money(
+        got[("azure", "2023-09", "azure-sample-anonymous-ea-export-dataset")],
+        decimal_sum(
+            FIXTURES / "azure/sample-anonymous-ea-export-dataset.csv", "CostInBillingCurrency"
+        ),
+    )
+    assert same_money(
+        got[("gcp", "2022-08", "gcp-2022-08-01_5")],
+        decimal_sum(FIXTURES / "gcp/2022-08-01_5.csv", "cost"),
+    )
     dataset_types = {p.dataset: p.dataset_type for p in report.partitions if p.provider == "azure"}
     assert dataset_types["azure-ea_amortizedcost_small"] == "amortized"
     assert dataset_types["azure-ea_actualcost_small"] == "actual"
@@ -105,22 +136,28 @@ def test_restated_period_replaces_never_appends(sample_landing, tmp_path):
     assert sorted(p.name for p in lake.glob("raw/aws/*/*.parquet")) == files_before
     assert second.billed_by_provider_period() == first.billed_by_provider_period()
     con = duckdb.connect()
-    n = con.execute(f"select count(*) from read_parquet('{lake}/raw/aws/*/*.parquet')").fetchone()[0]
+    n = con.execute(f"select count(*) from read_parquet('{lake}/raw/aws/*/*.parquet')").fetchone()[
+        0
+    ]
     assert n == sum(p.rows for p in first.partitions)
 
     # AWS re-delivers September with fewer line items: the lake partition is replaced
     sep = next(landing.glob("aws/cur2/*/data/BILLING_PERIOD=2026-09/*.parquet"))
-    con.execute(f"copy (select * from read_parquet('{sep}') limit 100) to '{sep}.tmp' (format parquet)")
+    con.execute(
+        f"copy (select * from read_parquet('{sep}') limit 100) to '{sep}.tmp' (format parquet)"
+    )
     Path(f"{sep}.tmp").replace(sep)
     third = ingest(str(landing), str(lake), providers=["aws"], periods=["2026-09"])
     assert [p.billing_period for p in third.partitions] == ["2026-09"]
     assert third.partitions[0].rows == 100
     n_sep = con.execute(
-        f"select count(*) from read_parquet('{lake}/raw/aws/billing_period=2026-09/*.parquet')").fetchone()[0]
+        f"select count(*) from read_parquet('{lake}/raw/aws/billing_period=2026-09/*.parquet')"
+    ).fetchone()[0]
     assert n_sep == 100
     # other periods untouched
     n_aug = con.execute(
-        f"select count(*) from read_parquet('{lake}/raw/aws/billing_period=2026-08/*.parquet')").fetchone()[0]
+        f"select count(*) from read_parquet('{lake}/raw/aws/billing_period=2026-08/*.parquet')"
+    ).fetchone()[0]
     assert n_aug == next(p.rows for p in first.partitions if p.billing_period == "2026-08")
 
 
@@ -157,12 +194,19 @@ def test_legacy_cur_only_the_manifests_assembly_is_read(tmp_path):
     period = landing / "cur" / "my-report" / "20231101-20231201"
     for assembly in ("11111111-old", "22222222-new"):
         (period / assembly).mkdir(parents=True)
-        shutil.copy2(FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv", period / assembly / "my-report-1.csv")
-    (period / "my-report-Manifest.json").write_text(json.dumps({
-        "assemblyId": "22222222-new",
-        "reportKeys": ["cur/my-report/20231101-20231201/22222222-new/my-report-1.csv"],
-        "billingPeriod": {"start": "20231101T000000.000Z", "end": "20231201T000000.000Z"},
-    }))
+        shutil.copy2(
+            FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv",
+            period / assembly / "my-report-1.csv",
+        )
+    (period / "my-report-Manifest.json").write_text(
+        json.dumps(
+            {
+                "assemblyId": "22222222-new",
+                "reportKeys": ["cur/my-report/20231101-20231201/22222222-new/my-report-1.csv"],
+                "billingPeriod": {"start": "20231101T000000.000Z", "end": "20231201T000000.000Z"},
+            }
+        )
+    )
     report = ingest(str(landing), str(tmp_path / "lake"))
     status = {f.rel.split("/")[-2]: f.status for f in report.files if f.rel.endswith(".csv")}
     assert status == {"11111111-old": "superseded", "22222222-new": "loaded"}

@@ -46,7 +46,9 @@ def test_provider_hints():
 
 def test_dbt_args_incremental_only_with_a_fact_table():
     assert dbt_build_args(["2026-03", "2026-02", "2026-03"], has_fact_table=True) == [
-        "build", "--vars", '{"billing_periods": ["2026-02", "2026-03"]}']
+        "build",
+        "--vars",
+        '{"billing_periods": ["2026-02", "2026-03"]}',
+    ]
     assert dbt_build_args(["2026-03"], has_fact_table=False) == ["build"]
     assert dbt_build_args([], has_fact_table=True) == ["build"]
-

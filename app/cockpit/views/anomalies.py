@@ -11,9 +11,11 @@ from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 
 st.title("Anomalies")
-how_to_read("each row is an anomaly event on daily usage cost of a team, service, account or provider: its dates, "
-            "cost above expected (impact), how sure the detectors are (confidence), the root cause and its status. "
-            "The chart shows the series with its expected band; red points are the anomalous days.")
+how_to_read(
+    "each row is an anomaly event on daily usage cost of a team, service, account or provider: its dates, "
+    "cost above expected (impact), how sure the detectors are (confidence), the root cause and its status. "
+    "The chart shows the series with its expected band; red points are the anomalous days."
+)
 m = marts()
 
 
@@ -45,38 +47,71 @@ c4.metric("Resolved", k["resolved"])
 f1, f2 = st.columns(2)
 statuses = f1.multiselect("Status", q.ANOMALY_STATUSES, default=["open", "acknowledged"])
 scope = f2.selectbox("Scope", ["all", "team", "service", "account", "provider"])
-cols, rows = q.anomaly_inbox(m, statuses=tuple(statuses), scope_type=None if scope == "all" else scope, fresh_status=fresh)
+cols, rows = q.anomaly_inbox(
+    m, statuses=tuple(statuses), scope_type=None if scope == "all" else scope, fresh_status=fresh
+)
 df = frame(cols, rows)
 if df.empty:
     st.info("No anomaly events match these filters.")
     st.stop()
-st.dataframe(df.drop(columns=["root_cause_json", "series_id"]), width="stretch", hide_index=True,
-             column_config={"cost_impact": st.column_config.NumberColumn("impact", format="%.2f"),
-                            "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1)})
+st.dataframe(
+    df.drop(columns=["root_cause_json", "series_id"]),
+    width="stretch",
+    hide_index=True,
+    column_config={
+        "cost_impact": st.column_config.NumberColumn("impact", format="%.2f"),
+        "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
+    },
+)
 
-labels = {r["event_id"]: f"{r['start_date']}..{r['end_date']} · {r['scope_type']} {r['scope_value']} · "
-                         f"+{money(r['cost_impact'], r['billing_currency'])} · {r['status']}" for _, r in df.iterrows()}
+labels = {
+    r["event_id"]: f"{r['start_date']}..{r['end_date']} · {r['scope_type']} {r['scope_value']} · "
+    f"+{money(r['cost_impact'], r['billing_currency'])} · {r['status']}"
+    for _, r in df.iterrows()
+}
 chosen = st.selectbox("Event", list(labels), format_func=lambda k: labels[k])
 ev = df[df["event_id"] == chosen].iloc[0]
-st.subheader(f"{ev['scope_type']} {ev['scope_value']}: {money(ev['cost_impact'], ev['billing_currency'])} above expected")
-st.write(f"**Root cause:** {ev['root_cause_path'] or 'n/a'} · methods {ev['methods']} · confidence {ev['confidence']:.2f}")
+st.subheader(
+    f"{ev['scope_type']} {ev['scope_value']}: {money(ev['cost_impact'], ev['billing_currency'])} above expected"
+)
+st.write(
+    f"**Root cause:** {ev['root_cause_path'] or 'n/a'} · methods {ev['methods']} · confidence {ev['confidence']:.2f}"
+)
 scols, srows = q.anomaly_series(m, ev["series_id"], ev["start_date"], ev["end_date"])
 series = frame(scols, srows)
 if not series.empty:
     base = alt.Chart(series).encode(x=alt.X("ds:T", title=None))
     st.altair_chart(
-        base.mark_area(opacity=0.25).encode(y=alt.Y("lower:Q", title=f"daily cost ({ev['billing_currency']})"), y2="upper:Q")
+        base.mark_area(opacity=0.25).encode(
+            y=alt.Y("lower:Q", title=f"daily cost ({ev['billing_currency']})"), y2="upper:Q"
+        )
         + base.mark_line(strokeDash=[4, 3]).encode(y="expected:Q")
-        + base.mark_line().encode(y="y:Q", tooltip=["ds:T", alt.Tooltip("y:Q", format=",.2f"), alt.Tooltip("expected:Q", format=",.2f")])
-        + base.transform_filter("datum.is_anomaly").mark_point(color="red", size=60, filled=True).encode(y="y:Q"),
-        width="stretch")
+        + base.mark_line().encode(
+            y="y:Q",
+            tooltip=[
+                "ds:T",
+                alt.Tooltip("y:Q", format=",.2f"),
+                alt.Tooltip("expected:Q", format=",.2f"),
+            ],
+        )
+        + base.transform_filter("datum.is_anomaly")
+        .mark_point(color="red", size=60, filled=True)
+        .encode(y="y:Q"),
+        width="stretch",
+    )
 cause = json.loads(ev["root_cause_json"] or "{}")
 for dim, items in (cause.get("by_dimension") or {}).items():
     if items:
-        st.caption(f"by {dim}: " + "; ".join(f"{i[dim]} +{i['delta']:,.2f}/day ({(i['share'] or 0):.0%})" for i in items))
+        st.caption(
+            f"by {dim}: "
+            + "; ".join(f"{i[dim]} +{i['delta']:,.2f}/day ({(i['share'] or 0):.0%})" for i in items)
+        )
 
 with st.form("status"):
-    st.write(f"Status: **{ev['status']}**" + (f" by {ev['status_by']} — {ev['status_note']}" if ev["status_by"] else ""))
+    st.write(
+        f"Status: **{ev['status']}**"
+        + (f" by {ev['status_by']} — {ev['status_note']}" if ev["status_by"] else "")
+    )
     action = st.radio("Change to", ["acknowledged", "resolved", "open"], horizontal=True)
     who = st.text_input("Your name")
     note = st.text_area("Note (required to resolve: what it was, what was done)")
@@ -85,7 +120,9 @@ with st.form("status"):
         from orchestration.settings import Settings
 
         try:
-            set_anomaly_status(Settings.from_env().lake_root, str(chosen), action, who, note, known_ids=set(labels))
+            set_anomaly_status(
+                Settings.from_env().lake_root, str(chosen), action, who, note, known_ids=set(labels)
+            )
         except StatusError as e:
             st.error(str(e))
         else:

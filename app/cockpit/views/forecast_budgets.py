@@ -9,10 +9,12 @@ from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 
 st.title("Forecast & budgets")
-how_to_read("one row per budget for its current period: spend to date, daily burn rate, the projected period-end "
-            "cost (from the forecast, else the burn rate), when the budget runs out at this pace, and the circuit "
-            "breaker — open means spending in that scope should stop (`sibyl budget status` exits 1), half-open "
-            "means someone overrode it until a date.")
+how_to_read(
+    "one row per budget for its current period: spend to date, daily burn rate, the projected period-end "
+    "cost (from the forecast, else the burn rate), when the budget runs out at this pace, and the circuit "
+    "breaker — open means spending in that scope should stop (`sibyl budget status` exits 1), half-open "
+    "means someone overrode it until a date."
+)
 m = marts()
 st.header("Budgets")
 
@@ -40,42 +42,88 @@ else:
     c2.metric("At risk (orange or red)", int(b["alert_level"].isin(["orange", "red"]).sum()))
     c3.metric("Breakers open", int((b["breaker_state"] == "open").sum()))
     c4.metric("Half-open (overridden)", int((b["breaker_state"] == "half_open").sum()))
-    st.dataframe(b.drop(columns=["scope_type", "scope_value"]), width="stretch", hide_index=True,
-                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in
-                                ("budget_amount", "actual_cost_to_date", "daily_burn_rate", "projected_period_end_cost")}
-                 | {"pct_used": st.column_config.NumberColumn("% used", format="%.1f"),
-                    "projected_pct": st.column_config.NumberColumn("projected %", format="%.1f")})
-    names = {r["budget_id"]: f"{r['scope']} · {r['period']} · {r['alert_level']} · breaker {r['breaker_state']}" for _, r in b.iterrows()}
+    st.dataframe(
+        b.drop(columns=["scope_type", "scope_value"]),
+        width="stretch",
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in (
+                "budget_amount",
+                "actual_cost_to_date",
+                "daily_burn_rate",
+                "projected_period_end_cost",
+            )
+        }
+        | {
+            "pct_used": st.column_config.NumberColumn("% used", format="%.1f"),
+            "projected_pct": st.column_config.NumberColumn("projected %", format="%.1f"),
+        },
+    )
+    names = {
+        r[
+            "budget_id"
+        ]: f"{r['scope']} · {r['period']} · {r['alert_level']} · breaker {r['breaker_state']}"
+        for _, r in b.iterrows()
+    }
     bid = st.selectbox("Budget", list(names), format_func=lambda k: names[k])
     row = b[b["budget_id"] == bid].iloc[0]
-    st.write(f"{money(row['actual_cost_to_date'], row['billing_currency'])} of {money(row['budget_amount'], row['billing_currency'])} "
-             f"spent by {row['as_of_date']} ({row['pct_used']:.1f}%), burning {money(row['daily_burn_rate'], row['billing_currency'])}/day; "
-             f"projected {money(row['projected_period_end_cost'], row['billing_currency'])} by {row['period_end']} ({row['projection_method']})"
-             + (f"; runs out on {row['projected_exhaustion_date']}" if pd.notna(row["projected_exhaustion_date"]) else "; does not run out this period")
-             + (f". Breaker: {row['breaker_reason']}" if row["breaker_reason"] else "."))
+    st.write(
+        f"{money(row['actual_cost_to_date'], row['billing_currency'])} of {money(row['budget_amount'], row['billing_currency'])} "
+        f"spent by {row['as_of_date']} ({row['pct_used']:.1f}%), burning {money(row['daily_burn_rate'], row['billing_currency'])}/day; "
+        f"projected {money(row['projected_period_end_cost'], row['billing_currency'])} by {row['period_end']} ({row['projection_method']})"
+        + (
+            f"; runs out on {row['projected_exhaustion_date']}"
+            if pd.notna(row["projected_exhaustion_date"])
+            else "; does not run out this period"
+        )
+        + (f". Breaker: {row['breaker_reason']}" if row["breaker_reason"] else ".")
+    )
     vcols, vrows = q.budget_vs_forecast(m, str(bid))
     v = frame(vcols, vrows)
     if not v.empty:
         st.subheader("Forecast vs budget, this period")
         base = alt.Chart(v).encode(x=alt.X("ds:T", title=None))
         st.altair_chart(
-            base.mark_area(opacity=0.25).encode(y=alt.Y("forecast_lower:Q", title=f"cumulative cost ({row['billing_currency']})"),
-                                                y2="forecast_upper:Q")
-            + base.mark_line(strokeDash=[4, 3]).encode(y="forecast_to_date:Q", tooltip=["ds:T", alt.Tooltip("forecast_to_date:Q", format=",.2f")])
-            + base.mark_line().encode(y="actual_to_date:Q", tooltip=["ds:T", alt.Tooltip("actual_to_date:Q", format=",.2f")])
+            base.mark_area(opacity=0.25).encode(
+                y=alt.Y("forecast_lower:Q", title=f"cumulative cost ({row['billing_currency']})"),
+                y2="forecast_upper:Q",
+            )
+            + base.mark_line(strokeDash=[4, 3]).encode(
+                y="forecast_to_date:Q",
+                tooltip=["ds:T", alt.Tooltip("forecast_to_date:Q", format=",.2f")],
+            )
+            + base.mark_line().encode(
+                y="actual_to_date:Q",
+                tooltip=["ds:T", alt.Tooltip("actual_to_date:Q", format=",.2f")],
+            )
             + base.mark_rule(color="red").encode(y="budget_amount:Q"),
-            width="stretch")
-        st.caption("solid: spent so far; dashed: spent + forecast, with the 80% band; red: the budget")
+            width="stretch",
+        )
+        st.caption(
+            "solid: spent so far; dashed: spent + forecast, with the 80% band; red: the budget"
+        )
     hcols, hrows = q.budget_burn(m, str(bid))
     hist = frame(hcols, hrows)
     if not hist.empty:
-        long = hist.melt(id_vars="as_of_date", value_vars=["actual_cost_to_date", "projected_period_end_cost", "budget_amount"],
-                         var_name="measure", value_name="cost")
+        long = hist.melt(
+            id_vars="as_of_date",
+            value_vars=["actual_cost_to_date", "projected_period_end_cost", "budget_amount"],
+            var_name="measure",
+            value_name="cost",
+        )
         st.subheader("How the projection moved")
-        st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
-            x=alt.X("as_of_date:T", title="as of"), y=alt.Y("cost:Q", title=f"cost ({row['billing_currency']})"),
-            color=alt.Color("measure:N"), tooltip=["as_of_date:T", "measure:N", alt.Tooltip("cost:Q", format=",.2f")]),
-            width="stretch")
+        st.altair_chart(
+            alt.Chart(long)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("as_of_date:T", title="as of"),
+                y=alt.Y("cost:Q", title=f"cost ({row['billing_currency']})"),
+                color=alt.Color("measure:N"),
+                tooltip=["as_of_date:T", "measure:N", alt.Tooltip("cost:Q", format=",.2f")],
+            ),
+            width="stretch",
+        )
 
 st.header("Forecasts")
 try:
@@ -89,17 +137,30 @@ fcols, frows = q.forecast_vs_actual(m, sid)
 f = frame(fcols, frows)
 model = f["model"].dropna().iloc[0] if f["model"].notna().any() else "n/a"
 mase = f["backtest_mase"].dropna().iloc[0] if f["backtest_mase"].notna().any() else None
-st.caption(f"model chosen by backtest: {model}" + (f" (MASE {mase:.2f}; below 1 beats repeating last week)" if mase is not None else ""))
+st.caption(
+    f"model chosen by backtest: {model}"
+    + (f" (MASE {mase:.2f}; below 1 beats repeating last week)" if mase is not None else "")
+)
 base = alt.Chart(f).encode(x=alt.X("ds:T", title=None))
 st.altair_chart(
-    base.mark_area(opacity=0.15).encode(y=alt.Y("yhat_lower_95:Q", title="daily cost"), y2="yhat_upper_95:Q")
+    base.mark_area(opacity=0.15).encode(
+        y=alt.Y("yhat_lower_95:Q", title="daily cost"), y2="yhat_upper_95:Q"
+    )
     + base.mark_area(opacity=0.3).encode(y="yhat_lower:Q", y2="yhat_upper:Q")
-    + base.mark_line(strokeDash=[4, 3]).encode(y="yhat:Q", tooltip=["ds:T", alt.Tooltip("yhat:Q", format=",.2f")])
-    + base.mark_line().encode(y="actual:Q", tooltip=["ds:T", alt.Tooltip("actual:Q", format=",.2f")]),
-    width="stretch")
+    + base.mark_line(strokeDash=[4, 3]).encode(
+        y="yhat:Q", tooltip=["ds:T", alt.Tooltip("yhat:Q", format=",.2f")]
+    )
+    + base.mark_line().encode(
+        y="actual:Q", tooltip=["ds:T", alt.Tooltip("actual:Q", format=",.2f")]
+    ),
+    width="stretch",
+)
 future = f[f["yhat"].notna()]
 c1, c2, c3 = st.columns(3)
 for col, days in ((c1, 30), (c2, 60), (c3, 90)):
     part = future.head(days)
-    col.metric(f"next {days} days", money(part["yhat"].sum()),
-               help=f"80% interval {money(part['yhat_lower'].sum())} – {money(part['yhat_upper'].sum())} (sum of daily bounds)")
+    col.metric(
+        f"next {days} days",
+        money(part["yhat"].sum()),
+        help=f"80% interval {money(part['yhat_lower'].sum())} – {money(part['yhat_upper'].sum())} (sum of daily bounds)",
+    )

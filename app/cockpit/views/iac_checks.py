@@ -8,8 +8,10 @@ from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 
 st.title("IaC checks")
-how_to_read("each row is a Terraform plan CI uploaded: its monthly cost before and after (list prices, 730 h/month), "
-            "the policy decision and its violations.")
+how_to_read(
+    "each row is a Terraform plan CI uploaded: its monthly cost before and after (list prices, 730 h/month), "
+    "the policy decision and its violations."
+)
 m = marts()
 try:
     cols, rows = q.iac_checks(m)
@@ -20,12 +22,21 @@ df = frame(cols, rows)
 c1, c2, c3 = st.columns(3)
 c1.metric("Checks", len(df))
 c2.metric("Blocked", int((df["decision"] == "block").sum()))
-c3.metric("Cost added by passing changes", money(df.loc[df["decision"] != "block", "delta_monthly_cost"].sum()))
-st.dataframe(df.drop(columns=["violations_json"]), width="stretch", hide_index=True,
-             column_config={"url": st.column_config.LinkColumn("link")})
+c3.metric(
+    "Cost added by passing changes",
+    money(df.loc[df["decision"] != "block", "delta_monthly_cost"].sum()),
+)
+st.dataframe(
+    df.drop(columns=["violations_json"]),
+    width="stretch",
+    hide_index=True,
+    column_config={"url": st.column_config.LinkColumn("link")},
+)
 for _, r in df.head(20).iterrows():
     vs = json.loads(r["violations_json"] or "[]")
     if vs:
         with st.expander(f"{r['decision'].upper()} · {r['plan_path']} · {len(vs)} violation(s)"):
             for v in vs:
-                st.write(f"**{v['action']}** `{v['policy_id']}` {v.get('resource_address') or ''}: {v['message']}")
+                st.write(
+                    f"**{v['action']}** `{v['policy_id']}` {v.get('resource_address') or ''}: {v['message']}"
+                )

@@ -32,7 +32,17 @@ def billed_cost_reconciles(sibyl: SibylSettings) -> dg.AssetCheckResult:
             "raw_billed_total": float(sum(r[3] for r in rows)),
             "marts_billed_total": float(sum(r[4] for r in rows)),
             "off": dg.MetadataValue.json(
-                [{"provider": r[0], "period": r[1], "currency": r[2], "raw": str(r[3]), "focus": str(r[4]), "daily": str(r[5])} for r in bad]
+                [
+                    {
+                        "provider": r[0],
+                        "period": r[1],
+                        "currency": r[2],
+                        "raw": str(r[3]),
+                        "focus": str(r[4]),
+                        "daily": str(r[5]),
+                    }
+                    for r in bad
+                ]
             ),
         },
     )

@@ -50,11 +50,15 @@ def sibyl_dbt_models(
     last = lakefs.read_text(s.lake_root, LAST_BUILD_REL)
     since = json.loads(last)["finished_at"] if last else None
     started = dt.datetime.now(dt.UTC).isoformat()
-    args = dbt_build_args(ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path))
+    args = dbt_build_args(
+        ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path)
+    )
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()
     with tempfile.TemporaryDirectory() as tmp:
-        lakefs.write_text_atomic(s.lake_root, LAST_BUILD_REL, json.dumps({"finished_at": started}), Path(tmp))
+        lakefs.write_text_atomic(
+            s.lake_root, LAST_BUILD_REL, json.dumps({"finished_at": started}), Path(tmp)
+        )
 
 
 @dg.asset(
@@ -64,7 +68,9 @@ def sibyl_dbt_models(
     kinds={"parquet"},
     description="Marts copied to <data>/marts/<mart>.parquet (atomic rename) so readers never hold the warehouse.",
 )
-def published_marts(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg.MaterializeResult:
+def published_marts(
+    context: dg.AssetExecutionContext, sibyl: SibylSettings
+) -> dg.MaterializeResult:
     s = sibyl.resolved()
     rows = publish_marts(s.warehouse_path, s.marts_dir)
     return dg.MaterializeResult(

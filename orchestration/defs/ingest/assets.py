@@ -60,7 +60,8 @@ raw_aws_billing = _ingest_asset("aws")
 raw_gcp_billing = _ingest_asset("gcp")
 raw_azure_billing = _ingest_asset("azure")
 INGEST_ASSETS = [raw_aws_billing, raw_gcp_billing, raw_azure_billing]
-assert [a.key.path[-1] for a in INGEST_ASSETS] == [f"raw_{p}_billing" for p in PROVIDERS]
+if [a.key.path[-1] for a in INGEST_ASSETS] != [f"raw_{p}_billing" for p in PROVIDERS]:
+    raise RuntimeError("an ingest asset is missing for a provider in ingest.pipeline.PROVIDERS")
 
 ingest_job = dg.define_asset_job(
     "ingest_exports",

@@ -17,4 +17,3 @@ def daily_ingest(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         dg.RunRequest(run_key=f"{k}@{today}", partition_key=k.isoformat())
         for k in (previous, current)
     ]
-

@@ -13,7 +13,9 @@ from orchestration.defs.resources import SibylSettings
 from orchestration.lib.sensing import changed_files, partitions_for
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=ingest_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED
+)
 def new_export_files(context: dg.SensorEvaluationContext, sibyl: SibylSettings) -> dg.SensorResult:
     s = sibyl.resolved()
     _, files = list_files(s.landing_root)
@@ -23,7 +25,7 @@ def new_export_files(context: dg.SensorEvaluationContext, sibyl: SibylSettings) 
     plan = partitions_for(changed, load_catalog(s.lake_root).get("files", {}))
     valid = set(billing_periods.get_partition_keys())
     requests = []
-    stamp = hashlib.sha1(cursor.encode()).hexdigest()[:12]
+    stamp = hashlib.sha1(cursor.encode(), usedforsecurity=False).hexdigest()[:12]
     for provider, periods in sorted(plan.items()):
         keys = sorted(key_of(p) for p in periods if p and key_of(p) in valid)
         asset = dg.AssetKey(["lake", f"raw_{provider}_billing"])

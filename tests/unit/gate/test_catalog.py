@@ -34,13 +34,19 @@ def test_build_is_reproducible_and_drops_zero_prices(tmp_path) -> None:
     assert lc is not None
     r1 = build_catalog(tmp_path / "a", libcloud=lc, gcp=DEFAULT_GCP, azure=[DEFAULT_AZURE])
     build_catalog(tmp_path / "b", libcloud=lc, gcp=DEFAULT_GCP, azure=[DEFAULT_AZURE])
-    assert (tmp_path / "a" / "aws.csv.gz").read_bytes() == (tmp_path / "b" / "aws.csv.gz").read_bytes()
+    assert (tmp_path / "a" / "aws.csv.gz").read_bytes() == (
+        tmp_path / "b" / "aws.csv.gz"
+    ).read_bytes()
     assert r1.dropped_zero["libcloud"] > 0
     # the shipped catalog is what `make catalog` builds from the committed sources
     for p in ("aws", "google", "azurerm"):
-        assert (tmp_path / "a" / f"{p}.csv.gz").read_bytes() == Path(f"iac_gate/data/catalog/{p}.csv.gz").read_bytes()
+        assert (tmp_path / "a" / f"{p}.csv.gz").read_bytes() == Path(
+            f"iac_gate/data/catalog/{p}.csv.gz"
+        ).read_bytes()
     cat = PriceCatalog(tmp_path / "a")
-    assert cat.price("azurerm", "vm", "standardds1v2", "francecentral", {"os": "linux"}).source.startswith("Azure Retail")
+    assert cat.price(
+        "azurerm", "vm", "standardds1v2", "francecentral", {"os": "linux"}
+    ).source.startswith("Azure Retail")
 
 
 def test_refresh_downloads_sources_and_follows_azure_pages(tmp_path) -> None:
@@ -53,14 +59,26 @@ def test_refresh_downloads_sources_and_follows_azure_pages(tmp_path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     (site / "page2.json").write_text(json.dumps({"Items": items[100:], "NextPageLink": None}))
-    (site / "azure").write_text(json.dumps({"Items": items[:100], "NextPageLink": f"{base}/page2.json"}))
+    (site / "azure").write_text(
+        json.dumps({"Items": items[:100], "NextPageLink": f"{base}/page2.json"})
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        got = fetch_sources(tmp_path / "dl", azure_regions=["francecentral"], libcloud_url=f"{base}/pricing.json",
-                            gcp_url=f"{base}/pricing.yml", azure_url=f"{base}/azure", timeout=10)
+        got = fetch_sources(
+            tmp_path / "dl",
+            azure_regions=["francecentral"],
+            libcloud_url=f"{base}/pricing.json",
+            gcp_url=f"{base}/pricing.yml",
+            azure_url=f"{base}/azure",
+            timeout=10,
+        )
     finally:
         server.shutdown()
     assert len(got["azure"]) == 2
-    report = build_catalog(tmp_path / "cat", libcloud=Path(got["pricing.json"]), gcp=Path(got["pricing.yml"]),
-                           azure=[Path(p) for p in got["azure"]])
+    report = build_catalog(
+        tmp_path / "cat",
+        libcloud=Path(got["pricing.json"]),
+        gcp=Path(got["pricing.yml"]),
+        azure=[Path(p) for p in got["azure"]],
+    )
     assert report.by_source["azure_retail"] == 838 and report.rows["google"] > 10000

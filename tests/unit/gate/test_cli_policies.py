@@ -25,7 +25,10 @@ def run(argv, capsys):
 
 
 # The fixtures that are not plans, and the message each must get.
-NOT_PLANS = {"terraform-plan-noprovider.json": "not valid JSON", "terraform-empty-plan.json": "state file"}
+NOT_PLANS = {
+    "terraform-plan-noprovider.json": "not valid JSON",
+    "terraform-empty-plan.json": "state file",
+}
 
 
 @pytest.mark.parametrize("fixture", sorted(str(p) for p in FIX.glob("*/*.json")))
@@ -46,7 +49,16 @@ def test_no_region_plan_prices_with_default_region(capsys) -> None:
     _, out, _ = run([FIX / "aws/terraform-plan-no-region.json", "--format", "json"], capsys)
     inst = next(r for r in json.loads(out)["resources"] if r["type"] == "aws_instance")
     assert not inst["priced"] and "--default-region" in inst["unpriced_reason"]
-    _, out, _ = run([FIX / "aws/terraform-plan-no-region.json", "--format", "json", "--default-region", "eu-west-1"], capsys)
+    _, out, _ = run(
+        [
+            FIX / "aws/terraform-plan-no-region.json",
+            "--format",
+            "json",
+            "--default-region",
+            "eu-west-1",
+        ],
+        capsys,
+    )
     inst = next(r for r in json.loads(out)["resources"] if r["type"] == "aws_instance")
     assert inst["priced"] and inst["region"] == "eu-west-1"
 
@@ -72,32 +84,70 @@ policies:
 
 def test_policies_decide_and_exit_codes(tmp_path, capsys) -> None:
     pol = write(tmp_path, "pol/p.yml", POLICIES)
-    small = write(tmp_path, "small.json", json.dumps(plan(change("aws_instance", "a", {"instance_type": "t3.micro", "tags": {"team": "x"}}))))
-    code, out, _ = run([small, "--env", "prod", "--policies", pol.parent, "--format", "json"], capsys)
+    small = write(
+        tmp_path,
+        "small.json",
+        json.dumps(
+            plan(change("aws_instance", "a", {"instance_type": "t3.micro", "tags": {"team": "x"}}))
+        ),
+    )
+    code, out, _ = run(
+        [small, "--env", "prod", "--policies", pol.parent, "--format", "json"], capsys
+    )
     assert code == 0 and json.loads(out)["policy"]["decision"] == "pass"
 
-    big = write(tmp_path, "big.json", json.dumps(plan(change("aws_instance", "m", {"instance_type": "m5.metal", "tags": {}}))))
+    big = write(
+        tmp_path,
+        "big.json",
+        json.dumps(plan(change("aws_instance", "m", {"instance_type": "m5.metal", "tags": {}}))),
+    )
     code, out, _ = run([big, "--env", "prod", "--policies", pol.parent, "--format", "json"], capsys)
     doc = json.loads(out)
     ids = {(v["policy_id"], v["action"]) for v in doc["policy"]["violations"]}
     assert code == 1 and doc["policy"]["decision"] == "block"
-    assert {("prod-budget", "block"), ("no-metal", "block"), ("tags", "advisory"), ("big", "warn")} <= ids
+    assert {
+        ("prod-budget", "block"),
+        ("no-metal", "block"),
+        ("tags", "advisory"),
+        ("big", "warn"),
+    } <= ids
     assert "families" in {s["policy_id"] for s in doc["policy"]["skipped"]}
 
-    mid = write(tmp_path, "mid.json", json.dumps(plan(change("aws_instance", "c", {"instance_type": "t2.micro", "tags": {"team": "t"}}), regions={"aws": "eu-west-1"})))
+    mid = write(
+        tmp_path,
+        "mid.json",
+        json.dumps(
+            plan(
+                change("aws_instance", "c", {"instance_type": "t2.micro", "tags": {"team": "t"}}),
+                regions={"aws": "eu-west-1"},
+            )
+        ),
+    )
     code, out, _ = run([mid, "--env", "dev", "--policies", pol.parent, "--format", "json"], capsys)
     doc = json.loads(out)
     assert code == 0 and doc["policy"]["decision"] == "warn"
     assert {v["policy_id"] for v in doc["policy"]["violations"]} == {"families", "regions"}
 
 
-@pytest.mark.parametrize("text,needle", [
-    ("version: 1\npolicies:\n  - {id: x, kind: monthly_budget, max_total: lots, action: block}\n", "max_total"),
-    ("version: 1\npolicies:\n  - {id: x, kind: nope, action: block}\n", "kind"),
-    ("version: 1\npolicies:\n  - {id: x, kind: required_tags, tags: [a], action: explode}\n", "action"),
-    ("version: 1\npolicies:\n  - {id: x, kind: allowed_regions, regions: [a], action: warn, colour: red}\n", "colour"),
-    ("version: 1\npolicies: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        (
+            "version: 1\npolicies:\n  - {id: x, kind: monthly_budget, max_total: lots, action: block}\n",
+            "max_total",
+        ),
+        ("version: 1\npolicies:\n  - {id: x, kind: nope, action: block}\n", "kind"),
+        (
+            "version: 1\npolicies:\n  - {id: x, kind: required_tags, tags: [a], action: explode}\n",
+            "action",
+        ),
+        (
+            "version: 1\npolicies:\n  - {id: x, kind: allowed_regions, regions: [a], action: warn, colour: red}\n",
+            "colour",
+        ),
+        ("version: 1\npolicies: [\n", "not valid YAML"),
+    ],
+)
 def test_invalid_policies_exit_2_with_the_field(tmp_path, capsys, text, needle) -> None:
     pol = write(tmp_path, "bad.yml", text)
     code, _, err = run([FIX / "google/plan.json", "--policies", pol], capsys)
@@ -107,8 +157,14 @@ def test_invalid_policies_exit_2_with_the_field(tmp_path, capsys, text, needle) 
 def test_team_budget_from_the_budget_mart(tmp_path, capsys, monkeypatch) -> None:
     import duckdb
 
-    pol = write(tmp_path, "p.yml", "version: 1\npolicies:\n  - {id: tb, kind: team_budget, team_tag: team, action: block}\n")
-    doc = plan(change("aws_instance", "a", {"instance_type": "m5.large", "tags": {"team": "payments"}}))
+    pol = write(
+        tmp_path,
+        "p.yml",
+        "version: 1\npolicies:\n  - {id: tb, kind: team_budget, team_tag: team, action: block}\n",
+    )
+    doc = plan(
+        change("aws_instance", "a", {"instance_type": "m5.large", "tags": {"team": "payments"}})
+    )
     p = write(tmp_path, "plan.json", json.dumps(doc))
     monkeypatch.setenv("SIBYL_MARTS_DIR", str(tmp_path / "marts"))
     code, out, _ = run([p, "--policies", pol, "--format", "json"], capsys)
@@ -126,21 +182,45 @@ def test_team_budget_from_the_budget_mart(tmp_path, capsys, monkeypatch) -> None
 
 
 def test_markdown_and_sarif(tmp_path, capsys) -> None:
-    pol = write(tmp_path, "p.yml", "version: 1\npolicies:\n  - {id: tags, kind: required_tags, tags: [team], action: warn}\n")
+    pol = write(
+        tmp_path,
+        "p.yml",
+        "version: 1\npolicies:\n  - {id: tags, kind: required_tags, tags: [team], action: warn}\n",
+    )
     code, md, _ = run([FIX / "google/plan.json", "--policies", pol, "--format", "markdown"], capsys)
-    assert code == 0 and "Sibyl cost gate: **WARN**" in md and "google_compute_instance.vm" in md and "+$17.30" in md
+    assert (
+        code == 0
+        and "Sibyl cost gate: **WARN**" in md
+        and "google_compute_instance.vm" in md
+        and "+$17.30" in md
+    )
     code, sarif, _ = run([FIX / "google/plan.json", "--policies", pol, "--format", "sarif"], capsys)
     doc = json.loads(sarif)
-    assert doc["version"] == "2.1.0" and doc["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "tags"
+    assert (
+        doc["version"] == "2.1.0" and doc["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "tags"
+    )
     res = doc["runs"][0]["results"]
-    assert res and res[0]["level"] == "warning" and res[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+    assert (
+        res
+        and res[0]["level"] == "warning"
+        and res[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+    )
 
 
-@pytest.mark.parametrize("content,needle", [
-    (b"", "empty"), (b"{not json", "not valid JSON"), (b"[1, 2]", "not a Terraform plan"),
-    (b'{"hello": 1}', "neither"), (b"PK\x03\x04\x00\xff\xfe", "binary plan"),
-    (b'{"resource_changes": [{"address": "a.b", "type": "a", "change": {"actions": ["explode"]}}]}', "unknown actions"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        (b"", "empty"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "not a Terraform plan"),
+        (b'{"hello": 1}', "neither"),
+        (b"PK\x03\x04\x00\xff\xfe", "binary plan"),
+        (
+            b'{"resource_changes": [{"address": "a.b", "type": "a", "change": {"actions": ["explode"]}}]}',
+            "unknown actions",
+        ),
+    ],
+)
 def test_bad_plans_exit_2(tmp_path, capsys, content, needle) -> None:
     p = tmp_path / "plan.json"
     p.write_bytes(content)
@@ -210,9 +290,11 @@ def test_50k_resource_plan(tmp_path, capsys) -> None:
 
 
 def test_cli_path_imports_no_dagster_dbt_or_pandas() -> None:
-    code = ("import sys; from app.cli import main; rc = main(['gate', 'tests/iac_fixtures/google/plan.json', '--format', 'json']);"
-            "heavy = sorted(m for m in ('dagster', 'dbt', 'pandas', 'polars', 'pyarrow') if m in sys.modules);"
-            "print('HEAVY', heavy, file=sys.stderr); sys.exit(rc)")
+    code = (
+        "import sys; from app.cli import main; rc = main(['gate', 'tests/iac_fixtures/google/plan.json', '--format', 'json']);"
+        "heavy = sorted(m for m in ('dagster', 'dbt', 'pandas', 'polars', 'pyarrow') if m in sys.modules);"
+        "print('HEAVY', heavy, file=sys.stderr); sys.exit(rc)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY []" in proc.stderr

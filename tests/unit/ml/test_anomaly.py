@@ -16,15 +16,26 @@ from models_ml.frames import SeriesFrameError
 BASE = dt.date(2026, 1, 1)
 
 
-def series(sid: str, y: np.ndarray | list[float], start: dt.date = BASE, step_days: int = 1) -> pl.DataFrame:
+def series(
+    sid: str, y: np.ndarray | list[float], start: dt.date = BASE, step_days: int = 1
+) -> pl.DataFrame:
     y = np.asarray(y, dtype=float)
-    return pl.DataFrame({"series_id": [sid] * len(y),
-                         "ds": [start + dt.timedelta(days=i * step_days) for i in range(len(y))], "y": y})
+    return pl.DataFrame(
+        {
+            "series_id": [sid] * len(y),
+            "ds": [start + dt.timedelta(days=i * step_days) for i in range(len(y))],
+            "y": y,
+        }
+    )
 
 
 def weekly(n: int = 120, seed: int = 0, level: float = 100.0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return level + 0.1 * level * (np.arange(n) % 7 >= 5) + np.clip(rng.normal(0, 0.02 * level, n), -0.05 * level, 0.05 * level)
+    return (
+        level
+        + 0.1 * level * (np.arange(n) % 7 >= 5)
+        + np.clip(rng.normal(0, 0.02 * level, n), -0.05 * level, 0.05 * level)
+    )
 
 
 def flagged(scored: pl.DataFrame, sid: str) -> list[int]:
@@ -39,10 +50,19 @@ def crafted() -> pl.DataFrame:
     shift = weekly(seed=2)
     shift[80:] *= 2
     # noise clipped at 2.5σ: a genuine 3σ outlier in the noise would rightly be flagged
-    trend = 50 + np.arange(120) * 1.0 + np.clip(np.random.default_rng(3).normal(0, 1, 120), -2.5, 2.5)
-    return pl.concat([series("spike", spike), series("shift", shift), series("trend", trend),
-                      series("flat", np.full(120, 10.0)), series("short", [10, 11, 10, 9, 40.0]),
-                      series("clean", weekly(seed=4))])
+    trend = (
+        50 + np.arange(120) * 1.0 + np.clip(np.random.default_rng(3).normal(0, 1, 120), -2.5, 2.5)
+    )
+    return pl.concat(
+        [
+            series("spike", spike),
+            series("shift", shift),
+            series("trend", trend),
+            series("flat", np.full(120, 10.0)),
+            series("short", [10, 11, 10, 9, 40.0]),
+            series("clean", weekly(seed=4)),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +70,20 @@ def scored(crafted: pl.DataFrame) -> pl.DataFrame:
     return detect(crafted, prophet=True, n_jobs=1)
 
 
-def test_output_has_one_row_per_input_row_and_the_contract_columns(crafted: pl.DataFrame, scored: pl.DataFrame) -> None:
+def test_output_has_one_row_per_input_row_and_the_contract_columns(
+    crafted: pl.DataFrame, scored: pl.DataFrame
+) -> None:
     assert scored.columns == list(OUTPUT)
     assert scored.height == crafted.height
-    assert scored.select("series_id", "ds").sort("series_id", "ds").equals(
-        crafted.select("series_id", pl.col("ds").cast(pl.Datetime("us"))).sort("series_id", "ds"))
+    assert (
+        scored.select("series_id", "ds")
+        .sort("series_id", "ds")
+        .equals(
+            crafted.select("series_id", pl.col("ds").cast(pl.Datetime("us"))).sort(
+                "series_id", "ds"
+            )
+        )
+    )
 
 
 def test_spike_is_found_by_every_method(scored: pl.DataFrame) -> None:
@@ -67,9 +96,13 @@ def test_spike_is_found_by_every_method(scored: pl.DataFrame) -> None:
 
 def test_level_shift_is_flagged_where_it_starts(scored: pl.DataFrame) -> None:
     hits = flagged(scored, "shift")
-    assert hits and 80 <= hits[0] <= 82  # within its first three days (Prophet's trend bends to meet it)
+    assert (
+        hits and 80 <= hits[0] <= 82
+    )  # within its first three days (Prophet's trend bends to meet it)
     assert all(i >= 80 for i in hits)
-    rolling = detect(scored.filter(pl.col("series_id") == "shift").select("series_id", "ds", "y"), prophet=False)
+    rolling = detect(
+        scored.filter(pl.col("series_id") == "shift").select("series_id", "ds", "y"), prophet=False
+    )
     assert flagged(rolling, "shift")[0] == 80
 
 
@@ -84,7 +117,9 @@ def test_five_point_series_uses_leave_one_out_robust_z(scored: pl.DataFrame) -> 
     assert row["methods"] == "robust_z" and row["expected"] == pytest.approx(10.0)
 
 
-def test_warm_up_points_are_scored_by_prophet_only(crafted: pl.DataFrame, scored: pl.DataFrame) -> None:
+def test_warm_up_points_are_scored_by_prophet_only(
+    crafted: pl.DataFrame, scored: pl.DataFrame
+) -> None:
     first = scored.filter(pl.col("series_id") == "spike").head(14)
     assert first["score"].is_not_null().all() and not first["is_anomaly"].any()
     rolling_only = detect(crafted.filter(pl.col("series_id") == "spike"), prophet=False).head(14)
@@ -107,7 +142,9 @@ def test_hourly_series_works_too() -> None:
     y = 5 + 2 * np.sin(np.arange(24 * 10) * 2 * np.pi / 24) + rng.normal(0, 0.2, 240)
     y[200] += 10
     start = dt.datetime(2026, 1, 1)
-    df = pl.DataFrame({"series_id": "h", "ds": [start + dt.timedelta(hours=i) for i in range(240)], "y": y})
+    df = pl.DataFrame(
+        {"series_id": "h", "ds": [start + dt.timedelta(hours=i) for i in range(240)], "y": y}
+    )
     out = detect(df, window=48, prophet=False)
     assert 200 in out.with_row_index("i").filter(pl.col("is_anomaly"))["i"].to_list()
 
@@ -129,7 +166,9 @@ def test_min_abs_change_silences_small_series() -> None:
     assert flagged(detect(series("s", y), prophet=False, min_abs_change=10), "s") == []
 
 
-def test_prophet_auto_matches_prophet_everywhere_on_the_decision(crafted: pl.DataFrame, scored: pl.DataFrame) -> None:
+def test_prophet_auto_matches_prophet_everywhere_on_the_decision(
+    crafted: pl.DataFrame, scored: pl.DataFrame
+) -> None:
     auto = detect(crafted, prophet="auto", n_jobs=1)
     assert auto["is_anomaly"].to_list() == scored["is_anomaly"].to_list()
 
@@ -173,15 +212,45 @@ def test_explain_names_the_dimensions_behind_the_jump() -> None:
     rows = []
     for d in range(28):
         day = BASE + dt.timedelta(days=d)
-        rows.append({"ds": day, "account": "111", "service": "EC2", "region": "us-east-1", "usage_type": "BoxUsage", "resource": "i-1", "cost": 100.0})
+        rows.append(
+            {
+                "ds": day,
+                "account": "111",
+                "service": "EC2",
+                "region": "us-east-1",
+                "usage_type": "BoxUsage",
+                "resource": "i-1",
+                "cost": 100.0,
+            }
+        )
         bedrock = 50.0 if d < 21 else 450.0  # the jump: Bedrock tokens in account 222 from day 21
-        rows.append({"ds": day, "account": "222", "service": "Bedrock", "region": "us-west-2", "usage_type": "tokens", "resource": "model-a", "cost": bedrock})
+        rows.append(
+            {
+                "ds": day,
+                "account": "222",
+                "service": "Bedrock",
+                "region": "us-west-2",
+                "usage_type": "tokens",
+                "resource": "model-a",
+                "cost": bedrock,
+            }
+        )
     detail = pl.DataFrame(rows)
-    out = explain(detail, start=BASE + dt.timedelta(days=21), end=BASE + dt.timedelta(days=27), baseline_days=14)
+    out = explain(
+        detail,
+        start=BASE + dt.timedelta(days=21),
+        end=BASE + dt.timedelta(days=27),
+        baseline_days=14,
+    )
     assert out["total_delta"] == pytest.approx(400.0)
     assert out["total_impact"] == pytest.approx(400.0 * 7)
     top = out["path"][0]
-    assert (top["account"], top["service"], top["region"], top["usage_type"]) == ("222", "Bedrock", "us-west-2", "tokens")
+    assert (top["account"], top["service"], top["region"], top["usage_type"]) == (
+        "222",
+        "Bedrock",
+        "us-west-2",
+        "tokens",
+    )
     assert top["share"] == pytest.approx(1.0)
     assert out["by_dimension"]["resource"][0]["resource"] == "model-a"
     assert len(out["path"]) == 1  # EC2 did not change: not a cause

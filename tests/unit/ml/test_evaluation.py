@@ -27,9 +27,14 @@ def test_detection_f1_on_the_labelled_set() -> None:
 
 def test_scoring_counts_overlaps() -> None:
     _, labels = labelled_series(5, 120, seed=5, anomaly_share=1.0)
-    ev = pl.DataFrame({"series_id": [lb.series_id for lb in labels],
-                       "start_ds": [lb.start for lb in labels], "end_ds": [lb.start for lb in labels]},
-                      schema_overrides={"start_ds": pl.Datetime("us"), "end_ds": pl.Datetime("us")})
+    ev = pl.DataFrame(
+        {
+            "series_id": [lb.series_id for lb in labels],
+            "start_ds": [lb.start for lb in labels],
+            "end_ds": [lb.start for lb in labels],
+        },
+        schema_overrides={"start_ds": pl.Datetime("us"), "end_ds": pl.Datetime("us")},
+    )
     r = score_events(ev, labels)
     assert r["recall"] == 1.0 and r["precision"] == 1.0 and r["f1"] == 1.0
     assert score_events(ev.head(0), labels)["recall"] == 0.0

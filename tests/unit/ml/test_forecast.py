@@ -16,24 +16,47 @@ BASE = dt.date(2026, 1, 1)
 
 def series(sid: str, y: np.ndarray | list[float]) -> pl.DataFrame:
     y = np.asarray(y, dtype=float)
-    return pl.DataFrame({"series_id": [sid] * len(y), "ds": [BASE + dt.timedelta(days=i) for i in range(len(y))], "y": y})
+    return pl.DataFrame(
+        {
+            "series_id": [sid] * len(y),
+            "ds": [BASE + dt.timedelta(days=i) for i in range(len(y))],
+            "y": y,
+        }
+    )
 
 
 def test_scores_are_the_textbook_definitions() -> None:
-    train = np.array([1.0, 2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6, 7, 8])  # week-over-week change is 1 every day
+    train = np.array(
+        [1.0, 2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6, 7, 8]
+    )  # week-over-week change is 1 every day
     assert mase(np.array([10.0, 10]), np.array([12.0, 8]), train) == pytest.approx(2.0)
-    assert smape(np.array([100.0, 0]), np.array([50.0, 0])) == pytest.approx(100 * (2 * 50 / 150) / 2)
+    assert smape(np.array([100.0, 0]), np.array([50.0, 0])) == pytest.approx(
+        100 * (2 * 50 / 150) / 2
+    )
 
 
 def test_contract_columns_one_row_per_future_day_and_intervals_nest() -> None:
     rng = np.random.default_rng(0)
     y = 100 + 10 * (np.arange(200) % 7 >= 5) + rng.normal(0, 2, 200)
     out = forecast(series("a", y), 30, models=("seasonal_naive", "ets", "linear_trend"))
-    assert out.columns == ["series_id", "ds", "yhat", "yhat_lower", "yhat_upper", "yhat_lower_95", "yhat_upper_95", "model"]
+    assert out.columns == [
+        "series_id",
+        "ds",
+        "yhat",
+        "yhat_lower",
+        "yhat_upper",
+        "yhat_lower_95",
+        "yhat_upper_95",
+        "model",
+    ]
     assert out.height == 30
     assert out["ds"].min().date() == BASE + dt.timedelta(days=200)
-    assert (out["yhat_lower_95"] <= out["yhat_lower"]).all() and (out["yhat_lower"] <= out["yhat"]).all()
-    assert (out["yhat"] <= out["yhat_upper"]).all() and (out["yhat_upper"] <= out["yhat_upper_95"]).all()
+    assert (out["yhat_lower_95"] <= out["yhat_lower"]).all() and (
+        out["yhat_lower"] <= out["yhat"]
+    ).all()
+    assert (out["yhat"] <= out["yhat_upper"]).all() and (
+        out["yhat_upper"] <= out["yhat_upper_95"]
+    ).all()
     width = out["yhat_upper"] - out["yhat_lower"]
     assert width[29] > width[0]  # the band widens with the horizon
 
@@ -41,10 +64,17 @@ def test_contract_columns_one_row_per_future_day_and_intervals_nest() -> None:
 def test_selection_follows_the_backtest() -> None:
     rng = np.random.default_rng(1)
     n = 200
-    trend = 10 + 2.0 * np.arange(n) + rng.normal(0, 1, n)  # a steep trend: repeating last week loses
-    weekly = 100 + 30 * (np.arange(n) % 7 == 3) + rng.normal(0, 0.5, n)  # one busy weekday, no trend
-    res = forecast_and_score(pl.concat([series("trend", trend), series("weekly", weekly)]), 14,
-                             models=("seasonal_naive", "ets", "linear_trend"))
+    trend = (
+        10 + 2.0 * np.arange(n) + rng.normal(0, 1, n)
+    )  # a steep trend: repeating last week loses
+    weekly = (
+        100 + 30 * (np.arange(n) % 7 == 3) + rng.normal(0, 0.5, n)
+    )  # one busy weekday, no trend
+    res = forecast_and_score(
+        pl.concat([series("trend", trend), series("weekly", weekly)]),
+        14,
+        models=("seasonal_naive", "ets", "linear_trend"),
+    )
     chosen = dict(res.selected().select("series_id", "model").iter_rows())
     assert chosen["trend"] == "linear_trend"
     assert chosen["weekly"] in ("seasonal_naive", "ets", "linear_trend")
@@ -60,7 +90,11 @@ def test_prophet_is_a_candidate_and_can_win() -> None:
     n = 300
     t = np.arange(n)
     # a trend that bends: Prophet's changepoints follow it
-    y = np.where(t < 200, 100 + 0.5 * t, 200 - 0.8 * (t - 200)) + 8 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, n)
+    y = (
+        np.where(t < 200, 100 + 0.5 * t, 200 - 0.8 * (t - 200))
+        + 8 * np.sin(2 * np.pi * t / 7)
+        + rng.normal(0, 1, n)
+    )
     res = forecast_and_score(series("bend", y), 28, n_jobs=1)
     assert set(res.scores["model"]) == {"seasonal_naive", "ets", "linear_trend", "prophet"}
     assert res.selected()["model"][0] in {"prophet", "linear_trend"}
@@ -70,8 +104,12 @@ def test_prophet_is_a_candidate_and_can_win() -> None:
 def test_short_flat_and_gappy_series_still_forecast() -> None:
     short = series("five", [3.0, 4, 5, 4, 3])
     flat = series("flat", np.full(60, 7.0))
-    gappy = series("gappy", 50 + np.arange(80) * 0.1).filter(~pl.col("ds").is_in([BASE + dt.timedelta(days=d) for d in (20, 21, 50)]))
-    res = forecast_and_score(pl.concat([short, flat, gappy]), 10, models=("seasonal_naive", "ets", "linear_trend"))
+    gappy = series("gappy", 50 + np.arange(80) * 0.1).filter(
+        ~pl.col("ds").is_in([BASE + dt.timedelta(days=d) for d in (20, 21, 50)])
+    )
+    res = forecast_and_score(
+        pl.concat([short, flat, gappy]), 10, models=("seasonal_naive", "ets", "linear_trend")
+    )
     models = dict(res.selected().select("series_id", "model").iter_rows())
     assert models["five"] == "naive"
     f5 = res.forecasts.filter(pl.col("series_id") == "five")
@@ -100,8 +138,11 @@ def test_a_level_shift_moves_the_forecast_and_a_past_spike_does_not() -> None:
     shift[150:] += 100  # the level doubled 50 days ago
     spike = 100 + rng.normal(0, 2, n)
     spike[170] = 1000  # one bad day a month ago
-    res = forecast_and_score(pl.concat([series("shift", shift), series("spike", spike)]), 14,
-                             models=("seasonal_naive", "ets", "linear_trend"))
+    res = forecast_and_score(
+        pl.concat([series("shift", shift), series("spike", spike)]),
+        14,
+        models=("seasonal_naive", "ets", "linear_trend"),
+    )
     f = {sid: g["yhat"].to_numpy() for (sid,), g in res.forecasts.group_by("series_id")}
     assert np.all(np.abs(f["shift"] - 200) < 15)
     assert np.all(np.abs(f["spike"] - 100) < 15)

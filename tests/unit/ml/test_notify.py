@@ -45,7 +45,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ok = verify(SECRET, body, self.headers.get(SIGNATURE_HEADER))
-                receiver.requests.append({"body": body, "headers": dict(self.headers), "signature_ok": ok})
+                receiver.requests.append(
+                    {"body": body, "headers": dict(self.headers), "signature_ok": ok}
+                )
                 if not ok:
                     receiver.bad_signatures += 1
                     self.send_response(401)
@@ -82,10 +84,20 @@ def hook(url: str, **kw: Any) -> Webhook:
     return Webhook("test", url, SECRET, backoff_s=0.01, **kw)
 
 
-EVENT = {"event_id": "abc123", "scope_type": "team", "scope_value": "ci-cd", "currency": "USD",
-         "start_date": dt.date(2026, 10, 9), "end_date": dt.date(2026, 10, 11), "actual_cost": 1800.0,
-         "expected_cost": 220.0, "cost_impact": 1580.0, "confidence": 0.99, "methods": "iqr,prophet,zscore",
-         "root_cause_path": "556677889900 › Amazon Bedrock › us-west-2 › tokens (100%)"}
+EVENT = {
+    "event_id": "abc123",
+    "scope_type": "team",
+    "scope_value": "ci-cd",
+    "currency": "USD",
+    "start_date": dt.date(2026, 10, 9),
+    "end_date": dt.date(2026, 10, 11),
+    "actual_cost": 1800.0,
+    "expected_cost": 220.0,
+    "cost_impact": 1580.0,
+    "confidence": 0.99,
+    "methods": "iqr,prophet,zscore",
+    "root_cause_path": "556677889900 › Amazon Bedrock › us-west-2 › tokens (100%)",
+}
 
 
 def test_signed_slack_compatible_delivery(receiver: Receiver) -> None:
@@ -94,9 +106,14 @@ def test_signed_slack_compatible_delivery(receiver: Receiver) -> None:
     [req] = receiver.requests
     assert req["signature_ok"]
     payload = json.loads(req["body"])
-    assert "Cost anomaly: team ci-cd" in payload["text"] and payload["blocks"][0]["type"] == "header"
+    assert (
+        "Cost anomaly: team ci-cd" in payload["text"] and payload["blocks"][0]["type"] == "header"
+    )
     assert payload["sibyl"]["event_id"] == "abc123"
-    assert req["headers"]["X-Sibyl-Event"] == "anomaly" and req["headers"]["X-Sibyl-Delivery"] == row["delivery_id"]
+    assert (
+        req["headers"]["X-Sibyl-Event"] == "anomaly"
+        and req["headers"]["X-Sibyl-Delivery"] == row["delivery_id"]
+    )
     assert not verify("wrong-secret", req["body"], req["headers"][SIGNATURE_HEADER])
     assert not verify(SECRET, req["body"] + b" ", req["headers"][SIGNATURE_HEADER])
 
@@ -106,7 +123,9 @@ def test_a_receiver_that_fails_then_recovers_gets_it_with_backoff() -> None:
         row = deliver(hook(r.url, max_attempts=4), anomaly_notification(EVENT))
     assert row["status"] == "delivered" and row["attempts"] == 3
     assert len(r.requests) == 3 and all(q["signature_ok"] for q in r.requests)
-    assert len({q["headers"]["X-Sibyl-Delivery"] for q in r.requests}) == 1  # same id on every retry
+    assert (
+        len({q["headers"]["X-Sibyl-Delivery"] for q in r.requests}) == 1
+    )  # same id on every retry
 
 
 def test_giving_up_after_max_attempts_and_not_retrying_client_errors() -> None:
@@ -126,25 +145,45 @@ def test_unreachable_and_slow_receivers_fail_cleanly() -> None:
 
 
 def test_budget_crossings_make_one_notification_per_threshold() -> None:
-    row = {"budget_id": "net", "scope": "team:networking", "period": "monthly", "period_start": dt.date(2026, 11, 1),
-           "period_end": dt.date(2026, 11, 30), "as_of_date": dt.date(2026, 11, 23), "currency": "USD",
-           "budget_amount": Decimal("14000"), "actual_cost_to_date": Decimal("11695.35"),
-           "projected_period_end_cost": Decimal("15270.00"), "pct_used": 83.54, "alert_level": "orange",
-           "thresholds_crossed": "50|80", "breaker_state": "open", "breaker_reason": "because"}
+    row = {
+        "budget_id": "net",
+        "scope": "team:networking",
+        "period": "monthly",
+        "period_start": dt.date(2026, 11, 1),
+        "period_end": dt.date(2026, 11, 30),
+        "as_of_date": dt.date(2026, 11, 23),
+        "currency": "USD",
+        "budget_amount": Decimal("14000"),
+        "actual_cost_to_date": Decimal("11695.35"),
+        "projected_period_end_cost": Decimal("15270.00"),
+        "pct_used": 83.54,
+        "alert_level": "orange",
+        "thresholds_crossed": "50|80",
+        "breaker_state": "open",
+        "breaker_reason": "because",
+    }
     notes = budget_notifications(row)
-    assert [n.key for n in notes] == ["budget:net:2026-11-01:50", "budget:net:2026-11-01:80", "breaker:net:2026-11-01:open"]
+    assert [n.key for n in notes] == [
+        "budget:net:2026-11-01:50",
+        "budget:net:2026-11-01:80",
+        "breaker:net:2026-11-01:open",
+    ]
     assert "crossed 80%" in notes[1].payload["text"] and notes[2].event_type == "breaker_open"
 
 
 def test_webhook_config_is_validated(tmp_path: Path) -> None:
     f = tmp_path / "hooks.yaml"
-    f.write_text("webhooks:\n  - name: a\n    url: http://127.0.0.1:1/x\n    secret_env: HOOK_SECRET\n    events: [anomaly]\n"
-                 "  - name: paused\n    url: http://x\n    enabled: false\n")
+    f.write_text(
+        "webhooks:\n  - name: a\n    url: http://127.0.0.1:1/x\n    secret_env: HOOK_SECRET\n    events: [anomaly]\n"
+        "  - name: paused\n    url: http://x\n    enabled: false\n"
+    )
     with pytest.raises(WebhookConfigError, match="HOOK_SECRET is not set"):
         load_webhooks(f, env={})
     [h] = load_webhooks(f, env={"HOOK_SECRET": "k"})
     assert h.secret == "k" and h.events == ("anomaly",)
-    f.write_text("webhooks:\n  - name: a\n    url: http://x\n    secret_env: S\n    events: [everything]\n")
+    f.write_text(
+        "webhooks:\n  - name: a\n    url: http://x\n    secret_env: S\n    events: [everything]\n"
+    )
     with pytest.raises(WebhookConfigError, match="unknown event type"):
         load_webhooks(f, env={"S": "k"})
     assert load_webhooks(tmp_path / "missing.yaml") == []
@@ -152,16 +191,34 @@ def test_webhook_config_is_validated(tmp_path: Path) -> None:
 
 def test_runner_sends_each_event_once_and_retries_failures_next_run(tmp_path: Path) -> None:
     lake = str(tmp_path / "lake")
-    ev = {**EVENT, "series_id": "team:ci-cd|USD", "anomalous_days": 3, "max_score": 9.0, "direction": "up",
-          "root_cause_json": "{}", "first_detected_at": dt.datetime.now(dt.UTC),
-          "last_detected_at": dt.datetime.now(dt.UTC), "detected_in_last_run": True}
-    store.write_table(lake, "anomaly_events/events.parquet", pl.DataFrame([ev], schema=EVENT_SCHEMA))
+    ev = {
+        **EVENT,
+        "series_id": "team:ci-cd|USD",
+        "anomalous_days": 3,
+        "max_score": 9.0,
+        "direction": "up",
+        "root_cause_json": "{}",
+        "first_detected_at": dt.datetime.now(dt.UTC),
+        "last_detected_at": dt.datetime.now(dt.UTC),
+        "detected_in_last_run": True,
+    }
+    store.write_table(
+        lake, "anomaly_events/events.parquet", pl.DataFrame([ev], schema=EVENT_SCHEMA)
+    )
     cfg = tmp_path / "hooks.yaml"
     with Receiver(fail_first=3) as r:
-        cfg.write_text(f"webhooks:\n  - name: rx\n    url: {r.url}\n    secret_env: RX_SECRET\n    max_attempts: 2\n    backoff_s: 0.01\n")
+        cfg.write_text(
+            f"webhooks:\n  - name: rx\n    url: {r.url}\n    secret_env: RX_SECRET\n    max_attempts: 2\n    backoff_s: 0.01\n"
+        )
         env = {"RX_SECRET": SECRET}
         first = run_notifications(lake, str(cfg), env=env)  # 2 attempts, both 503
-        assert first == {"webhooks": 1, "sent": 1, "delivered": 0, "failed": 1, "skipped_already_delivered": 0}
+        assert first == {
+            "webhooks": 1,
+            "sent": 1,
+            "delivered": 0,
+            "failed": 1,
+            "skipped_already_delivered": 0,
+        }
         second = run_notifications(lake, str(cfg), env=env)  # 3rd 503, 4th ok
         assert second["delivered"] == 1
         third = run_notifications(lake, str(cfg), env=env)
@@ -181,12 +238,25 @@ def test_notification_keys_are_the_dedupe_identity() -> None:
 def test_plan_skips_small_old_delivered_and_unwanted_events() -> None:
     from models_ml.notify import plan_deliveries
 
-    hooks = [Webhook("big", "http://x", SECRET, events=("anomaly",), min_impact=1000, max_age_days=7),
-             Webhook("all", "http://y", SECRET, max_age_days=7)]
-    recent = anomaly_notification(EVENT, last_day=dt.date(2026, 10, 13))  # impact 1580, ended 2 days before
+    hooks = [
+        Webhook("big", "http://x", SECRET, events=("anomaly",), min_impact=1000, max_age_days=7),
+        Webhook("all", "http://y", SECRET, max_age_days=7),
+    ]
+    recent = anomaly_notification(
+        EVENT, last_day=dt.date(2026, 10, 13)
+    )  # impact 1580, ended 2 days before
     old = anomaly_notification({**EVENT, "event_id": "old"}, last_day=dt.date(2026, 11, 30))
-    small = anomaly_notification({**EVENT, "event_id": "small", "cost_impact": 50.0}, last_day=dt.date(2026, 10, 11))
+    small = anomaly_notification(
+        {**EVENT, "event_id": "small", "cost_impact": 50.0}, last_day=dt.date(2026, 10, 11)
+    )
     budget = Notification("budget:b:2026-10-01:80", "budget_threshold", {"text": "x"})
-    todo = {(h.name, n.key) for h, n in plan_deliveries(hooks, [recent, old, small, budget], {("all", "anomaly:small")})}
-    assert todo == {("big", "anomaly:abc123"), ("all", "anomaly:abc123"), ("all", "budget:b:2026-10-01:80")}
+    todo = {
+        (h.name, n.key)
+        for h, n in plan_deliveries(hooks, [recent, old, small, budget], {("all", "anomaly:small")})
+    }
+    assert todo == {
+        ("big", "anomaly:abc123"),
+        ("all", "anomaly:abc123"),
+        ("all", "budget:b:2026-10-01:80"),
+    }
     assert recent.age_days == 2 and old.age_days == 50
