@@ -46,8 +46,8 @@ def publish_marts(
                 order = f" order by {PUBLISH_ORDER[name]}" if name in PUBLISH_ORDER else ""
                 relation = con.sql(f"select * from marts.{ident(name)}{order}")  # noqa: S608
                 relation.write_parquet(str(out), compression="zstd")
-                count = con.execute(f"select count(*) from marts.{ident(name)}").fetchone()  # noqa: S608
-                rows[name] = int(count[0]) if count else 0
+                count = con.execute(f"select count(*) from marts.{ident(name)}").fetchall()  # noqa: S608
+                rows[name] = int(count[0][0])
                 lakefs.put_atomic(out, marts_dir, f"{name}.parquet")
         finally:
             con.close()
