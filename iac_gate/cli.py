@@ -44,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--catalog", help="price catalog folder (default: shipped, or $SIBYL_PRICE_CATALOG)"
     )
+    p.add_argument(
+        "--max-resources",
+        type=int,
+        default=None,
+        help="refuse plans or folders expanding to more resources (default 100000)",
+    )
+    p.add_argument(
+        "--root",
+        help=".tf folders: the folder reads (modules, file()) must stay in (default: PATH)",
+    )
     return p
 
 
@@ -75,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             variables=variables,
             team=args.team,
             catalog=PriceCatalog(args.catalog) if args.catalog else None,
+            max_resources=args.max_resources,
+            root=args.root,
         )
         text = RENDERERS[args.format](result)
     except GateInputError as e:

@@ -88,18 +88,30 @@ def read_changes(
     default_region: str | None = None,
     var_files: list[str] | None = None,
     variables: dict[str, str] | None = None,
+    max_resources: int | None = None,
+    root: str | Path | None = None,
 ) -> list[ResourceChange]:
-    """A plan JSON file, or a folder of .tf files (no plan available)."""
+    """A plan JSON file, or a folder of .tf files (no plan available). `max_resources` bounds
+    the plan's resource changes or the folder's expansion (default 100,000); `root` is the
+    folder .tf reads must stay in (default: the folder itself)."""
+    from iac_gate.plan import MAX_RESOURCES
+
+    limit = MAX_RESOURCES if max_resources is None else max_resources
     p = Path(path)
     if p.is_dir():
         from iac_gate.hcl import load_tf_dir
 
         return load_tf_dir(
-            p, var_files=var_files or [], variables=variables or {}, default_region=default_region
+            p,
+            var_files=var_files or [],
+            variables=variables or {},
+            default_region=default_region,
+            max_resources=limit,
+            boundary=Path(root) if root else None,
         )
     from iac_gate.plan import load_plan
 
-    return load_plan(p, default_region=default_region)
+    return load_plan(p, default_region=default_region, max_resources=limit)
 
 
 def run_gate(
@@ -115,15 +127,24 @@ def run_gate(
     catalog: PriceCatalog | None = None,
     budgets: TeamBudgets | None = None,
     metadata: dict[str, Any] | None = None,
+    max_resources: int | None = None,
+    root: str | Path | None = None,
 ) -> GateResult:
     changes = read_changes(
-        path, default_region=default_region, var_files=var_files, variables=variables
+        path,
+        default_region=default_region,
+        var_files=var_files,
+        variables=variables,
+        max_resources=max_resources,
+        root=root,
     )
     usage = load_usage(usage_path)
     resources = price_changes(changes, catalog or PriceCatalog(), usage)
     result = GateResult(str(path), environment, resources, Evaluation(), [], metadata or {})
     if not changes:
         result.notices.append("the plan has no managed resource changes")
+    for note in dict.fromkeys(c.region_note for c in changes if c.region_note):
+        result.notices.append(note)
     if result.unpriced:
         result.notices.append(
             f"{len(result.unpriced)} resource(s) not fully priced; totals count only what could be priced"

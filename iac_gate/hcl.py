@@ -1,166 +1,240 @@
-"""Read a folder of `.tf` files when no plan is available (python-hcl2 parses; we resolve).
+"""Read a folder of `.tf` files when no plan is available: python-hcl2 parses the blocks, our
+evaluator (`hcl_parse` + `hcl_eval` + `hcl_funcs`) computes the values as Terraform would.
 
-Resolved: `var.` (defaults, then `terraform.tfvars`, `*.auto.tfvars`, `--var-file`, `--var`),
-`local.`, literal `count` and `for_each` (addresses `aws_instance.web[0]`,
-`aws_db_instance.db["a"]`), `count.index`, `each.key`/`each.value`, arithmetic, comparisons,
-conditionals, string templates, a set of pure functions (lookup, merge, max, upper, …), provider
-`region` with aliases (`provider = aws.eu`), and references to other resources' attributes when
-those are literals (an Azure resource group's `location`). Anything else (data sources, values
-known only after apply) becomes `Unknown` and surfaces as an unpriced reason. Every resource is
-a `create`: without state there is no before side. Modules are not expanded: each module call is
-reported as an unpriced resource saying so.
+Evaluated: variables (defaults, `terraform.tfvars`, `*.auto.tfvars`, `--var-file`, `--var`),
+`locals` referring to each other, `count` / `for_each` (over locals, `for` expressions,
+`setproduct`, ...), `dynamic` blocks, references to other resources' configured attributes
+(`azurerm_resource_group.rg.location`, `aws_instance.web[0].instance_type`, splats), local modules
+(`source = "./..."`) expanded with their inputs, outputs and addresses
+(`module.x.aws_instance.y[0]`), provider regions with aliases and `providers = {...}` maps.
+What cannot be known without a plan (data sources, remote modules, computed attributes) becomes
+`Unknown` in the attribute it affects and surfaces as an unpriced reason. Every resource is a
+`create`: without state there is no before side.
+
+Hard inputs are exit 2 (`GateInputError`) naming the attribute: a negative or non-integer
+`count`, a `for_each` that is not a map or set of strings, an expansion beyond `max_resources`,
+an evaluation beyond its time or element bounds, a numeric overflow. Files (and `file()` reads)
+must stay inside the boundary folder after resolving symlinks; errors quote only short excerpts.
 """
 
 from __future__ import annotations
 
-import ast
-import math
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from iac_gate.errors import GateInputError
+from iac_gate.hcl_eval import (
+    Budget,
+    EvalError,
+    Evaluator,
+    LimitError,
+    Namespace,
+    Scope,
+    Unresolved,
+    check_number,
+    norm,
+    to_str,
+)
+from iac_gate.hcl_funcs import FUNCTIONS
+from iac_gate.hcl_parse import HclSyntaxError, Node, excerpt, parse_value_text
 from iac_gate.model import ResourceChange, Unknown
-from iac_gate.plan import normalize_region, region_from_attrs
+from iac_gate.plan import PROVIDER_DEFAULT_REGIONS, normalize_region, region_from_attrs
 
-_SCOPES = ("var", "local", "each", "count", "path", "terraform", "data", "module", "self")
-
-
-def _close(text: str, start: int) -> int:
-    """Index of the `}` closing the `${` at `start` (quotes and nested braces respected), or -1."""
-    depth, i, quoted = 0, start + 2, False
-    while i < len(text):
-        ch = text[i]
-        if quoted:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                quoted = False
-        elif ch == '"':
-            quoted = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return -1
-
-
-def _segments(text: str) -> list[tuple[bool, str]]:
-    """A template split into literal text and `${...}` expressions."""
-    out: list[tuple[bool, str]] = []
-    i = 0
-    while i < len(text):
-        j = text.find("${", i)
-        end = _close(text, j) if j >= 0 else -1
-        if j < 0 or end < 0:
-            out.append((False, text[i:]))
-            break
-        if j > i:
-            out.append((False, text[i:j]))
-        out.append((True, text[j + 2 : end]))
-        i = end + 1
-    return out
+MAX_RESOURCES = 100_000
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_MODULE_DEPTH = 16
+EVAL_SECONDS = 15.0
+_META = frozenset(
+    {"__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on", "dynamic",
+     "provisioner", "connection"}
+)  # fmt: skip
 
 
 def _unquote(key: str) -> str:
     return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
 
 
-def _parse_file(path: Path) -> dict[str, Any]:
-    import hcl2
+def _is_block(v: Any) -> bool:
+    return isinstance(v, dict) and v.get("__is_block__") is True
 
+
+def _inside(path: Path, boundary: Path) -> bool:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return dict(hcl2.load(fh))
+        return path.resolve().is_relative_to(boundary)
+    except (OSError, RuntimeError):
+        return False
+
+
+def _read_checked(path: Path, boundary: Path) -> str:
+    """A file's text, refusing symlinks out of the boundary, special files and huge files."""
+    if not _inside(path, boundary):
+        raise GateInputError(str(path), "resolves outside the folder given (symlink?); not read")
+    real = path.resolve()
+    if not real.is_file():
+        raise GateInputError(str(path), "not a regular file; not read")
+    if real.stat().st_size > MAX_FILE_BYTES:
+        raise GateInputError(str(path), f"larger than {MAX_FILE_BYTES:,} bytes; not read")
+    try:
+        return real.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise GateInputError(str(path), "not UTF-8 text") from None
+
+
+def parse_file(path: Path, boundary: Path) -> dict[str, Any]:
+    import hcl2
+
+    text = _read_checked(path, boundary)
+    try:
+        return dict(hcl2.loads(text))
+    except RecursionError:
+        raise GateInputError(str(path), "HCL syntax error: nested too deeply") from None
     except Exception as e:  # lark's parse errors carry line and column in the message
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise GateInputError(str(path), f"HCL syntax error: {first}") from None
+        msg = str(e).strip()
+        m = re.search(r"line (\d+)(?:,)? col(?:umn)? (\d+)", msg)
+        where = f" at line {m.group(1)} column {m.group(2)}" if m else ""
+        first = excerpt(msg.splitlines()[0] if msg else type(e).__name__, 80)
+        raise GateInputError(str(path), f"HCL syntax error{where}: {first}") from None
 
 
-def _split_ternary(expr: str) -> tuple[str, str, str] | None:
-    """`c ? a : b` at the top level (outside strings and brackets)."""
-    depth, q, qpos = 0, False, -1
-    i = 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch == '"' and (i == 0 or expr[i - 1] != "\\"):
-            q = not q
-        elif not q:
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            elif depth == 0 and ch == "?" and qpos < 0:
-                qpos = i
-            elif depth == 0 and ch == ":" and qpos >= 0:
-                return expr[:qpos], expr[qpos + 1 : i], expr[i + 1 :]
-        i += 1
-    return None
+class _Load:
+    """State of one folder's evaluation: parse cache, budget, resource count, boundary."""
+
+    def __init__(self, root: Path, boundary: Path, max_resources: int, seconds: float) -> None:
+        self.root = root
+        self.boundary = boundary
+        self.max_resources = max_resources
+        self.budget = Budget(seconds=seconds)
+        self.resources = 0
+        self.ast: dict[str, Node | HclSyntaxError] = {}
+        self.resolving: set[str] = set()
+
+    def parse(self, text: str) -> Node:
+        node = self.ast.get(text)
+        if node is None:
+            try:
+                node = parse_value_text(text)
+            except HclSyntaxError as e:
+                node = e
+            self.ast[text] = node
+        if isinstance(node, HclSyntaxError):
+            raise Unresolved(f"could not parse {node}")
+        return node
+
+    def add_resources(self, n: int, where: str, src: str) -> None:
+        self.resources += n
+        if self.resources > self.max_resources:
+            raise GateInputError(
+                src,
+                f"{where}: the configuration expands to more than {self.max_resources:,} "
+                "resources (the limit; raise it with --max-resources)",
+            )
 
 
-def _to_python(expr: str) -> str:
-    out, q = [], False
-    i = 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch == '"' and (i == 0 or expr[i - 1] != "\\"):
-            q = not q
-            out.append(ch)
-        elif not q and expr.startswith("&&", i):
-            out.append(" and ")
-            i += 1
-        elif not q and expr.startswith("||", i):
-            out.append(" or ")
-            i += 1
-        elif not q and ch == "!" and not expr.startswith("!=", i):
-            out.append(" not ")
-        else:
-            out.append(ch)
-        i += 1
-    py = "".join(out)
-    # HCL object constructors `{ key = value }` -> Python dicts `{ "key": value }`
-    py = re.sub(r"([{,]\s*)([A-Za-z_][\w-]*)\s*=(?!=)", r'\1"\2":', py)
-    py = re.sub(r"\bnull\b", "None", py)
-    py = re.sub(r"\btrue\b", "True", py)
-    return re.sub(r"\bfalse\b", "False", py)
+class _DataNS(Namespace):
+    def __init__(self, path: str = "data") -> None:
+        self.path = path
+
+    def attr(self, name: str) -> Any:
+        if self.path.count(".") >= 2:
+            return Unknown(f"`{self.path}` is read from the cloud at plan time")
+        return _DataNS(f"{self.path}.{name}")
 
 
-def _fmt(spec: str, *args: Any) -> str:
-    return re.sub(r"%(?:\d*\.?\d*)[vdsfq]", "%s", spec) % tuple(args)
+class _LocalsNS(Namespace):
+    def __init__(self, mod: Module) -> None:
+        self.mod = mod
+
+    def attr(self, name: str) -> Any:
+        return self.mod.local(name)
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "lookup": lambda m, k, *d: m.get(k, d[0]) if isinstance(m, dict) and (k in m or d) else Unknown(f"lookup: no key {k!r}"),
-    "merge": lambda *ms: {k: v for m in ms if isinstance(m, dict) for k, v in m.items()},
-    "length": len, "max": max, "min": min, "abs": abs, "ceil": math.ceil, "floor": math.floor,
-    "upper": str.upper, "lower": str.lower, "title": str.title, "trimspace": str.strip,
-    "concat": lambda *ls: [x for lst in ls for x in lst], "tolist": list, "toset": lambda s: sorted(set(s)),
-    "tomap": dict, "tostring": str, "tonumber": lambda x: float(x) if "." in str(x) else int(x),
-    "join": lambda sep, lst: sep.join(map(str, lst)), "split": lambda sep, s: s.split(sep),
-    "replace": lambda s, a, b: s.replace(a, b), "format": _fmt, "coalesce": lambda *a: next((x for x in a if x not in (None, "")), None),
-    "element": lambda lst, i: lst[int(i) % len(lst)], "keys": lambda m: sorted(m), "values": lambda m: [m[k] for k in sorted(m)],
-    "contains": lambda lst, v: v in lst, "range": lambda *a: list(range(*map(int, a))),
-}  # fmt: skip
+class _ResourceTypeNS(Namespace):
+    def __init__(self, mod: Module, rtype: str) -> None:
+        self.mod, self.rtype = mod, rtype
+
+    def attr(self, name: str) -> Any:
+        if (self.rtype, name) not in self.mod.resources:
+            raise EvalError(f"no resource `{self.rtype}.{excerpt(name, 40)}`")
+        return self.mod.resource_value(self.rtype, name)
+
+
+class _ResourceView(Namespace):
+    """One resource instance as other expressions see it: configured attributes, evaluated on
+    demand; anything else is computed by the provider (known after apply)."""
+
+    def __init__(self, mod: Module, rtype: str, name: str, bindings: dict[str, Any]) -> None:
+        self.mod, self.rtype, self.name, self.bindings = mod, rtype, name, bindings
+        self.cache: dict[str, Any] = {}
+
+    def attr(self, name: str) -> Any:
+        if name in self.cache:
+            return self.cache[name]
+        body = self.mod.resources[(self.rtype, self.name)][0]
+        raw = body.get(name)
+        if raw is None and name not in body:
+            return Unknown(f"`{self.rtype}.{self.name}.{name}` is known only after apply")
+        key = f"{self.mod.prefix}{self.rtype}.{self.name}.{name}#{id(self)}"
+        if key in self.mod.load.resolving:
+            raise Unresolved(f"`{self.rtype}.{self.name}.{name}` refers to itself")
+        self.mod.load.resolving.add(key)
+        try:
+            v = self.mod.value(raw, self.mod.scope(self.bindings))
+        finally:
+            self.mod.load.resolving.discard(key)
+        self.cache[name] = v
+        return v
+
+
+class _ModuleCallsNS(Namespace):
+    def __init__(self, mod: Module) -> None:
+        self.mod = mod
+
+    def attr(self, name: str) -> Any:
+        inst = self.mod.module_instances(name)
+        if isinstance(inst, Unknown):
+            return inst
+        kind, children = inst
+        if kind == "single":
+            return _OutputsNS(children[0][1])
+        if kind == "count":
+            return [_OutputsNS(c) for _, c in children]
+        return {str(k): _OutputsNS(c) for k, c in children}
+
+
+class _OutputsNS(Namespace):
+    def __init__(self, mod: Module | Unknown) -> None:
+        self.mod = mod
+
+    def attr(self, name: str) -> Any:
+        if isinstance(self.mod, Unknown):
+            return self.mod
+        return self.mod.output(name)
 
 
 class Module:
-    """The root module of a .tf folder and the values it resolves."""
+    """One instance of a module (the root, or a call's instance): its blocks and values."""
 
-    def __init__(self, files: dict[Path, dict[str, Any]], variables: dict[str, Any]) -> None:
-        self.files = files
-        self.variables = variables
+    def __init__(
+        self,
+        load: _Load,
+        folder: Path,
+        files: dict[Path, dict[str, Any]],
+        prefix: str,
+        inputs: dict[str, Any],
+        providers: dict[str, tuple[Module, dict[str, Any]]],
+        depth: int = 0,
+    ) -> None:
+        self.load, self.folder, self.files, self.prefix, self.depth = (
+            load, folder, files, prefix, depth
+        )  # fmt: skip
         self.locals_raw: dict[str, Any] = {}
         self.resources: dict[tuple[str, str], tuple[dict[str, Any], Path]] = {}
-        self.providers: dict[str, dict[str, Any]] = {}
-        self.modules: list[tuple[str, Path]] = []
-        self._locals: dict[str, Any] = {}
-        self._resolving: set[str] = set()
+        self.calls: dict[str, tuple[dict[str, Any], Path]] = {}
+        self.outputs_raw: dict[str, Any] = {}
+        self.providers = dict(providers)
+        self.variables: dict[str, Any] = {}
+        declared: dict[str, dict[str, Any]] = {}
         for path, doc in files.items():
             for block in doc.get("locals", []):
                 self.locals_raw.update({k: v for k, v in block.items() if k != "__is_block__"})
@@ -168,227 +242,390 @@ class Module:
                 for rtype, named in block.items():
                     for name, body in named.items():
                         self.resources[(_unquote(rtype), _unquote(name))] = (body, path)
+            for block in doc.get("module", []):
+                for name, body in block.items():
+                    self.calls[_unquote(name)] = (body, path)
+            for block in doc.get("output", []):
+                for name, body in block.items():
+                    self.outputs_raw[_unquote(name)] = body.get("value")
+            for block in doc.get("variable", []):
+                for name, body in block.items():
+                    declared[_unquote(name)] = body
             for block in doc.get("provider", []):
                 for pname, body in block.items():
                     alias = body.get("alias")
-                    key = _unquote(pname) + (
-                        f".{_unquote(alias)}" if isinstance(alias, str) else ""
-                    )
-                    self.providers[key] = body
-            for block in doc.get("module", []):
-                for mname in block:
-                    self.modules.append((_unquote(mname), path))
+                    key = _unquote(pname)
+                    if isinstance(alias, str):
+                        key += "." + _unquote(alias)
+                    self.providers[key] = (self, body)
+        self.types = {t for t, _ in self.resources}
+        self._locals: dict[str, Any] = {}
+        self._instances: dict[str, Any] = {}
+        self._resource_values: dict[tuple[str, str], Any] = {}
+        self.functions = dict(FUNCTIONS)
+        self.functions.update(
+            file=self._file, fileexists=self._fileexists, templatefile=self._templatefile
+        )
+        self.ev = Evaluator(load.budget, self.functions)
+        rel = folder.relative_to(load.root) if folder.is_relative_to(load.root) else folder
+        self.path_ns = {"module": rel.as_posix() or ".", "root": ".", "cwd": "."}
+        empty = Scope(self._resolve)
+        for name, body in declared.items():
+            if name in inputs:
+                self.variables[name] = _typed(inputs[name], body)
+            elif "default" in body:
+                self.variables[name] = self.value(body["default"], empty)
+            else:
+                self.variables[name] = Unknown(
+                    f"variable `{name}` has no value (give --var or --var-file)"
+                )
+        if not prefix:  # the root also sees values given for undeclared variables
+            self.variables.update({k: v for k, v in inputs.items() if k not in declared})
 
-    # ---- evaluation ----------------------------------------------------------------------
-    def value(self, raw: Any, scope: dict[str, Any]) -> Any:
+    # ---- scopes and values -----------------------------------------------------------------
+    def scope(self, bindings: dict[str, Any] | None = None) -> Scope:
+        return Scope(self._resolve, bindings or {})
+
+    def _resolve(self, name: str) -> Any:
+        if name == "var":
+            return self.variables
+        if name == "local":
+            return _LocalsNS(self)
+        if name == "data":
+            return _DataNS()
+        if name == "module":
+            return _ModuleCallsNS(self)
+        if name == "path":
+            return self.path_ns
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("each", "count", "self"):
+            raise Unresolved(f"`{name}` used outside count/for_each")
+        if name in self.types:
+            return _ResourceTypeNS(self, name)
+        if name.split("_", 1)[0] in ("aws", "google", "azurerm", "random", "tls", "null"):
+            raise EvalError(f"no resource of type `{excerpt(name, 40)}` in this module")
+        raise Unresolved(f"`{excerpt(name, 40)}` is not defined in this module")
+
+    def value(self, raw: Any, scope: Scope) -> Any:
+        """Evaluate a python-hcl2 value; what cannot be known becomes Unknown (with why)."""
         if isinstance(raw, dict):
-            return {
-                _unquote(k): self.value(v, scope) for k, v in raw.items() if k != "__is_block__"
-            }
+            if _is_block(raw):
+                return self.body(raw, scope)
+            out: dict[str, Any] = {}
+            for k, v in raw.items():
+                key = _unquote(k)
+                if key.startswith("${") and key.endswith("}"):
+                    kv = self.value(key, scope)
+                    if isinstance(kv, Unknown):
+                        return kv
+                    key = to_str(kv)
+                out[key] = self.value(v, scope)
+            return out
         if isinstance(raw, list):
             return [self.value(v, scope) for v in raw]
+        if isinstance(raw, bool) or raw is None:
+            return raw
+        if isinstance(raw, float):
+            return _float(raw)
+        if isinstance(raw, int):
+            return check_number(raw)
         if not isinstance(raw, str):
             return raw
-        if raw.startswith("${") and _close(raw, 0) == len(raw) - 1:
-            return self.expr(raw[2:-1], scope)
-        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            return self.template(raw[1:-1], scope)
-        return raw
-
-    def template(self, text: str, scope: dict[str, Any]) -> Any:
-        parts: list[str] = []
-        for is_expr, chunk in _segments(text):
-            if not is_expr:
-                parts.append(chunk)
-                continue
-            v = self.expr(chunk, scope)
-            if isinstance(v, Unknown):
-                return v
-            parts.append(str(v).lower() if isinstance(v, bool) else str(v))
-        return "".join(parts).replace('\\"', '"')
-
-    def expr(self, text: str, scope: dict[str, Any]) -> Any:
-        text = text.strip()
-        if text.startswith("[for ") or text.startswith("{for "):
-            return Unknown(f"`{text}`: for expressions are not evaluated")
-        tern = _split_ternary(text)
-        if tern:
-            cond = self.expr(tern[0], scope)
-            if isinstance(cond, Unknown):
-                return cond
-            return self.expr(tern[1] if cond else tern[2], scope)
+        if not (raw.startswith("${") or raw.startswith('"')):
+            return raw
         try:
-            tree = ast.parse(_to_python(text), mode="eval")
-        except SyntaxError:
-            return Unknown(f"`{text}` could not be evaluated")
-        try:
-            return self._eval(tree.body, scope, text)
-        except _Unresolved as u:
+            return self.ev.ev(self.load.parse(raw), scope)
+        except Unresolved as u:
             return Unknown(u.why)
-        except (
-            TypeError,
-            ValueError,
-            KeyError,
-            IndexError,
-            ZeroDivisionError,
-            AttributeError,
-        ) as e:
-            return Unknown(f"`{text}`: {e}")
+        except EvalError as e:
+            return Unknown(f"`{excerpt(raw.removeprefix('${').removesuffix('}'))}`: {e}")
+        except LimitError as e:
+            raise GateInputError(str(self.folder), f"`{excerpt(raw)}`: {e}") from None
+        except RecursionError:
+            raise GateInputError(
+                str(self.folder), f"`{excerpt(raw)}`: nested too deeply to evaluate"
+            ) from None
 
-    def _eval(self, node: ast.AST, scope: dict[str, Any], text: str) -> Any:
-        ev = lambda n: self._eval(n, scope, text)  # noqa: E731
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and "${" in node.value:
-                v = self.template(node.value, scope)  # a template string inside an expression
-                if isinstance(v, Unknown):
-                    raise _Unresolved(v.why)
-                return v
-            return node.value
-        if isinstance(node, ast.List | ast.Tuple):
-            return [ev(e) for e in node.elts]
-        if isinstance(node, ast.Dict):
-            return {
-                (k.id if isinstance(k, ast.Name) else ev(k)): ev(v)
-                for k, v in zip(node.keys, node.values, strict=True)
-                if k is not None
-            }
-        if isinstance(node, ast.BinOp):
-            a, b = ev(node.left), ev(node.right)
-            ops: dict[type, Callable[[Any, Any], Any]] = {
-                ast.Add: lambda x, y: x + y,
-                ast.Sub: lambda x, y: x - y,
-                ast.Mult: lambda x, y: x * y,
-                ast.Div: lambda x, y: x / y,
-                ast.Mod: lambda x, y: x % y,
-            }
-            return ops[type(node.op)](a, b)
-        if isinstance(node, ast.UnaryOp):
-            v = ev(node.operand)
-            return (
-                -v
-                if isinstance(node.op, ast.USub)
-                else (not v)
-                if isinstance(node.op, ast.Not)
-                else v
-            )
-        if isinstance(node, ast.BoolOp):
-            vals = [ev(v) for v in node.values]
-            return all(vals) if isinstance(node.op, ast.And) else any(vals)
-        if isinstance(node, ast.Compare):
-            left = ev(node.left)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = ev(right_node)
-                cmp = {
-                    ast.Eq: left == right,
-                    ast.NotEq: left != right,
-                    ast.Lt: left < right,
-                    ast.LtE: left <= right,
-                    ast.Gt: left > right,
-                    ast.GtE: left >= right,
-                }[type(op)]
-                if not cmp:
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            fn = FUNCTIONS.get(node.func.id)
-            if fn is None:
-                raise _Unresolved(f"`{text}`: function {node.func.id}() is not evaluated")
-            return fn(*[ev(a) for a in node.args])
-        if isinstance(node, ast.Subscript):
-            base, key = ev(node.value), ev(node.slice)
-            return base[int(key)] if isinstance(base, list) else base[key]
-        if isinstance(node, ast.Attribute | ast.Name):
-            return self._reference(node, scope, text)
-        raise _Unresolved(f"`{text}` could not be evaluated")
+    def body(self, raw: dict[str, Any], scope: Scope) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in raw.items():
+            if k in _META:
+                continue
+            out[_unquote(k)] = self.value(v, scope)
+        for dyn in raw.get("dynamic") or []:
+            if not isinstance(dyn, dict):
+                continue
+            for bname, spec in dyn.items():
+                self._dynamic(_unquote(bname), spec, scope, out)
+        return out
 
-    def _reference(self, node: ast.AST, scope: dict[str, Any], text: str) -> Any:
-        chain: list[str] = []
-        while isinstance(node, ast.Attribute):
-            chain.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            raise _Unresolved(f"`{text}` could not be evaluated")
-        chain.append(node.id)
-        chain.reverse()
-        head = chain[0]
-        if head == "var":
-            if chain[1] not in self.variables:
-                raise _Unresolved(f"variable `{chain[1]}` has no value (give --var or --var-file)")
-            return _walk(self.variables[chain[1]], chain[2:], text)
-        if head == "local":
-            return _walk(self.local(chain[1]), chain[2:], text)
-        if head in ("each", "count"):
-            key = f"{head}.{chain[1]}"
-            if key not in scope:
-                raise _Unresolved(f"`{key}` used outside count/for_each")
-            return _walk(scope[key], chain[2:], text)
-        if head in _SCOPES:
-            raise _Unresolved(f"`{'.'.join(chain)}` is known only at plan time")
-        if len(chain) >= 3 and (head, chain[1]) in self.resources:
-            return self.resource_attr(head, chain[1], chain[2], chain[3:], text)
-        raise _Unresolved(f"`{'.'.join(chain)}` could not be resolved")
+    def _dynamic(self, name: str, spec: Any, scope: Scope, out: dict[str, Any]) -> None:
+        if not isinstance(spec, dict):
+            return
+        coll = self.value(spec.get("for_each"), scope)
+        if isinstance(coll, Unknown):
+            out[name] = Unknown(f"dynamic `{name}` blocks: {coll.why}")
+            return
+        it = spec.get("iterator")
+        it_name = _unquote(str(it)).removeprefix("${").removesuffix("}") if it else name
+        contents = spec.get("content") or []
+        content = contents[0] if isinstance(contents, list) and contents else {}
+        items = list(enumerate(coll)) if isinstance(coll, list) else sorted(coll.items())
+        blocks = out.setdefault(name, []) if not isinstance(out.get(name), Unknown) else []
+        if not isinstance(blocks, list):
+            blocks = out[name] = [blocks]
+        self.load.budget.elements(len(items), f"dynamic `{name}`")
+        for k, v in items:
+            if isinstance(content, dict):
+                blocks.append(self.body(content, scope.child({it_name: {"key": k, "value": v}})))
 
     def local(self, name: str) -> Any:
         if name in self._locals:
             return self._locals[name]
-        if name not in self.locals_raw or f"local.{name}" in self._resolving:
-            raise _Unresolved(f"local `{name}` is not defined or is circular")
-        self._resolving.add(f"local.{name}")
+        if name not in self.locals_raw:
+            raise EvalError(f"local `{excerpt(name, 40)}` is not defined")
+        key = f"{self.prefix}local.{name}"
+        if key in self.load.resolving:
+            raise Unresolved(f"local `{name}` refers to itself")
+        self.load.resolving.add(key)
         try:
-            v = self.value(self.locals_raw[name], {})
+            v = self.value(self.locals_raw[name], self.scope())
         finally:
-            self._resolving.discard(f"local.{name}")
-        if isinstance(v, Unknown):
-            raise _Unresolved(v.why)
+            self.load.resolving.discard(key)
         self._locals[name] = v
         return v
 
-    def resource_attr(self, rtype: str, name: str, attr: str, rest: list[str], text: str) -> Any:
-        key = f"{rtype}.{name}.{attr}"
-        body = self.resources[(rtype, name)][0]
-        if attr not in body or key in self._resolving:
-            raise _Unresolved(f"`{rtype}.{name}.{attr}` is known only after apply")
-        self._resolving.add(key)
+    def output(self, name: str) -> Any:
+        if name not in self.outputs_raw:
+            raise EvalError(f"the module has no output `{excerpt(name, 40)}`")
+        return self.value(self.outputs_raw[name], self.scope())
+
+    # ---- expansion ---------------------------------------------------------------------------
+    def expand(self, kind: str, name: str, raw: dict[str, Any], src: Path) -> Any:
+        """`("single" | "count" | "each", [(key, bindings)])`, or Unknown when the count or
+        for_each depends on something known only after apply. Bad values are exit 2."""
+        where = f"{self.prefix}{kind}{name}"
+        if "count" in raw:
+            n = self.value(raw["count"], self.scope())
+            if isinstance(n, Unknown):
+                return Unknown(f"`count` of {where} is unknown before apply ({n.why})")
+            if isinstance(n, str) and re.fullmatch(r"-?\d+(\.\d+)?", n.strip()):
+                n = norm(check_number(int(n)) if n.strip().lstrip("-").isdigit() else _dec(n))
+            if isinstance(n, bool) or not isinstance(n, int):
+                if n is None:
+                    return ("count", [])
+                raise GateInputError(
+                    str(src), f"{where}: `count` must be a whole number, got {excerpt(str(n), 30)}"
+                )
+            if n < 0:
+                raise GateInputError(str(src), f"{where}: `count` is negative ({n})")
+            self.load.add_resources(n, where, str(src))
+            return ("count", [(i, {"count": {"index": i}}) for i in range(n)])
+        if "for_each" in raw:
+            fe = self.value(raw["for_each"], self.scope())
+            if isinstance(fe, Unknown):
+                return Unknown(f"`for_each` of {where} is unknown before apply ({fe.why})")
+            if isinstance(fe, dict):
+                pairs = [(k, fe[k]) for k in sorted(fe)]
+            elif isinstance(fe, list):
+                keys: list[str] = []
+                for x in fe:
+                    if isinstance(x, Unknown):
+                        return Unknown(f"`for_each` of {where} is unknown before apply ({x.why})")
+                    if not isinstance(x, str | int) or isinstance(x, bool):
+                        raise GateInputError(
+                            str(src), f"{where}: `for_each` must be a map or a set of strings"
+                        )
+                    if to_str(x) not in keys:
+                        keys.append(to_str(x))
+                pairs = [(k, k) for k in sorted(keys)]
+            else:
+                raise GateInputError(
+                    str(src),
+                    f"{where}: `for_each` must be a map or a set of strings, "
+                    f"got {excerpt(str(fe), 30)}",
+                )
+            self.load.add_resources(len(pairs), where, str(src))
+            return ("each", [(k, {"each": {"key": k, "value": v}}) for k, v in pairs])
+        self.load.add_resources(1, where, str(src))
+        return ("single", [(None, {})])
+
+    def resource_value(self, rtype: str, name: str) -> Any:
+        key = (rtype, name)
+        if key in self._resource_values:
+            return self._resource_values[key]
+        body, src = self.resources[key]
+        guard = f"{self.prefix}{rtype}.{name}#expand"
+        if guard in self.load.resolving:
+            raise Unresolved(f"`{rtype}.{name}` refers to itself")
+        self.load.resolving.add(guard)
+        saved = self.load.resources
         try:
-            v = self.value(body[attr], {"count.index": 0})
+            inst = self.expand(f"{rtype}.", name, body, src)
         finally:
-            self._resolving.discard(key)
-        if isinstance(v, Unknown):
-            raise _Unresolved(v.why)
-        return _walk(v, rest, text)
-
-
-class _Unresolved(Exception):
-    def __init__(self, why: str) -> None:
-        super().__init__(why)
-        self.why = why
-
-
-def _walk(v: Any, rest: list[str], text: str) -> Any:
-    for part in rest:
-        if isinstance(v, dict) and part in v:
-            v = v[part]
+            self.load.resolving.discard(guard)
+            self.load.resources = saved  # counted when the resource itself is collected
+        if isinstance(inst, Unknown):
+            v: Any = inst
         else:
-            raise _Unresolved(f"`{text}`: no attribute `{part}`")
-    return v
+            kind, items = inst
+            views = [(k, _ResourceView(self, rtype, name, b)) for k, b in items]
+            v = (
+                views[0][1]
+                if kind == "single"
+                else [x for _, x in views]
+                if kind == "count"
+                else dict(views)
+            )
+        self._resource_values[key] = v
+        return v
+
+    def module_instances(self, name: str) -> Any:
+        if name in self._instances:
+            return self._instances[name]
+        if name not in self.calls:
+            raise EvalError(f"no module `{excerpt(name, 40)}`")
+        body, src = self.calls[name]
+        inst = self.expand("module.", name, body, src)
+        if isinstance(inst, Unknown):
+            self._instances[name] = inst
+            return inst
+        kind, items = inst
+        children: list[tuple[Any, Module | Unknown]] = []
+        for k, b in items:
+            suffix = "" if kind == "single" else f"[{k}]" if kind == "count" else f'["{k}"]'
+            children.append((k, self._child(name, body, src, b, suffix)))
+        self._instances[name] = (kind, children)
+        return self._instances[name]
+
+    def _child(
+        self, name: str, body: dict[str, Any], src: Path, bindings: dict[str, Any], suffix: str
+    ) -> Module | Unknown:
+        source = self.value(body.get("source"), self.scope())
+        prefix = f"{self.prefix}module.{name}{suffix}."
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            return Unknown(
+                f"module `{prefix[:-1]}` comes from `{excerpt(str(source), 60)}`, which is not "
+                "a local folder: run `terraform plan` and gate the plan JSON"
+            )
+        if self.depth >= MAX_MODULE_DEPTH:
+            raise GateInputError(str(src), f"{prefix[:-1]}: modules nested too deeply")
+        folder = self.folder / source
+        if not _inside(folder, self.load.boundary):
+            return Unknown(
+                f"module `{prefix[:-1]}` source `{excerpt(source, 60)}` is outside the folder "
+                "given (pass a wider --root to read it)"
+            )
+        folder = folder.resolve()
+        tf_files = sorted(folder.glob("*.tf")) if folder.is_dir() else []
+        if not tf_files:
+            return Unknown(f"module `{prefix[:-1]}`: no .tf files in `{excerpt(source, 60)}`")
+        files = {f: parse_file(f, self.load.boundary) for f in tf_files}
+        scope = self.scope(bindings)
+        inputs = {
+            _unquote(k): self.value(v, scope)
+            for k, v in body.items()
+            if k not in _META and k not in ("source", "version", "providers")
+        }
+        providers = dict(self.providers)
+        mapping = body.get("providers")
+        if isinstance(mapping, dict):
+            for child_key, parent_ref in mapping.items():
+                ref = str(parent_ref).removeprefix("${").removesuffix("}")
+                if ref in self.providers:
+                    providers[_unquote(child_key)] = self.providers[ref]
+        return Module(self.load, folder, files, prefix, inputs, providers, self.depth + 1)
+
+    # ---- file functions (inside the boundary only) ---------------------------------------------
+    def _path(self, p: Any) -> Path:
+        path = self.load.root / to_str(p)
+        if not _inside(path, self.load.boundary):
+            raise EvalError(f"`{excerpt(to_str(p), 60)}` is outside the folder given; not read")
+        return path
+
+    def _file(self, ev: Evaluator, p: Any) -> str:
+        path = self._path(p)
+        try:
+            return _read_checked(path, self.load.boundary)
+        except GateInputError as e:
+            raise EvalError(e.problem) from None
+
+    def _fileexists(self, ev: Evaluator, p: Any) -> bool:
+        return self._path(p).is_file()
+
+    def _templatefile(self, ev: Evaluator, p: Any, variables: Any) -> Any:
+        from iac_gate.hcl_parse import Parser
+
+        text = self._file(ev, p)
+        parser = Parser(text)
+        try:
+            parts = parser.template(None)
+        except HclSyntaxError as e:
+            raise EvalError(str(e)) from None
+        vs = variables if isinstance(variables, dict) else {}
+        return ev.template(parts, Scope(lambda n: vs[n] if n in vs else _no_var(n), {}))
+
+    # ---- regions -------------------------------------------------------------------------------
+    def provider_region(self, key: str) -> str | None:
+        found = self.providers.get(key)
+        if found is None:
+            return None
+        mod, body = found
+        for attr in ("region", "location", "zone"):
+            if attr in body:
+                r = mod.value(body[attr], mod.scope())
+                if isinstance(r, str) and r:
+                    if attr == "zone" and re.search(r"-[a-z]$", r):
+                        return r.rsplit("-", 1)[0]
+                    return r
+        return None
+
+
+def _no_var(name: str) -> Any:
+    raise EvalError(f"templatefile(): no variable `{excerpt(name, 40)}`")
+
+
+def _dec(s: str) -> Any:
+    from decimal import Decimal
+
+    return Decimal(s.strip())
+
+
+def _float(f: float) -> Any:
+    from decimal import Decimal
+
+    if f != f or f in (float("inf"), float("-inf")):
+        raise LimitError("numeric overflow: a number beyond the float64 range")
+    return norm(Decimal(str(f)))
+
+
+def _typed(value: Any, decl: dict[str, Any]) -> Any:
+    """A module input or CLI value converted by the variable's declared primitive type."""
+    t = str(decl.get("type", "")).removeprefix("${").removesuffix("}")
+    if isinstance(value, str) and t == "number" and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        return norm(_dec(value))
+    if isinstance(value, str) and t == "bool" and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 _REF = re.compile(r"\b([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\b")
 
 
-def _refs(body: Any, path: str, out: dict[str, str], known: set[tuple[str, str]]) -> None:
+def _refs(body: Any, path: str, out: dict[str, str], known: set[tuple[str, str]], pfx: str) -> None:
     if isinstance(body, dict):
         for k, v in body.items():
             if k != "__is_block__":
-                _refs(v, f"{path}.{_unquote(k)}" if path else _unquote(k), out, known)
+                key = _unquote(k)
+                _refs(v, f"{path}.{key}" if path else key, out, known, pfx)
     elif isinstance(body, list):
         for v in body:
-            _refs(v, path, out, known)
+            _refs(v, path, out, known, pfx)
     elif isinstance(body, str) and "${" in body:
         for m in _REF.finditer(body):
             if (m.group(1), m.group(2)) in known:
-                out.setdefault(path, f"{m.group(1)}.{m.group(2)}")
+                out.setdefault(path, f"{pfx}{m.group(1)}.{m.group(2)}")
                 break
 
 
@@ -398,19 +635,113 @@ def _coerce_cli(v: str) -> Any:
     if re.fullmatch(r"-?\d+", v):
         return int(v)
     if re.fullmatch(r"-?\d+\.\d*", v):
-        return float(v)
+        return _dec(v)
     return {"true": True, "false": False}.get(v, v)
 
 
-def _load_vars(files: list[Path]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in files:
-        if not f.exists():
-            raise GateInputError(str(f), "variable file not found")
-        doc = _parse_file(f)
-        tmp = Module({}, {})
-        out.update({k: tmp.value(v, {}) for k, v in doc.items()})
-    return out
+def _key(k: Any) -> str:
+    return str(k).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _collect(mod: Module, default_region: str | None, out: list[ResourceChange]) -> None:
+    known = set(mod.resources)
+    for (rtype, name), (body, src) in mod.resources.items():
+        provider = rtype.split("_", 1)[0]
+        pkey = provider
+        if "provider" in body:
+            pkey = str(body["provider"]).removeprefix("${").removesuffix("}")
+        refs: dict[str, str] = {}
+        _refs(body, "", refs, known, mod.prefix)
+        base = f"{mod.prefix}{rtype}.{name}"
+        inst = mod.expand(f"{rtype}.", name, body, src)
+        if isinstance(inst, Unknown):
+            out.append(_placeholder(base, rtype, name, provider, src, inst.why, mod.prefix))
+            continue
+        kind, items = inst
+        for k, bindings in items:
+            addr = (
+                base
+                if kind == "single"
+                else f"{base}[{k}]"
+                if kind == "count"
+                else f'{base}["{_key(k)}"]'
+            )
+            attrs = mod.body(body, mod.scope(bindings))
+            region, note = _region(mod, provider, pkey, attrs, refs, default_region)
+            out.append(
+                ResourceChange(
+                    address=addr, type=rtype, name=name, provider=provider, action="create",
+                    before=None, after=attrs, region_after=region, region_note=note,
+                    region_reason=None if region else f"region unknown: provider `{pkey}` sets no region",
+                    source=str(src), refs=refs, module_address=mod.prefix.rstrip("."),
+                )
+            )  # fmt: skip
+    for name, (_body, src) in mod.calls.items():
+        inst = mod.module_instances(name)
+        if isinstance(inst, Unknown):
+            out.append(
+                _placeholder(f"{mod.prefix}module.{name}", "module", name, "terraform", src, inst.why, mod.prefix)
+            )  # fmt: skip
+            continue
+        for k, child in inst[1]:
+            if isinstance(child, Unknown):
+                addr = f"{mod.prefix}module.{name}" + (
+                    "" if k is None else f"[{k!r}]".replace("'", '"')
+                )
+                out.append(
+                    _placeholder(addr, "module", name, "terraform", src, child.why, mod.prefix)
+                )
+            else:
+                _collect(child, default_region, out)
+
+
+def _placeholder(
+    addr: str, rtype: str, name: str, provider: str, src: Path, why: str, prefix: str
+) -> ResourceChange:
+    return ResourceChange(
+        address=addr, type=rtype, name=name, provider=provider, action="create", before=None,
+        after={}, source=str(src), unpriceable=why, module_address=prefix.rstrip("."),
+    )  # fmt: skip
+
+
+def _region(
+    mod: Module,
+    provider: str,
+    pkey: str,
+    attrs: dict[str, Any],
+    refs: dict[str, str],
+    default_region: str | None,
+) -> tuple[str | None, str | None]:
+    """The resource's own region, else (Azure) the location of a resource it references, else
+    its provider's, else --default-region, else the provider default with a notice."""
+    region = region_from_attrs(provider, attrs)
+    if region:
+        return region, None
+    if provider == "azurerm":
+        for target in refs.values():
+            rtype, rname = target.removeprefix(mod.prefix).split(".", 1)
+            if (rtype, rname) not in mod.resources:
+                continue
+            v = mod.resource_value(rtype, rname)
+            view = v[0] if isinstance(v, list) and v else v
+            if isinstance(view, dict) and view:
+                view = next(iter(view.values()))
+            if isinstance(view, _ResourceView):
+                loc = view.attr("location")
+                if isinstance(loc, str) and loc:
+                    return normalize_region(provider, loc), None
+    pr = mod.provider_region(pkey)
+    if pr:
+        return normalize_region(provider, pr), None
+    if default_region:
+        return default_region, None
+    fallback = PROVIDER_DEFAULT_REGIONS.get(provider)
+    if fallback:
+        return fallback, (
+            f"region assumed {fallback} for `{provider}` resources: the configuration sets none "
+            "(pass --default-region to choose)"
+        )
+    return None, None
 
 
 def load_tf_dir(
@@ -419,118 +750,41 @@ def load_tf_dir(
     var_files: list[str],
     variables: dict[str, str],
     default_region: str | None = None,
+    max_resources: int = MAX_RESOURCES,
+    boundary: Path | None = None,
+    seconds: float = EVAL_SECONDS,
 ) -> list[ResourceChange]:
+    """Every resource instance the folder's configuration declares, with its evaluated
+    attributes. `boundary` (default: the folder) is where files, modules and `file()` reads
+    must stay after resolving symlinks."""
+    root = path.resolve()
+    bound = (boundary or path).resolve()
+    if not root.is_relative_to(bound):
+        raise GateInputError(str(path), "the folder is outside the --root given")
     tf_files = sorted(path.glob("*.tf"))
     if not tf_files:
         raise GateInputError(str(path), "no .tf files in this folder")
-    files = {f: _parse_file(f) for f in tf_files}
+    load = _Load(root, bound, max_resources, seconds)
+    files = {f: parse_file(f, bound) for f in tf_files}
     values: dict[str, Any] = {}
-    declared: set[str] = set()
-    probe = Module({}, {})
-    for doc in files.values():
-        for block in doc.get("variable", []):
-            for name, body in block.items():
-                declared.add(_unquote(name))
-                if "default" in body:
-                    values[_unquote(name)] = probe.value(body["default"], {})
+    probe = Module(load, root, {}, "", {}, {})
     auto = [path / "terraform.tfvars"] if (path / "terraform.tfvars").exists() else []
     auto += sorted(path.glob("*.auto.tfvars"))
-    values.update(_load_vars(auto + [Path(v) for v in var_files]))
+    for f in auto + [Path(v) for v in var_files]:
+        if not f.exists():
+            raise GateInputError(str(f), "variable file not found")
+        doc = parse_file(f, f.resolve().parent if f in [Path(v) for v in var_files] else bound)
+        values.update({k: probe.value(v, probe.scope()) for k, v in doc.items()})
     for k, v in variables.items():
         values[k] = _coerce_cli(v)
-    mod = Module(files, values)
-    regions: dict[str, Any] = {}
-    for key, body in mod.providers.items():
-        for attr in ("region", "location", "zone"):
-            if attr in body:
-                r = mod.value(body[attr], {})
-                if isinstance(r, str):
-                    regions[key] = (
-                        r.rsplit("-", 1)[0] if attr == "zone" and re.search(r"-[a-z]$", r) else r
-                    )
-                break
-    known = set(mod.resources)
-    out: list[ResourceChange] = []
-    for (rtype, name), (body, src) in mod.resources.items():
-        provider = rtype.split("_", 1)[0]
-        pkey = provider
-        if "provider" in body:
-            pk = str(body["provider"]).removeprefix("${").removesuffix("}")
-            pkey = pk
-        refs: dict[str, str] = {}
-        _refs(body, "", refs, known)
-        for addr, scope in _instances(mod, rtype, name, body, src):
-            attrs = {
-                k: mod.value(v, scope)
-                for k, v in body.items()
-                if k
-                not in ("__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on")
-            }
-            region = (
-                region_from_attrs(provider, attrs)
-                or (normalize_region(provider, regions[pkey]) if pkey in regions else None)
-                or default_region
-            )
-            out.append(
-                ResourceChange(
-                    address=addr,
-                    type=rtype,
-                    name=name,
-                    provider=provider,
-                    action="create",
-                    before=None,
-                    after=attrs,
-                    region_after=region,
-                    region_reason=None
-                    if region
-                    else f"region unknown: provider `{pkey}` sets no region "
-                    "and the resource has no location; pass --default-region",
-                    source=str(src),
-                    refs=refs,
-                )
-            )
-    for mname, src in mod.modules:
-        out.append(
-            ResourceChange(
-                address=f"module.{mname}",
-                type="module",
-                name=mname,
-                provider="terraform",
-                action="create",
-                before=None,
-                after={},
-                source=str(src),
-                unpriceable="modules are not expanded from .tf files: run "
-                "`terraform plan` and gate the plan JSON",
-            )
-        )
-    return out
-
-
-def _instances(
-    mod: Module, rtype: str, name: str, body: dict[str, Any], src: Path
-) -> list[tuple[str, dict[str, Any]]]:
-    base = f"{rtype}.{name}"
-    if "count" in body:
-        n = mod.value(body["count"], {})
-        if isinstance(n, bool) or (isinstance(n, str) and n.isdigit()):
-            n = int(n)
-        if not isinstance(n, int | float):
-            raise GateInputError(
-                str(src),
-                f"{base}: count is not a literal number after resolving "
-                f"variables ({getattr(n, 'why', n)!s})",
-            )
-        return [(f"{base}[{i}]", {"count.index": i}) for i in range(int(n))]
-    if "for_each" in body:
-        fe = mod.value(body["for_each"], {})
-        if isinstance(fe, dict):
-            return [(f'{base}["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
-        if isinstance(fe, list):
-            return [(f'{base}["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+    try:
+        mod = Module(load, root, files, "", values, {})
+        out: list[ResourceChange] = []
+        _collect(mod, default_region, out)
+    except LimitError as e:
+        raise GateInputError(str(path), str(e)) from None
+    except RecursionError:
         raise GateInputError(
-            str(src),
-            f"{base}: for_each is not a literal map or set after resolving "
-            f"variables ({getattr(fe, 'why', fe)!s})",
-        )
-    return [(base, {})]
+            str(path), "the configuration is nested too deeply to evaluate"
+        ) from None
+    return out

@@ -45,6 +45,7 @@ class ResourceChange:
     region_before: str | None = None
     region_after: str | None = None
     region_reason: str | None = None  # why the region is unknown, when it is
+    region_note: str | None = None  # a region assumed by default (shown as a notice)
     unpriceable: str | None = (
         None  # why this change cannot be priced at all (e.g. an unexpanded module)
     )

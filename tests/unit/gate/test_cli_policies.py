@@ -47,8 +47,11 @@ def test_every_fixture_prices_or_fails_clearly(fixture, capsys) -> None:
 
 def test_no_region_plan_prices_with_default_region(capsys) -> None:
     _, out, _ = run([FIX / "aws/terraform-plan-no-region.json", "--format", "json"], capsys)
-    inst = next(r for r in json.loads(out)["resources"] if r["type"] == "aws_instance")
-    assert not inst["priced"] and "--default-region" in inst["unpriced_reason"]
+    doc = json.loads(out)
+    inst = next(r for r in doc["resources"] if r["type"] == "aws_instance")
+    # the AWS provider's default (us-east-1), said in a notice, as Infracost and users expect
+    assert inst["region"] == "us-east-1"
+    assert any("region assumed us-east-1" in n and "--default-region" in n for n in doc["notices"])
     _, out, _ = run(
         [
             FIX / "aws/terraform-plan-no-region.json",
