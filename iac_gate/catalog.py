@@ -69,6 +69,7 @@ class PriceCatalog:
         env = os.environ.get("SIBYL_PRICE_CATALOG")
         self.dir = Path(catalog_dir or env or SHIPPED_DIR)
         self._tables: dict[str, dict[Key, list[list[str]]]] = {}
+        self._specs: dict[str, tuple[int, bool]] | None = None
 
     def _table(self, provider: str) -> dict[Key, list[list[str]]]:
         table = self._tables.get(provider)
@@ -127,6 +128,20 @@ class PriceCatalog:
         """The first-tier price, or None when the catalog has no such price."""
         found = self.tiers(provider, product, sku, region, attrs)
         return found[0] if found else None
+
+    def instance_specs(self) -> dict[str, tuple[int, bool]]:
+        """EC2 type -> (vCPUs, EBS optimization built in), from `aws_instance_specs.csv`."""
+        if self._specs is None:
+            self._specs = {}
+            path = self.dir / "aws_instance_specs.csv"
+            if path.exists():
+                with open(path, encoding="utf-8", newline="") as fh:
+                    reader = csv.reader(fh)
+                    next(reader, None)
+                    for row in reader:
+                        if len(row) == 3 and row[1].isdigit():
+                            self._specs[row[0]] = (int(row[1]), row[2] == "true")
+        return self._specs
 
     def skus(self, provider: str, product: str) -> set[str]:
         return {k[1] for k in self._table(provider) if k[0] == product}

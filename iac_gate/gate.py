@@ -39,7 +39,17 @@ class GateResult:
 
     @property
     def unpriced(self) -> list[PricedResource]:
+        """Resources not fully priced (status partial or unpriced)."""
         return [r for r in self.resources if not r.priced]
+
+    def coverage(self) -> dict[str, int]:
+        """How much of the change is priced: resources by status, and unpriced components."""
+        counts = {"resources": len(self.resources), "priced": 0, "partial": 0, "unpriced": 0}
+        for r in self.resources:
+            counts[r.status] += 1
+        counts["free"] = sum(1 for r in self.resources if r.free)
+        counts["unpriced_components"] = sum(len(r.unpriced_components()) for r in self.unpriced)
+        return counts
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +65,7 @@ class GateResult:
             "total_monthly_cost_before": money(self.total_before),
             "delta_monthly_cost": money(self.delta),
             "unpriced_resources": len(self.unpriced),
+            "coverage": self.coverage(),
             "notices": self.notices,
             "policy": self.evaluation.to_json(),
         }
@@ -72,8 +83,10 @@ def resource_json(r: PricedResource) -> dict[str, Any]:
         "monthly_cost": money(r.monthly_cost) if ch.after is not None else None,
         "monthly_cost_before": money(r.monthly_cost_before) if ch.before is not None else None,
         "priced": r.priced,
+        "status": r.status,
         "free": r.free,
         "unpriced_reason": r.unpriced_reason,
+        "unpriced_components": r.unpriced_components(),
         "tags": r.tags,
         "components": [c.to_json() for c in main.components] if main is not None else [],
         "components_before": [c.to_json() for c in r.before.components]
@@ -146,8 +159,12 @@ def run_gate(
     for note in dict.fromkeys(c.region_note for c in changes if c.region_note):
         result.notices.append(note)
     if result.unpriced:
+        cov = result.coverage()
         result.notices.append(
-            f"{len(result.unpriced)} resource(s) not fully priced; totals count only what could be priced"
+            f"{len(result.unpriced)} of {cov['resources']} resource(s) not fully priced "
+            f"({cov['partial']} partial, {cov['unpriced']} unpriced; "
+            f"{cov['unpriced_components']} component(s) without a price): "
+            "totals count only what could be priced"
         )
     if policies_path:
         # pydantic and the policy models load only when there are policies (CLI start-up).

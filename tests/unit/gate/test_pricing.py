@@ -133,7 +133,9 @@ def test_update_prices_both_sides(catalog) -> None:
     )
     r = out["aws_instance.a"]
     assert r.change.action == "update"
-    assert r.monthly_cost_before == D("0.0104") * H
+    # t3.micro and, the AMI's root volume size unknown, the 8 GB gp2 default at $0.10/GB-month
+    assert r.monthly_cost_before == D("0.0104") * H + 8 * D("0.10")
+    assert "8 GB AMI default" in r.before.components[1].name
     assert r.after.components[0].unit_price == D("0.096")  # m5.large us-east-1
 
 
