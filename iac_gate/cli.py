@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 EXIT_PASS, EXIT_BLOCK, EXIT_INPUT = 0, 1, 2
 
@@ -57,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, catalog: Any = None) -> int:
+    """Run the CLI; `catalog` (a loaded `PriceCatalog`) lets tests share one across runs."""
     args = build_parser().parse_args(argv)
     from iac_gate.errors import GateInputError
 
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             var_files=args.var_file,
             variables=variables,
             team=args.team,
-            catalog=PriceCatalog(args.catalog) if args.catalog else None,
+            catalog=PriceCatalog(args.catalog) if args.catalog else catalog,
             max_resources=args.max_resources,
             root=args.root,
         )
