@@ -3,6 +3,7 @@
     sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE]
                     [--format table|json|markdown|sarif] [--out FILE] [--default-region R]
                     [--var-file F]... [--var k=v]... [--team TEAM] [--catalog DIR]
+                    [--rates list|warehouse] [--marts-dir DIR] [--max-resources N] [--root DIR]
 
 PATH is a `terraform show -json` plan file or a folder of .tf files.
 Exit codes: 0 pass (warnings allowed), 1 blocked by policy, 2 bad input or usage.
@@ -52,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse plans or folders expanding to more resources (default 100000)",
     )
     p.add_argument(
+        "--rates",
+        choices=["list", "warehouse"],
+        default="list",
+        help="list prices, or also your effective/list ratio from the cost mart (--marts-dir)",
+    )
+    p.add_argument(
+        "--marts-dir",
+        help="published marts folder for --rates warehouse (default $SIBYL_MARTS_DIR or data/marts)",
+    )
+    p.add_argument(
         "--root",
         help=".tf folders: the folder reads (modules, file()) must stay in (default: PATH)",
     )
@@ -77,6 +88,14 @@ def main(argv: list[str] | None = None, *, catalog: Any = None) -> int:
 
         if not Path(args.path).exists():
             raise GateInputError(args.path, "no such file or folder")
+        rates = None
+        if args.rates == "warehouse":
+            import os
+
+            from iac_gate.rates import load_rates
+
+            marts = args.marts_dir or os.environ.get("SIBYL_MARTS_DIR") or "data/marts"
+            rates = load_rates(marts)
         result = run_gate(
             args.path,
             environment=args.env,
@@ -89,6 +108,7 @@ def main(argv: list[str] | None = None, *, catalog: Any = None) -> int:
             catalog=PriceCatalog(args.catalog) if args.catalog else catalog,
             max_resources=args.max_resources,
             root=args.root,
+            rates=rates,
         )
         text = RENDERERS[args.format](result)
     except GateInputError as e:

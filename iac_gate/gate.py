@@ -13,6 +13,7 @@ from iac_gate.budget import TeamBudgets
 from iac_gate.catalog import PriceCatalog
 from iac_gate.model import Evaluation, PricedResource, ResourceChange, money
 from iac_gate.pricing import price_changes
+from iac_gate.rates import EffectiveRates
 from iac_gate.usage import load_usage
 
 
@@ -24,6 +25,23 @@ class GateResult:
     evaluation: Evaluation
     notices: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    rates: EffectiveRates | None = None
+
+    def effective(self, r: PricedResource, before: bool = False) -> Decimal:
+        """A resource's monthly cost at the organisation's effective rate (list without rates)."""
+        cost = r.monthly_cost_before if before else r.monthly_cost
+        if self.rates is None:
+            return cost
+        region = r.change.region_before if before else r.change.region_after
+        return cost * self.rates.rate(r.change.provider, r.change.type, region).ratio
+
+    @property
+    def total_effective(self) -> Decimal:
+        return sum((self.effective(r) for r in self.resources), Decimal(0))
+
+    @property
+    def total_effective_before(self) -> Decimal:
+        return sum((self.effective(r, before=True) for r in self.resources), Decimal(0))
 
     @property
     def total_after(self) -> Decimal:
@@ -60,7 +78,7 @@ class GateResult:
             "metadata": self.metadata,
             "currency": "USD",
             "hours_per_month": 730,
-            "resources": [resource_json(r) for r in self.resources],
+            "resources": [resource_json(r, self) for r in self.resources],
             "total_monthly_cost": money(self.total_after),
             "total_monthly_cost_before": money(self.total_before),
             "delta_monthly_cost": money(self.delta),
@@ -68,12 +86,29 @@ class GateResult:
             "coverage": self.coverage(),
             "notices": self.notices,
             "policy": self.evaluation.to_json(),
+            **(self._rates_json() if self.rates is not None else {}),
+        }
+
+    def _rates_json(self) -> dict[str, Any]:
+        if self.rates is None:
+            return {}
+        return {
+            "rates": self.rates.to_json(),
+            "total_effective_monthly_cost": money(self.total_effective),
+            "total_effective_monthly_cost_before": money(self.total_effective_before),
         }
 
 
-def resource_json(r: PricedResource) -> dict[str, Any]:
+def resource_json(r: PricedResource, result: GateResult | None = None) -> dict[str, Any]:
     ch = r.change
     main = r.after if r.after is not None else r.before
+    extra: dict[str, Any] = {}
+    if result is not None and result.rates is not None:
+        rate = result.rates.rate(ch.provider, ch.type, r.region)
+        extra = {
+            "effective_rate": {"ratio": format(rate.ratio, "f"), "basis": rate.basis},
+            "effective_monthly_cost": money(result.effective(r)) if ch.after is not None else None,
+        }
     return {
         "address": ch.address,
         "type": ch.type,
@@ -92,6 +127,7 @@ def resource_json(r: PricedResource) -> dict[str, Any]:
         "components_before": [c.to_json() for c in r.before.components]
         if r.before and r.after
         else [],
+        **extra,
     }
 
 
@@ -142,6 +178,7 @@ def run_gate(
     metadata: dict[str, Any] | None = None,
     max_resources: int | None = None,
     root: str | Path | None = None,
+    rates: EffectiveRates | None = None,
 ) -> GateResult:
     changes = read_changes(
         path,
@@ -153,7 +190,15 @@ def run_gate(
     )
     usage = load_usage(usage_path)
     resources = price_changes(changes, catalog or PriceCatalog(), usage)
-    result = GateResult(str(path), environment, resources, Evaluation(), [], metadata or {})
+    result = GateResult(
+        str(path), environment, resources, Evaluation(), [], metadata or {}, rates=rates
+    )
+    if rates is not None:
+        result.notices.append(
+            f"effective rates from {rates.source} ({rates.window or 'no usage rows'}): "
+            f"{money(result.total_effective)}/month at your rates vs "
+            f"{money(result.total_after)} at list; policies use list prices"
+        )
     if not changes:
         result.notices.append("the plan has no managed resource changes")
     for note in dict.fromkeys(c.region_note for c in changes if c.region_note):

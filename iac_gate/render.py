@@ -57,6 +57,12 @@ def render_table(res: GateResult) -> str:
         f"Monthly cost: {_usd(res.total_before)} -> {_usd(res.total_after)} "
         f"({_signed(res.delta)}/month, USD list prices, 730 h/month)"
     )
+    if res.rates is not None:
+        eff = res.total_effective - res.total_effective_before
+        lines.append(
+            f"At your rates: {_usd(res.total_effective_before)} -> {_usd(res.total_effective)} "
+            f"({_signed(eff)}/month, effective/list ratios from your bills)"
+        )
     for n in res.notices:
         lines.append(f"Note: {n}")
     ev = res.evaluation
@@ -78,6 +84,12 @@ def render_markdown(res: GateResult) -> str:
         f"This change moves the monthly cost{env} from **{_usd(res.total_before)}** to "
         f"**{_usd(res.total_after)}** (**{_signed(res.delta)}/month**)."
     )
+    if res.rates is not None:
+        eff = res.total_effective - res.total_effective_before
+        md.append(
+            f"At your organisation's effective rates: **{_usd(res.total_effective)}** "
+            f"(**{_signed(eff)}/month**), list prices beside."
+        )
     md.append("")
     md.append("| Resource | Action | Region | Before | After | Δ / month |")
     md.append("|---|---|---|---:|---:|---:|")
