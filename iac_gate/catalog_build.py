@@ -223,6 +223,36 @@ def gcp_rows(path: Path) -> Iterator[Row]:
             yield _row(
                 "google", "compute_address", use, None, region, "hour", cost["hour"], src, generated
             )
+    snapshot = compute["storage"].get("snapshot", {}).get("cost", {})
+    for region, cost in snapshot.items():
+        if "month" in cost:
+            yield _row(
+                "google",
+                "compute_snapshot",
+                "standard",
+                None,
+                region,
+                "GB-month",
+                cost["month"],
+                src,
+                generated,
+            )
+    # Cloud Storage classes: `standard`, `nearline`, ... (`-dual` / `-multi` for dual- and
+    # multi-region buckets, whose locations are keyed by their location code).
+    for cls, spec in doc.get("storage", {}).get("bucket", {}).items():
+        for region, cost in (spec.get("cost") or {}).items():
+            if "month" in cost:
+                yield _row(
+                    "google",
+                    "gcs_storage",
+                    cls,
+                    None,
+                    region,
+                    "GB-month",
+                    cost["month"],
+                    src,
+                    generated,
+                )
     for region, cost in compute["network"]["nat"]["gateway"]["cost"].items():
         yield _row(
             "google", "cloud_nat", "gateway", None, region, "hour", cost["hour"], src, generated

@@ -9,10 +9,16 @@ from typing import Any
 
 from iac_gate.catalog import PriceCatalog
 from iac_gate.model import PricedResource, PricedSide, ResourceChange, Unknown
-from iac_gate.pricing import aws, azure, gcp, services
+from iac_gate.pricing import aws, azure, gcp, network_storage, services
 from iac_gate.pricing.base import PriceFn, Pricer, Side
 
-PRICERS = {**aws.PRICERS, **gcp.PRICERS, **azure.PRICERS, **services.PRICERS}
+PRICERS = {
+    **aws.PRICERS,
+    **gcp.PRICERS,
+    **azure.PRICERS,
+    **services.PRICERS,
+    **network_storage.PRICERS,
+}
 FREE_LIST = Path(__file__).resolve().parent.parent / "data" / "free_resources.txt"
 
 

@@ -162,6 +162,12 @@ def _mul(v: Decimal | Unknown | None, n: Decimal) -> Decimal | Unknown | None:
 
 def aws_instance(side: Side, p: Pricer) -> list[Component]:
     one = Decimal(1)
+    lt = side.related("launch_template.id") or side.related("launch_template.name")
+    if side.get("instance_type") is None and lt is not None:
+        out = _lt_components(side, p, lt, one)
+        if side.flag("monitoring") and not any("monitoring" in c.name for c in out):
+            out.append(_detailed_monitoring(side, p, one))
+        return out
     roots = side.blocks("root_block_device")
     spot = bool(side.get("spot_price")) or (
         str(side.text("instance_market_options", "market_type") or "") == "spot"
@@ -179,6 +185,24 @@ def aws_instance(side: Side, p: Pricer) -> list[Component]:
         )  # fmt: skip
         + _root_volume(side, p, roots[0] if roots else None, one)
         + _extra_volumes(side, p, side.blocks("ebs_block_device"), one)
+        + ([_detailed_monitoring(side, p, one)] if side.flag("monitoring") else [])
+    )
+
+
+def aws_spot_instance_request(side: Side, p: Pricer) -> list[Component]:
+    """Always spot capacity: the instance is unpriced (spot prices move hourly), its volumes
+    are priced, so the request is partial."""
+    roots = side.blocks("root_block_device")
+    itype = side.text("instance_type")
+    return (
+        [
+            missing(
+                f"Instance usage (spot, {itype})",
+                "spot prices vary by the hour and are not in the catalog",
+            )
+        ]
+        + _root_volume(side, p, roots[0] if roots else None, Decimal(1))
+        + _extra_volumes(side, p, side.blocks("ebs_block_device"), Decimal(1))
     )
 
 
@@ -215,9 +239,24 @@ def _lt_components(
         if isinstance(ebs_block, dict) and ebs_block.get("volume_size") is not None:
             devices.append({"device_name": bdm.get("device_name"), **ebs_block})
     roots = lts.blocks("root_block_device")  # launch configurations only
-    if roots:
-        out += _root_volume(side, p, roots[0], count)
+    if roots or not (devices or lts.blocks("ebs_block_device")):
+        out += _root_volume(side, p, roots[0] if roots else None, count)
+    # Launch configurations enable detailed monitoring unless told not to; templates opt in.
+    lc_monitoring = "enable_monitoring" not in lt or lts.flag("enable_monitoring")
+    is_lc = "image_id" in lt and "block_device_mappings" not in lt and "monitoring" not in lt
+    if (is_lc and lc_monitoring and "launch_template" not in lt) or lts.flag(
+        "monitoring", "enabled"
+    ):
+        out.append(_detailed_monitoring(side, p, count))
     return out + _extra_volumes(side, p, devices + lts.blocks("ebs_block_device"), count)
+
+
+DETAILED_MONITORING_METRICS = Decimal(7)  # EC2 detailed monitoring: 7 metrics at 1-minute
+
+
+def _detailed_monitoring(side: Side, p: Pricer, count: Decimal) -> Component:
+    n = DETAILED_MONITORING_METRICS * count
+    return p.component(side, f"EC2 detailed monitoring ({n} metrics)", "cloudwatch", "metric", n)
 
 
 def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
@@ -762,6 +801,7 @@ def aws_sqs_queue(side: Side, p: Pricer) -> list[Component]:
 
 PRICERS: dict[str, PriceFn] = {
     "aws_instance": aws_instance, "aws_ebs_volume": aws_ebs_volume,
+    "aws_spot_instance_request": aws_spot_instance_request,
     "aws_db_instance": aws_db_instance, "aws_rds_cluster_instance": aws_rds_cluster_instance,
     "aws_elasticache_cluster": aws_elasticache_cluster,
     "aws_elasticache_replication_group": aws_elasticache_replication_group,

@@ -218,12 +218,15 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
     n = s.number("node_count")
     if n is None or (s.flag("enable_auto_scaling") or s.flag("auto_scaling_enabled")):
         n = s.number("min_count") if s.number("min_count") is not None else n
+    if n is None and not (s.flag("enable_auto_scaling") or s.flag("auto_scaling_enabled")):
+        n = _ONE  # the provider creates one node when node_count is not set
     if n is None:
         return [missing(f"{label} nodes", "node_count unknown")]
     if str(s.text("priority") or "Regular") == "Spot":
         return [missing(f"{label} nodes (spot)", "spot prices are not in the catalog")]
     size = s.text("vm_size")
-    os_name = "windows" if str(s.text("os_type") or "Linux") == "Windows" else "linux"
+    windows = str(s.text("os_type") or "Linux") == "Windows"
+    os_name = "windows" if windows or str(s.text("os_sku") or "").startswith("Windows") else "linux"
     if (
         os_name == "windows"
         and str(side.text("windows_profile", "license") or "") == "Windows_Server"
@@ -232,10 +235,7 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
     out = [_vm(side, p, size, os_name, n, f"{label} nodes ×{n}")]
     if str(s.text("os_disk_type") or "Managed") == "Managed" and isinstance(n, Decimal):
         disk_sku = (
-            "Premium_LRS"
-            if isinstance(size, str)
-            and re.search(r"\d+[a-z]*s", size.split("_")[1] if "_" in size else size, re.I)
-            else "StandardSSD_LRS"
+            "Premium_LRS" if isinstance(size, str) and _premium_capable(size) else "StandardSSD_LRS"
         )
         out.append(
             managed_disk(
@@ -248,6 +248,12 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
             )
         )
     return out
+
+
+def _premium_capable(size: str) -> bool:
+    """Sizes that take Premium SSD carry an `s` feature: D2s_v3, E4as_v5, B2ms, DS2_v2, GS3."""
+    name = size.split("_")[1] if "_" in size else size
+    return bool(re.search(r"\d+[a-z]*s", name, re.I) or re.match(r"^[A-Z]S\d", name))
 
 
 def azurerm_kubernetes_cluster(side: Side, p: Pricer) -> list[Component]:

@@ -259,7 +259,8 @@ def google_container_cluster(side: Side, p: Pricer) -> list[Component]:
         return out
     if not side.flag("remove_default_node_pool") and not side.blocks("node_pool"):
         cfg = side.blocks("node_config")
-        out += _nodes(side, p, cfg[0] if cfg else {}, side.number("initial_node_count", default=1))
+        # GKE creates the default pool with 3 nodes per zone unless told otherwise.
+        out += _nodes(side, p, cfg[0] if cfg else {}, side.number("initial_node_count", default=3))
     for pool in side.blocks("node_pool"):  # inline pools, in the cluster's zones
         ps = side.sub(pool)
         n = _pool_count(ps)
@@ -342,7 +343,12 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
             )
         ]
     t = side.sub(tpl)
-    out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}")
+    sched = t.blocks("scheduling")
+    spot = bool(sched) and (
+        sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"
+    )
+    out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}", spot=spot)
+    out += _gpus(t.blocks("guest_accelerator"), n)
     for d in t.blocks("disk"):
         size = d.get("disk_size_gb")
         out.append(

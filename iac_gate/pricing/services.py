@@ -340,6 +340,8 @@ def azurerm_servicebus_namespace(side: Side, p: Pricer) -> list[Component]:
 
 
 def azurerm_eventhub_namespace(side: Side, p: Pricer) -> list[Component]:
+    if side.get("dedicated_cluster_id"):
+        return []  # a namespace on a dedicated cluster is billed by the cluster's capacity units
     sku = str(side.text("sku") or "Standard")
     if sku not in ("Basic", "Standard"):
         return [missing(f"Capacity ({sku})", f"{sku} Event Hubs prices are not in the catalog")]

@@ -254,6 +254,7 @@ def test_asg_resolves_launch_template_and_weights(catalog) -> None:
     res = run_gate(Path("tests/iac_fixtures/aws/asg-plan.json"), catalog=catalog)
     by = {r.change.address: r for r in res.resources}
     mixed = by["module.magento.aws_autoscaling_group.mixed"]
-    # desired 3 capacity units / weighted_capacity 3 = 1 on-demand c4.large (eu-west-1 $0.113/h)
-    assert mixed.monthly_cost == D("0.113") * H
+    # desired 3 capacity units / weighted_capacity 3 = 1 on-demand c4.large (eu-west-1 $0.113/h),
+    # with the AMI's root volume at the 8 GB gp2 default (eu-west-1 $0.11/GB-month)
+    assert mixed.monthly_cost == D("0.113") * H + 8 * D("0.11")
     assert "dedicated" in by["module.magento.aws_autoscaling_group.lc"].unpriced_reason
