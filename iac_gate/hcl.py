@@ -44,7 +44,7 @@ from iac_gate.plan import PROVIDER_DEFAULT_REGIONS, normalize_region, region_fro
 MAX_RESOURCES = 100_000
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_MODULE_DEPTH = 16
-EVAL_SECONDS = 15.0
+EVAL_SECONDS = 10.0
 _META = frozenset(
     {"__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on", "dynamic",
      "provisioner", "connection"}

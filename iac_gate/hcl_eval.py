@@ -45,7 +45,7 @@ class Budget:
     """Bounds of one evaluation run: work steps, elements created, wall time."""
 
     def __init__(
-        self, max_elements: int = 2_000_000, seconds: float = 15.0, max_steps: int = 50_000_000
+        self, max_elements: int = 2_000_000, seconds: float = 10.0, max_steps: int = 20_000_000
     ) -> None:
         self.max_elements = max_elements
         self.max_steps = max_steps
@@ -137,6 +137,8 @@ def known(v: Any) -> Any:
 def deep_known(v: Any, budget: Budget | None = None) -> Any:
     """The value with namespaces turned into plain values; Unresolved if anything is unknown."""
     v = known(v)
+    if budget is not None:
+        budget.tick()
     if isinstance(v, list):
         return [deep_known(x, budget) for x in v]
     if isinstance(v, dict):
@@ -427,7 +429,7 @@ class Evaluator:
     def _try(self, name: str, arg_nodes: list[Node], scope: Scope) -> Any:
         for a in arg_nodes:
             try:
-                v = deep_known(self.ev(a, scope))
+                v = deep_known(self.ev(a, scope), self.budget)
             except EvalError:
                 continue
             return True if name == "can" else v

@@ -61,7 +61,7 @@ def _distinct(ev: Evaluator, items: list[Any]) -> list[Any]:
     seen: set[str] = set()
     for x in items:
         ev.budget.tick()
-        key = json.dumps(deep_known(x), sort_keys=True, default=str)
+        key = json.dumps(deep_known(x, ev.budget), sort_keys=True, default=str)
         if key not in seen:
             seen.add(key)
             out.append(x)
@@ -147,7 +147,7 @@ def _format(ev: Evaluator, spec: Any, *args: Any) -> str:
         elif verb in "xXob":
             s = format(_int(v), verb)
         elif verb == "v" and isinstance(known(v), list | dict):
-            s = json.dumps(deep_known(v), default=str, separators=(",", ":"))
+            s = json.dumps(deep_known(v, ev.budget), default=str, separators=(",", ":"))
         else:
             s = to_str(v)
         if width:
@@ -168,6 +168,12 @@ def _formatlist(ev: Evaluator, spec: Any, *args: Any) -> list[str]:
         _format(ev, spec, *[known(a)[i] if isinstance(known(a), list) else a for a in args])
         for i in range(n)
     ]
+
+
+def _concat(ev: Evaluator, lists: tuple[Any, ...]) -> list[Any]:
+    parts = [_list(x) for x in lists]
+    ev.budget.elements(sum(len(x) for x in parts), "concat()")
+    return [x for part in parts for x in part]
 
 
 def _lookup(ev: Evaluator, m: Any, key: Any, *default: Any) -> Any:
@@ -307,7 +313,7 @@ def _json(ev: Evaluator, v: Any) -> str:
             return {k: conv(y) for k, y in x.items()}
         return x
 
-    return json.dumps(conv(deep_known(v)), separators=(",", ":"), sort_keys=True)
+    return json.dumps(conv(deep_known(v, ev.budget)), separators=(",", ":"), sort_keys=True)
 
 
 def _jsondecode(ev: Evaluator, v: Any) -> Any:
@@ -484,7 +490,7 @@ FUNCTIONS: dict[str, Fn] = {
     "regex": _regex, "regexall": _regexall,
     # collections
     "length": lambda ev, v: len(known(v)) if isinstance(known(v), list | dict | str) else _list(v),
-    "concat": lambda ev, *ls: [x for lst in ls for x in _list(lst)],
+    "concat": lambda ev, *ls: _concat(ev, ls),
     "flatten": _flatten, "setproduct": _setproduct, "range": _range, "distinct": lambda ev, xs: _distinct(ev, _list(xs)),
     "merge": _merge, "lookup": _lookup, "element": _element, "slice": _slice, "zipmap": _zipmap,
     "keys": lambda ev, m: sorted(_map(m)), "values": lambda ev, m: [v for _, v in sorted(_map(m).items())],

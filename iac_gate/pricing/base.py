@@ -26,6 +26,7 @@ class Side:
     region: str | None
     usage: dict[str, Any] = field(default_factory=dict)
     lookup: Callable[[ResourceChange, str], dict[str, Any] | None] = lambda _c, _p: None
+    used: bool | None = None  # referenced by another resource of the change (None: unknown)
 
     @property
     def provider(self) -> str:
@@ -33,7 +34,7 @@ class Side:
 
     def sub(self, attrs: dict[str, Any]) -> Side:
         """A nested block (or a referenced resource) priced in this resource's context."""
-        return Side(self.change, attrs, self.region, self.usage, self.lookup)
+        return Side(self.change, attrs, self.region, self.usage, self.lookup, self.used)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         cur: Any = self.attrs

@@ -314,11 +314,20 @@ def google_redis_instance(side: Side, p: Pricer) -> list[Component]:
 def google_compute_address(side: Side, p: Pricer) -> list[Component]:
     if (side.text("address_type") or "EXTERNAL") == "INTERNAL":
         return []
-    use = "vm" if side.usage.get("attached", True) else "unused"
+    # In use when the usage file says so, else when a resource of this change uses it (a VM's
+    # nat_ip, a forwarding rule); reserved but unused addresses bill the higher rate.
+    attached = side.usage.get("attached")
+    how = "usage file"
+    if attached is None:
+        attached = side.used if side.used is not None else True
+        how = "used in this configuration" if side.used is not None else "in use assumed"
+        if side.used is False:
+            how = "no resource here uses it"
+    use = "vm" if attached else "unused"
     return [
         p.component(
             side,
-            f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'})",
+            f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'}: {how})",
             "compute_address",
             use,
             _ONE,

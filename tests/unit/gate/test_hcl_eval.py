@@ -219,3 +219,14 @@ def test_numeric_overflow_is_named(tmp_path) -> None:
     )
     with pytest.raises(GateInputError, match="numeric overflow"):
         run_gate(tmp_path)
+
+
+def test_exponential_locals_hit_the_evaluation_bound(tmp_path) -> None:
+    from iac_gate.hcl import load_tf_dir
+
+    lines = ["locals {", "  a0 = [1, 2]"]
+    lines += [f"  a{i} = [local.a{i - 1}, local.a{i - 1}]" for i in range(1, 60)]
+    lines += ["}", 'resource "aws_instance" "x" {', "  instance_type = jsonencode(local.a59)", "}"]
+    (tmp_path / "main.tf").write_text("\n".join(lines))
+    with pytest.raises(GateInputError, match="bound"):
+        load_tf_dir(tmp_path, var_files=[], variables={}, seconds=0.5)

@@ -142,3 +142,29 @@ def test_negative_size_is_an_input_error_not_a_negative_price(tmp_path) -> None:
     )
     with pytest.raises(GateInputError, match=r"aws_ebs_volume.v: `size` is negative"):
         run_gate(tmp_path)
+
+
+def test_static_ips_are_unused_unless_something_uses_them(tmp_path) -> None:
+    # Cyclenerd pricing.yml us-central1: in use by a VM $0.005/h, reserved and unused $0.01/h
+    (tmp_path / "main.tf").write_text(
+        """
+provider "google" { region = "us-central1" }
+resource "google_compute_address" "used" { name = "a" }
+resource "google_compute_address" "idle" { name = "b" }
+resource "google_compute_instance" "vm" {
+  name         = "vm"
+  machine_type = "e2-small"
+  zone         = "us-central1-a"
+  boot_disk {
+    initialize_params { size = 10 }
+  }
+  network_interface {
+    network = "default"
+    access_config { nat_ip = google_compute_address.used.address }
+  }
+}
+"""
+    )
+    res = {r.change.address: r for r in run_gate(tmp_path).resources}
+    assert res["google_compute_address.used"].monthly_cost == H * D("0.005")
+    assert res["google_compute_address.idle"].monthly_cost == H * D("0.01")
