@@ -611,6 +611,9 @@ def _typed(value: Any, decl: dict[str, Any]) -> Any:
 
 
 _REF = re.compile(r"\b([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\b")
+# `x.y[count.index]`, `x.y.*.id[count.index]`, `x.y[each.key]`: the reference follows the
+# instance being expanded (resolved per instance in `_instance_refs`).
+_PER_INSTANCE = re.compile(r"(?:\.\*\.\w+|\[\*\]\.\w+)?\[(count\.index|each\.key)\]")
 
 
 def _refs(body: Any, path: str, out: dict[str, str], known: set[tuple[str, str]], pfx: str) -> None:
@@ -625,8 +628,21 @@ def _refs(body: Any, path: str, out: dict[str, str], known: set[tuple[str, str]]
     elif isinstance(body, str) and "${" in body:
         for m in _REF.finditer(body):
             if (m.group(1), m.group(2)) in known:
-                out.setdefault(path, f"{pfx}{m.group(1)}.{m.group(2)}")
+                follow = _PER_INSTANCE.match(body, m.end())
+                mark = "" if follow is None else f"[#{follow.group(1)}]"
+                out.setdefault(path, f"{pfx}{m.group(1)}.{m.group(2)}{mark}")
                 break
+
+
+def _instance_refs(refs: dict[str, str], kind: str, key: Any) -> dict[str, str]:
+    """Per-instance references: `[#count.index]` / `[#each.key]` become this instance's key."""
+    if not any("[#" in t for t in refs.values()):
+        return refs
+    idx = f"[{key}]" if kind == "count" else f'["{_key(key)}"]'
+    return {
+        path: re.sub(r"\[#(?:count\.index|each\.key)\]", idx if kind != "single" else "", t)
+        for path, t in refs.items()
+    }
 
 
 def _coerce_cli(v: str) -> Any:
@@ -673,7 +689,8 @@ def _collect(mod: Module, default_region: str | None, out: list[ResourceChange])
                     address=addr, type=rtype, name=name, provider=provider, action="create",
                     before=None, after=attrs, region_after=region, region_note=note,
                     region_reason=None if region else f"region unknown: provider `{pkey}` sets no region",
-                    source=str(src), refs=refs, module_address=mod.prefix.rstrip("."),
+                    source=str(src), refs=_instance_refs(refs, kind, k),
+                    module_address=mod.prefix.rstrip("."),
                 )
             )  # fmt: skip
     for name, (_body, src) in mod.calls.items():

@@ -381,7 +381,9 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
             f"Storage ({stype}, {RDS_STORAGE_DEFAULT_GB} GB default)",
         )
     out.append(p.component(side, label, "rds_storage", stype, size, attrs={"deployment": dep}))
-    if stype in ("io1", "io2") and iops is not None:
+    if stype in ("io1", "io2") and iops is None:
+        out.append(missing("Provisioned IOPS", f"`iops` is not set (required for {stype})"))
+    elif stype in ("io1", "io2") and iops is not None:
         out.append(
             p.component(
                 side, "Provisioned IOPS", "rds_iops", stype, iops, attrs={"deployment": dep}

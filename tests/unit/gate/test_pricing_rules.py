@@ -168,3 +168,40 @@ resource "google_compute_instance" "vm" {
     res = {r.change.address: r for r in run_gate(tmp_path).resources}
     assert res["google_compute_address.used"].monthly_cost == H * D("0.005")
     assert res["google_compute_address.idle"].monthly_cost == H * D("0.01")
+
+
+def test_counted_references_follow_their_instance(tmp_path) -> None:
+    # libcloud pricing.json us-east-1 Linux: t2.micro $0.0116/h, t2.medium $0.0464/h
+    (tmp_path / "main.tf").write_text(
+        """
+provider "aws" { region = "us-east-1" }
+locals { types = ["t2.micro", "t2.medium"] }
+resource "aws_launch_configuration" "lc" {
+  count             = 2
+  image_id          = "ami-1"
+  instance_type     = local.types[count.index]
+  enable_monitoring = false
+}
+resource "aws_autoscaling_group" "asg" {
+  count                = 2
+  desired_capacity     = 1
+  max_size             = 2
+  min_size             = 1
+  launch_configuration = aws_launch_configuration.lc.*.id[count.index]
+}
+"""
+    )
+    res = {r.change.address: r for r in run_gate(tmp_path).resources}
+    assert res["aws_autoscaling_group.asg[0]"].after.components[0].unit_price == D("0.0116")
+    assert res["aws_autoscaling_group.asg[1]"].after.components[0].unit_price == D("0.0464")
+
+
+def test_io1_without_iops_is_partial(catalog) -> None:
+    db = {
+        "engine": "mysql",
+        "instance_class": "db.t3.large",
+        "storage_type": "io1",
+        "allocated_storage": 50,
+    }
+    r = priced(plan(change("aws_db_instance", "d", db)), catalog)["aws_db_instance.d"]
+    assert r.status == "partial" and "iops" in r.unpriced_reason
