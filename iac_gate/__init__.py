@@ -7,5 +7,5 @@ two seconds including interpreter start.
 Money is `decimal.Decimal`; a month is 730 hours (the convention of every public price page).
 """
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 HOURS_PER_MONTH = 730

@@ -68,15 +68,41 @@ class PriceCatalog:
     def __init__(self, catalog_dir: str | Path | None = None) -> None:
         env = os.environ.get("SIBYL_PRICE_CATALOG")
         self.dir = Path(catalog_dir or env or SHIPPED_DIR)
-        self._tables: dict[str, dict[Key, list[list[str]]]] = {}
+        self._tables: dict[tuple[str, str, str], dict[Key, list[list[str]]]] = {}
+        self._by_region: dict[tuple[str, str], dict[str, list[str]]] = {}
+        self._raw: dict[str, dict[str, list[str]]] = {}
+        self._specs: dict[str, tuple[int, bool]] | None = None
 
-    def _table(self, provider: str) -> dict[Key, list[list[str]]]:
-        table = self._tables.get(provider)
+    def _table(self, provider: str, product: str, region: str) -> dict[Key, list[list[str]]]:
+        """Parsed rows of one product in one region (and its `*` rows): a plan needs a few
+        products in a few regions out of ~150k prices, so only those lines are parsed."""
+        table = self._tables.get((provider, product, region))
         if table is None:
-            table = self._tables[provider] = self._load(provider)
+            by_region = self._regions(provider, product)
+            table = {}
+            # The builder writes tiers in ascending order, so a key's list is already sorted.
+            for row in csv.reader(by_region.get(region, []) + by_region.get("*", [])):
+                table.setdefault((row[1], row[2].lower(), row[3], row[4]), []).append(row)
+            self._tables[(provider, product, region)] = table
         return table
 
-    def _load(self, provider: str) -> dict[Key, list[list[str]]]:
+    def _regions(self, provider: str, product: str) -> dict[str, list[str]]:
+        key = (provider, product)
+        grouped = self._by_region.get(key)
+        if grouped is None:
+            grouped = {}
+            for line in self._lines(provider).get(product, []):
+                fields = line.split(",", 5) if '"' not in line else next(csv.reader([line]))
+                grouped.setdefault(fields[4] if len(fields) > 4 else "", []).append(line)
+            self._by_region[key] = grouped
+        return grouped
+
+    def _lines(self, provider: str) -> dict[str, list[str]]:
+        """The provider file's lines grouped by product, parsed only when a product is used:
+        a plan needs a handful of products out of ~150k prices."""
+        grouped = self._raw.get(provider)
+        if grouped is not None:
+            return grouped
         path = self.dir / f"{provider}.csv.gz"
         if not path.exists():
             raise GateInputError(
@@ -84,17 +110,18 @@ class PriceCatalog:
                 f"price catalog for {provider} not found "
                 "(build it with `python -m iac_gate.catalog_build`)",
             )
-        # Rows stay strings until looked up: a plan needs a handful of the ~50k prices.
-        # The builder writes tiers in ascending order, so a key's list is already sorted.
-        table: dict[Key, list[list[str]]] = {}
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None or tuple(header) != COLUMNS:
-                raise GateInputError(str(path), f"not a price catalog: header {header!r}")
-            for row in reader:
-                table.setdefault((row[1], row[2].lower(), row[3], row[4]), []).append(row)
-        return table
+            text = fh.read()
+        header, _, body = text.partition("\n")
+        if tuple(next(csv.reader([header]), [])) != COLUMNS:
+            raise GateInputError(str(path), f"not a price catalog: header {header[:80]!r}")
+        grouped = {}
+        start = len(provider) + 1
+        for line in body.splitlines():
+            if line:
+                grouped.setdefault(line[start : line.find(",", start)], []).append(line)
+        self._raw[provider] = grouped
+        return grouped
 
     def tiers(
         self,
@@ -105,7 +132,7 @@ class PriceCatalog:
         attrs: dict[str, str] | None = None,
     ) -> list[Price]:
         """All tiers of one price, regional first, then the `*` (same everywhere) price."""
-        table = self._table(provider)
+        table = self._table(provider, product, region)
         a = canonical_attrs(attrs)
         key_sku = sku.lower()
         rows = table.get((product, key_sku, a, region)) or table.get((product, key_sku, a, "*"))
@@ -128,5 +155,23 @@ class PriceCatalog:
         found = self.tiers(provider, product, sku, region, attrs)
         return found[0] if found else None
 
+    def instance_specs(self) -> dict[str, tuple[int, bool]]:
+        """EC2 type -> (vCPUs, EBS optimization built in), from `aws_instance_specs.csv`."""
+        if self._specs is None:
+            self._specs = {}
+            path = self.dir / "aws_instance_specs.csv"
+            if path.exists():
+                with open(path, encoding="utf-8", newline="") as fh:
+                    reader = csv.reader(fh)
+                    next(reader, None)
+                    for row in reader:
+                        if len(row) == 3 and row[1].isdigit():
+                            self._specs[row[0]] = (int(row[1]), row[2] == "true")
+        return self._specs
+
     def skus(self, provider: str, product: str) -> set[str]:
-        return {k[1] for k in self._table(provider) if k[0] == product}
+        return {
+            k[1]
+            for region in self._regions(provider, product)
+            for k in self._table(provider, product, region)
+        }

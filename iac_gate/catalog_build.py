@@ -63,6 +63,15 @@ GCP_DISKS = {
     "local": "local-ssd",
 }  # fmt: skip
 EC2_OS = {"ec2_linux": "linux", "ec2_windows": "windows", "ec2_rhel": "rhel", "ec2_suse": "suse"}
+LIBCLOUD_EC2_LEGACY = {
+    "ec2_us_east": "us-east-1", "ec2_us_east_ohio": "us-east-2", "ec2_us_west": "us-west-1",
+    "ec2_us_west_oregon": "us-west-2", "ec2_eu_west": "eu-west-1", "ec2_eu_west_2": "eu-west-2",
+    "ec2_eu_west_london": "eu-west-2", "ec2_eu_west_3": "eu-west-3", "ec2_eu_central": "eu-central-1",
+    "ec2_ap_northeast": "ap-northeast-1", "ec2_ap_southeast": "ap-southeast-1",
+    "ec2_ap_southeast_2": "ap-southeast-2", "ec2_ap_south_1": "ap-south-1", "ec2_sa_east": "sa-east-1",
+    "ec2_ca_central": "ca-central-1", "ec2_ca_central_1": "ca-central-1",
+    "ec2_us_govwest": "us-gov-west-1",
+}  # fmt: skip
 
 
 def _read_text(path: Path) -> str:
@@ -183,11 +192,67 @@ def gcp_rows(path: Path) -> Iterator[Row]:
                     src,
                     generated,
                 )
+    for machine, spec in compute["instance"].items():
+        for region, cost in (spec.get("cost") or {}).items():
+            # `month` is Cyclenerd's full-month price: Google's sustained-use discount applied
+            # where Google applies it (N1, N2, N2D, C2, M1/M2...); per hour over 730 hours.
+            if "month" in cost:
+                yield _row(
+                    "google", "compute_instance_month", machine, None, region, "hour",
+                    Decimal(str(cost["month"])) / 730, src, generated,
+                )  # fmt: skip
+            if "hour_spot" in cost:
+                yield _row(
+                    "google", "compute_instance_spot", machine, None, region, "hour",
+                    cost["hour_spot"], src, generated,
+                )  # fmt: skip
+    for machine, spec in compute.get("license", {}).items():
+        for os_name, cost in (spec.get("cost") or {}).items():
+            if "hour" in cost:
+                yield _row(
+                    "google", "compute_license", machine, {"os": os_name}, "*", "hour",
+                    cost["hour"], src, generated,
+                )  # fmt: skip
+    for region, cost in compute["network"].get("vpn", {}).get("tunnel", {}).get("cost", {}).items():
+        if "hour" in cost:
+            yield _row(
+                "google", "vpn_tunnel", "tunnel", None, region, "hour", cost["hour"], src, generated
+            )
     for use, spec in compute["network"]["ip"].items():
         for region, cost in spec["cost"].items():
             yield _row(
                 "google", "compute_address", use, None, region, "hour", cost["hour"], src, generated
             )
+    snapshot = compute["storage"].get("snapshot", {}).get("cost", {})
+    for region, cost in snapshot.items():
+        if "month" in cost:
+            yield _row(
+                "google",
+                "compute_snapshot",
+                "standard",
+                None,
+                region,
+                "GB-month",
+                cost["month"],
+                src,
+                generated,
+            )
+    # Cloud Storage classes: `standard`, `nearline`, ... (`-dual` / `-multi` for dual- and
+    # multi-region buckets, whose locations are keyed by their location code).
+    for cls, spec in doc.get("storage", {}).get("bucket", {}).items():
+        for region, cost in (spec.get("cost") or {}).items():
+            if "month" in cost:
+                yield _row(
+                    "google",
+                    "gcs_storage",
+                    cls,
+                    None,
+                    region,
+                    "GB-month",
+                    cost["month"],
+                    src,
+                    generated,
+                )
     for region, cost in compute["network"]["nat"]["gateway"]["cost"].items():
         yield _row(
             "google", "cloud_nat", "gateway", None, region, "hour", cost["hour"], src, generated
@@ -217,6 +282,25 @@ def libcloud_rows(path: Path) -> Iterator[Row]:
                     src,
                     updated,
                 )
+    # libcloud's older per-region EC2 tables (Linux on-demand) fill holes of `ec2_linux`
+    # (it lists 0.0, "unknown", for ~140 types in us-east-1, among them m5.xlarge).
+    for key, region in LIBCLOUD_EC2_LEGACY.items():
+        for itype, price in compute.get(key, {}).items():
+            if isinstance(price, int | float | str):
+                yield _row(
+                    "aws", "ec2_instance", itype, {"os": "linux"}, region, "hour", price,
+                    f"{src} ({key})", updated,
+                )  # fmt: skip
+    # AWS lists US East (N. Virginia) and US East (Ohio) at the same on-demand EC2 prices; where
+    # libcloud has only Ohio's, N. Virginia's is taken from it and says so in its source.
+    for key, os_name in EC2_OS.items():
+        for itype, regions in compute.get(key, {}).items():
+            if isinstance(regions, dict) and regions.get("us-east-2"):
+                yield _row(
+                    "aws", "ec2_instance", itype, {"os": os_name}, "us-east-1", "hour",
+                    regions["us-east-2"], f"{src} (us-east-2 price: same list price as us-east-1)",
+                    updated,
+                )  # fmt: skip
     for family, parts in compute.get("gce_instances", {}).items():
         for part, unit in (("cpu", "vCPU-hour"), ("ram", "GB-hour")):
             for region, p in (parts.get(part, {}).get("on_demand") or {}).items():
@@ -233,7 +317,14 @@ def libcloud_rows(path: Path) -> Iterator[Row]:
                 )
     for key, os_name in (("azure_linux", "linux"), ("azure_windows", "windows")):
         for size, regions in compute.get(key, {}).items():
-            if size.startswith(("lowpriority", "spot")) or not isinstance(regions, dict):
+            if size.startswith("spot") or not isinstance(regions, dict):
+                continue
+            if size.startswith("lowpriority"):  # `lowpriorityd2sv3` = Standard_D2s_v3
+                for region, price in regions.items():
+                    yield _row(
+                        "azurerm", "vm_low_priority", azure_vm_key("standard" + size[11:]),
+                        {"os": os_name}, region, "hour", price, src, updated,
+                    )  # fmt: skip
                 continue
             for region, price in regions.items():
                 yield _row(
@@ -318,8 +409,30 @@ def build_catalog(
             text = _csv_text([list(COLUMNS), *rows])
             gz.write(text.encode("utf-8"))
         os.replace(tmp, target)
+    specs = ec2_spec_rows()
+    if specs:
+        (out_dir / "aws_instance_specs.csv").write_text(_csv_text(specs))
     (out_dir / "build_report.json").write_text(json.dumps(report.to_json(), indent=2) + "\n")
     return report
+
+
+def ec2_spec_rows() -> list[Row]:
+    """EC2 instance types' vCPUs and whether EBS optimization is built in (no hourly fee), from
+    apache-libcloud's `ec2_instance_types` (AWS Price List attributes). RDS classes `db.X` use
+    X's figures (RDS Extended Support bills per vCPU-hour)."""
+    try:
+        from libcloud.compute.constants.ec2_instance_types import INSTANCE_TYPES
+    except ImportError:
+        return []
+    rows: list[Row] = [["instance_type", "vcpu", "ebs_optimized_by_default"]]
+    for itype, spec in sorted(INSTANCE_TYPES.items()):
+        extra: dict[str, Any] = dict(spec.get("extra") or {}) if isinstance(spec, dict) else {}
+        vcpu = str(extra.get("vcpu", "")).strip()
+        if not vcpu.isdigit():
+            continue
+        built_in = "dedicatedEbsThroughput" in extra
+        rows.append([itype, vcpu, "true" if built_in else "false"])
+    return rows
 
 
 def _csv_text(rows: list[Row]) -> str:

@@ -3,6 +3,7 @@
     sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE]
                     [--format table|json|markdown|sarif] [--out FILE] [--default-region R]
                     [--var-file F]... [--var k=v]... [--team TEAM] [--catalog DIR]
+                    [--rates list|warehouse] [--marts-dir DIR] [--max-resources N] [--root DIR]
 
 PATH is a `terraform show -json` plan file or a folder of .tf files.
 Exit codes: 0 pass (warnings allowed), 1 blocked by policy, 2 bad input or usage.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 EXIT_PASS, EXIT_BLOCK, EXIT_INPUT = 0, 1, 2
 
@@ -44,10 +46,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--catalog", help="price catalog folder (default: shipped, or $SIBYL_PRICE_CATALOG)"
     )
+    p.add_argument(
+        "--max-resources",
+        type=int,
+        default=None,
+        help="refuse plans or folders expanding to more resources (default 100000)",
+    )
+    p.add_argument(
+        "--rates",
+        choices=["list", "warehouse"],
+        default="list",
+        help="list prices, or also your effective/list ratio from the cost mart (--marts-dir)",
+    )
+    p.add_argument(
+        "--marts-dir",
+        help="published marts folder for --rates warehouse (default $SIBYL_MARTS_DIR or data/marts)",
+    )
+    p.add_argument(
+        "--root",
+        help=".tf folders: the folder reads (modules, file()) must stay in (default: PATH)",
+    )
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, catalog: Any = None) -> int:
+    """Run the CLI; `catalog` (a loaded `PriceCatalog`) lets tests share one across runs."""
     args = build_parser().parse_args(argv)
     from iac_gate.errors import GateInputError
 
@@ -65,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
 
         if not Path(args.path).exists():
             raise GateInputError(args.path, "no such file or folder")
+        rates = None
+        if args.rates == "warehouse":
+            import os
+
+            from iac_gate.rates import load_rates
+
+            marts = args.marts_dir or os.environ.get("SIBYL_MARTS_DIR") or "data/marts"
+            rates = load_rates(marts)
         result = run_gate(
             args.path,
             environment=args.env,
@@ -74,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             var_files=args.var_file,
             variables=variables,
             team=args.team,
-            catalog=PriceCatalog(args.catalog) if args.catalog else None,
+            catalog=PriceCatalog(args.catalog) if args.catalog else catalog,
+            max_resources=args.max_resources,
+            root=args.root,
+            rates=rates,
         )
         text = RENDERERS[args.format](result)
     except GateInputError as e:

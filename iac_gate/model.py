@@ -45,6 +45,7 @@ class ResourceChange:
     region_before: str | None = None
     region_after: str | None = None
     region_reason: str | None = None  # why the region is unknown, when it is
+    region_note: str | None = None  # a region assumed by default (shown as a notice)
     unpriceable: str | None = (
         None  # why this change cannot be priced at all (e.g. an unexpanded module)
     )
@@ -101,6 +102,27 @@ class PricedSide:
         return not self.reasons
 
     @property
+    def status(self) -> str:
+        """`priced` when every component that does not depend on usage is priced; `partial`
+        when some are and some are not; `unpriced` when nothing could be priced."""
+        if not self.reasons:
+            return "priced"
+        if any(c.monthly_cost is not None and not c.usage_based for c in self.components):
+            return "partial"
+        return "unpriced"
+
+    def unpriced_components(self) -> list[dict[str, str]]:
+        """The fixed-cost components (or, with none, the resource) that could not be priced."""
+        out = [
+            {"name": c.name, "reason": str(c.unpriced_reason)}
+            for c in self.components
+            if c.unpriced_reason and not (c.usage_based and c.quantity is None)
+        ]
+        listed = {o["reason"] for o in out}
+        out += [{"name": "(resource)", "reason": r} for r in self.reasons if r not in listed]
+        return out
+
+    @property
     def monthly_cost(self) -> Decimal:
         total = Decimal(0)
         for c in self.components:
@@ -121,6 +143,24 @@ class PricedResource:
     @property
     def priced(self) -> bool:
         return all(s.priced for s in (self.before, self.after) if s is not None)
+
+    @property
+    def status(self) -> str:
+        """priced | partial | unpriced (the worst side; a side with nothing priced next to a
+        priced one makes the change partial)."""
+        states = {s.status for s in (self.before, self.after) if s is not None}
+        if not states or states == {"priced"}:
+            return "priced"
+        if states == {"unpriced"}:
+            return "unpriced"
+        return "partial"
+
+    def unpriced_components(self) -> list[dict[str, str]]:
+        out: list[dict[str, str]] = []
+        for s in (self.after, self.before):
+            if s is not None:
+                out += [c for c in s.unpriced_components() if c not in out]
+        return out
 
     @property
     def unpriced_reason(self) -> str | None:

@@ -22,6 +22,10 @@ from iac_gate.errors import GateInputError
 from iac_gate.model import ResourceChange, Unknown
 
 MAX_PLAN_BYTES = 512 * 1024 * 1024
+MAX_RESOURCES = 100_000
+# What Terraform providers (and Infracost) fall back to when the configuration sets no region:
+# the AWS CLI default, the Google provider's documented default, Azure's first public region.
+PROVIDER_DEFAULT_REGIONS = {"aws": "us-east-1", "google": "us-central1", "azurerm": "eastus"}
 
 _ACTIONS = {
     ("create",): "create", ("delete",): "delete", ("update",): "update", ("no-op",): "no-op",
@@ -196,7 +200,7 @@ def _walk_planned(module: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def parse_plan_document(
-    plan: Any, source: str, default_region: str | None = None
+    plan: Any, source: str, default_region: str | None = None, max_resources: int = MAX_RESOURCES
 ) -> list[ResourceChange]:
     """The managed resource changes of a decoded plan document."""
     if not isinstance(plan, dict):
@@ -230,6 +234,12 @@ def parse_plan_document(
         ]
     if not isinstance(raw_changes, list):
         raise GateInputError(source, "`resource_changes` is not a list")
+    if len(raw_changes) > max_resources:
+        raise GateInputError(
+            source,
+            f"the plan has {len(raw_changes):,} resource changes, above the limit of "
+            f"{max_resources:,} (raise it with --max-resources)",
+        )
     out: list[ResourceChange] = []
     for i, rc in enumerate(raw_changes):
         where = f"resource_changes[{i}]"
@@ -269,12 +279,21 @@ def parse_plan_document(
             if before is not None
             else None
         )
-        reason = None
+        reason = note = None
+        fallback = PROVIDER_DEFAULT_REGIONS.get(provider)
         if (after is not None and r_after is None) or (before is not None and r_before is None):
-            reason = (
-                f"region unknown: the {provider} provider block sets no region and the "
-                "resource has no location; pass --default-region"
-            )
+            if fallback:
+                r_after = r_after or (fallback if after is not None else None)
+                r_before = r_before or (fallback if before is not None else None)
+                note = (
+                    f"region assumed {fallback} for `{provider}` resources: the plan sets none "
+                    "(pass --default-region to choose)"
+                )
+            else:
+                reason = (
+                    f"region unknown: the {provider} provider block sets no region and the "
+                    "resource has no location; pass --default-region"
+                )
         out.append(
             ResourceChange(
                 address=address,
@@ -287,6 +306,7 @@ def parse_plan_document(
                 region_before=r_before,
                 region_after=r_after,
                 region_reason=reason,
+                region_note=note,
                 module_address=str(rc.get("module_address", "")),
                 source=source,
                 refs=config.refs.get(re.sub(r"\[[^\]]*\]", "", address), {}),
@@ -295,7 +315,20 @@ def parse_plan_document(
     return out
 
 
-def load_plan(path: str | Path, default_region: str | None = None) -> list[ResourceChange]:
+def _finite_float(text: str) -> float:
+    f = float(text)
+    if f in (float("inf"), float("-inf")):
+        raise GateInputError("", f"numeric overflow: {text[:30]} is beyond the float64 range")
+    return f
+
+
+def _no_constant(text: str) -> Any:
+    raise GateInputError("", f"`{text}` is not a number JSON allows")
+
+
+def load_plan(
+    path: str | Path, default_region: str | None = None, max_resources: int = MAX_RESOURCES
+) -> list[ResourceChange]:
     """Read a plan JSON file; every problem is a `GateInputError` naming the file."""
     p = Path(path)
     try:
@@ -314,7 +347,13 @@ def load_plan(path: str | Path, default_region: str | None = None) -> list[Resou
             "`terraform show -json PLANFILE > plan.json`",
         )
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        doc = json.loads(
+            raw.decode("utf-8-sig"), parse_float=_finite_float, parse_constant=_no_constant
+        )
+    except GateInputError as e:
+        raise GateInputError(str(p), e.problem) from None
+    except RecursionError:
+        raise GateInputError(str(p), "nested too deeply to be a Terraform plan") from None
     except UnicodeDecodeError:
         raise GateInputError(
             str(p),
@@ -325,4 +364,4 @@ def load_plan(path: str | Path, default_region: str | None = None) -> list[Resou
         raise GateInputError(
             str(p), f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
         ) from None
-    return parse_plan_document(doc, str(p), default_region)
+    return parse_plan_document(doc, str(p), default_region, max_resources)

@@ -32,7 +32,7 @@ def render_table(res: GateResult) -> str:
         ch = r.change
         before = r.monthly_cost_before if ch.before is not None else None
         after = r.monthly_cost if ch.after is not None else None
-        note = "free" if r.free else ("" if r.priced else f"unpriced: {r.unpriced_reason}")
+        note = "free" if r.free else ("" if r.priced else f"{r.status}: {r.unpriced_reason}")
         rows.append(
             (
                 ch.address,
@@ -57,6 +57,12 @@ def render_table(res: GateResult) -> str:
         f"Monthly cost: {_usd(res.total_before)} -> {_usd(res.total_after)} "
         f"({_signed(res.delta)}/month, USD list prices, 730 h/month)"
     )
+    if res.rates is not None:
+        eff = res.total_effective - res.total_effective_before
+        lines.append(
+            f"At your rates: {_usd(res.total_effective_before)} -> {_usd(res.total_effective)} "
+            f"({_signed(eff)}/month, effective/list ratios from your bills)"
+        )
     for n in res.notices:
         lines.append(f"Note: {n}")
     ev = res.evaluation
@@ -78,6 +84,12 @@ def render_markdown(res: GateResult) -> str:
         f"This change moves the monthly cost{env} from **{_usd(res.total_before)}** to "
         f"**{_usd(res.total_after)}** (**{_signed(res.delta)}/month**)."
     )
+    if res.rates is not None:
+        eff = res.total_effective - res.total_effective_before
+        md.append(
+            f"At your organisation's effective rates: **{_usd(res.total_effective)}** "
+            f"(**{_signed(eff)}/month**), list prices beside."
+        )
     md.append("")
     md.append("| Resource | Action | Region | Before | After | Δ / month |")
     md.append("|---|---|---|---:|---:|---:|")
@@ -85,7 +97,7 @@ def render_markdown(res: GateResult) -> str:
         if r.free and r.monthly_cost == 0:
             continue
         ch = r.change
-        flag = "" if r.priced else " ⚠️"
+        flag = "" if r.priced else f" ⚠️ {r.status}"
         md.append(
             f"| `{ch.address}`{flag} | {ch.action} | {r.region or '?'} | "
             f"{_usd(r.monthly_cost_before) if ch.before is not None else '—'} | "
@@ -96,9 +108,16 @@ def render_markdown(res: GateResult) -> str:
     if free:
         md.append(f"\n{free} resource(s) with no charge of their own are not listed.")
     if res.unpriced:
-        md.append("\n<details><summary>⚠️ Not fully priced</summary>\n")
+        cov = res.coverage()
+        md.append(
+            f"\n<details><summary>⚠️ Not fully priced: {cov['partial']} partial, "
+            f"{cov['unpriced']} unpriced of {cov['resources']} resources "
+            "(totals count only what could be priced)</summary>\n"
+        )
         for r in res.unpriced:
-            md.append(f"- `{r.change.address}`: {r.unpriced_reason}")
+            md.append(f"- `{r.change.address}` ({r.status}):")
+            for c in r.unpriced_components():
+                md.append(f"  - {c['name']}: {c['reason']}")
         md.append("\n</details>")
     if ev.violations:
         md.append("\n### Policy violations\n")
@@ -149,6 +168,33 @@ def render_sarif(res: GateResult) -> str:
                 "locations": [loc],
             }
         )
+    if res.unpriced:
+        rules["unpriced"] = {
+            "id": "unpriced",
+            "name": "unpriced",
+            "shortDescription": {"text": "Resource not fully priced (partial or unpriced)"},
+            "defaultConfiguration": {"level": "note"},
+        }
+        for r in res.unpriced:
+            parts = "; ".join(f"{c['name']}: {c['reason']}" for c in r.unpriced_components())
+            results.append(
+                {
+                    "ruleId": "unpriced",
+                    "level": "note",
+                    "message": {"text": f"{r.change.address} is {r.status}: {parts}"},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": r.change.source or res.source}
+                            },
+                            "logicalLocations": [
+                                {"fullyQualifiedName": r.change.address, "kind": "resource"}
+                            ],
+                        }
+                    ],
+                    "properties": {"status": r.status},
+                }
+            )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -166,6 +212,7 @@ def render_sarif(res: GateResult) -> str:
                     "decision": ev.decision,
                     "total_monthly_cost": money(res.total_after),
                     "delta_monthly_cost": money(res.delta),
+                    "coverage": res.coverage(),
                 },
             }
         ],

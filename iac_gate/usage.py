@@ -16,10 +16,13 @@ Keys are the `usage_key`s the cost model lists per component (see docs/iac_gate.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from iac_gate.errors import GateInputError
+
+MAX_USAGE = 10**12
 
 
 def load_usage(path: str | Path | None) -> dict[str, dict[str, Any]]:
@@ -53,9 +56,19 @@ def load_usage(path: str | Path | None) -> dict[str, dict[str, Any]]:
             elif k == "attached":
                 if not isinstance(v, bool):
                     raise GateInputError(str(p), f"resources.{addr}.attached: true or false")
-            elif isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+            elif k == "endpoint_type":
+                if v not in ("aws", "non_aws"):
+                    raise GateInputError(str(p), f"resources.{addr}.endpoint_type: aws or non_aws")
+            elif (
+                isinstance(v, bool)
+                or not isinstance(v, int | float)
+                or not math.isfinite(v)
+                or not 0 <= v <= MAX_USAGE
+            ):
                 raise GateInputError(
-                    str(p), f"resources.{addr}.{k}: expected a non-negative number, got {v!r}"
+                    str(p),
+                    f"resources.{addr}.{k}: expected a non-negative number up to 1e12, "
+                    f"got {str(v)[:30]!r}",
                 )
         out[str(addr)] = dict(values)
     return out

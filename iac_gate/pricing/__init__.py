@@ -9,10 +9,16 @@ from typing import Any
 
 from iac_gate.catalog import PriceCatalog
 from iac_gate.model import PricedResource, PricedSide, ResourceChange, Unknown
-from iac_gate.pricing import aws, azure, gcp
+from iac_gate.pricing import aws, azure, gcp, network_storage, services
 from iac_gate.pricing.base import PriceFn, Pricer, Side
 
-PRICERS = {**aws.PRICERS, **gcp.PRICERS, **azure.PRICERS}
+PRICERS = {
+    **aws.PRICERS,
+    **gcp.PRICERS,
+    **azure.PRICERS,
+    **services.PRICERS,
+    **network_storage.PRICERS,
+}
 FREE_LIST = Path(__file__).resolve().parent.parent / "data" / "free_resources.txt"
 
 
@@ -73,6 +79,16 @@ class Index:
 
     def __init__(self, changes: list[ResourceChange]) -> None:
         self.by_address = {c.address: c for c in changes}
+        self.referenced = {t for c in changes for t in c.refs.values()}
+        self.knows_refs = bool(self.referenced)
+
+    def used_by_others(self, change: ResourceChange) -> bool | None:
+        """Whether another resource of the change references this one (None: cannot tell,
+        the plan carries no references at all)."""
+        if not self.knows_refs:
+            return None
+        base = change.address.split("[", 1)[0]
+        return change.address in self.referenced or base in self.referenced
 
     def lookup(self, change: ResourceChange, path: str) -> dict[str, Any] | None:
         target = change.refs.get(path)
@@ -131,7 +147,7 @@ def _price_side(
     if fn is None:
         return PricedSide(reasons=[f"resource type `{ch.type}` is not in the cost model"])
     try:
-        comps = fn(Side(ch, attrs, region, usage, index.lookup), pricer)
+        comps = fn(Side(ch, attrs, region, usage, index.lookup, index.used_by_others(ch)), pricer)
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as e:
         return PricedSide(reasons=[f"could not price {ch.type}: {type(e).__name__}: {e}"])
     reasons: list[str] = []

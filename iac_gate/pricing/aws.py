@@ -11,6 +11,17 @@ from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 ZERO = Decimal(0)
 GP3_FREE_IOPS, GP3_FREE_MBPS = Decimal(3000), Decimal(125)
+ROOT_GB_DEFAULT = Decimal(8)
+RDS_STORAGE_DEFAULT_GB = Decimal(20)  # the RDS console's default allocation
+# RDS gp3 includes 3,000 IOPS below 400 GB and 12,000 from 400 GB (MySQL, MariaDB, PostgreSQL;
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage).
+RDS_GP3_BASELINE = ((Decimal(400), Decimal(12000)), (ZERO, Decimal(3000)))
+# Major versions past end of standard support, billed RDS Extended Support per vCPU-hour
+# (https://aws.amazon.com/rds/mysql/pricing/ and /rds/postgresql/pricing/, "Extended Support").
+EXTENDED_SUPPORT = {
+    "mysql": ("5.7",), "postgres": ("11", "12"), "aurora": ("5.7",), "aurora-mysql": ("5.7",),
+    "aurora-postgresql": ("11", "12"),
+}  # fmt: skip
 
 
 def _os(side: Side) -> str:
@@ -60,12 +71,27 @@ def ebs(
 
 
 def _instance_components(
-    side: Side, p: Pricer, itype: Any, count: Any, label: str, tenancy: Any = None
+    side: Side,
+    p: Pricer,
+    itype: Any,
+    count: Any,
+    label: str,
+    tenancy: Any = None,
+    *,
+    spot: bool = False,
+    ebs_optimized: bool = False,
 ) -> list[Component]:
     if tenancy in ("dedicated", "host"):
         return [missing(f"{label} ({itype})", f"{tenancy} tenancy prices are not in the catalog")]
+    if spot:
+        return [
+            missing(
+                f"{label} (spot, {itype})",
+                "spot prices vary by the hour and are not in the catalog",
+            )
+        ]
     os_name = _os(side)
-    return [
+    out = [
         p.component(
             side,
             f"{label} ({os_name}, {itype})",
@@ -76,6 +102,16 @@ def _instance_components(
             per_hour=True,
         )
     ]
+    if ebs_optimized and isinstance(itype, str):
+        spec = p.catalog.instance_specs().get(itype)
+        if spec is not None and not spec[1]:  # optional EBS optimization bills an hourly fee
+            out.append(
+                missing(
+                    f"EBS-optimized usage ({itype})",
+                    f"the EBS-optimized hourly fee of {itype} is not in the catalog",
+                )
+            )
+    return out
 
 
 def _root_volume(
@@ -93,19 +129,13 @@ def _root_volume(
             _mul(sub.number("iops"), count),
             sub.number("throughput"),
         )
-    # The root volume's size comes from the AMI unless configured: priced from usage.
-    vtype = sub.text("volume_type") or "gp2"
-    c = p.component(
-        side,
-        f"Root volume storage ({vtype})",
-        "ebs_volume",
-        vtype,
-        None,
-        usage_key="root_volume_size_gb",
-    )
-    if c.quantity is not None:
-        c.quantity *= count
-    return [c]
+    # The root volume's size comes from the AMI unless configured: the usage file may say
+    # (`root_volume_size_gb`), else the 8 GB of Amazon's Linux AMIs is assumed and said.
+    u = side.usage.get("root_volume_size_gb")
+    gb = Decimal(str(u)) if u is not None else ROOT_GB_DEFAULT
+    label = "Root volume" if u is not None else f"Root volume ({ROOT_GB_DEFAULT} GB AMI default)"
+    vtype = sub.text("volume_type")
+    return ebs(side, p, label, vtype if isinstance(vtype, str) else None, gb * count)
 
 
 def _extra_volumes(
@@ -132,13 +162,47 @@ def _mul(v: Decimal | Unknown | None, n: Decimal) -> Decimal | Unknown | None:
 
 def aws_instance(side: Side, p: Pricer) -> list[Component]:
     one = Decimal(1)
+    lt = side.related("launch_template.id") or side.related("launch_template.name")
+    if side.get("instance_type") is None and lt is not None:
+        out = _lt_components(side, p, lt, one)
+        if side.flag("monitoring") and not any("monitoring" in c.name for c in out):
+            out.append(_detailed_monitoring(side, p, one))
+        return out
     roots = side.blocks("root_block_device")
+    spot = bool(side.get("spot_price")) or (
+        str(side.text("instance_market_options", "market_type") or "") == "spot"
+    )
     return (
         _instance_components(
-            side, p, side.text("instance_type"), one, "Instance usage", side.text("tenancy")
-        )
+            side,
+            p,
+            side.text("instance_type"),
+            one,
+            "Instance usage",
+            side.text("tenancy"),
+            spot=spot,
+            ebs_optimized=side.flag("ebs_optimized"),
+        )  # fmt: skip
         + _root_volume(side, p, roots[0] if roots else None, one)
         + _extra_volumes(side, p, side.blocks("ebs_block_device"), one)
+        + ([_detailed_monitoring(side, p, one)] if side.flag("monitoring") else [])
+    )
+
+
+def aws_spot_instance_request(side: Side, p: Pricer) -> list[Component]:
+    """Always spot capacity: the instance is unpriced (spot prices move hourly), its volumes
+    are priced, so the request is partial."""
+    roots = side.blocks("root_block_device")
+    itype = side.text("instance_type")
+    return (
+        [
+            missing(
+                f"Instance usage (spot, {itype})",
+                "spot prices vary by the hour and are not in the catalog",
+            )
+        ]
+        + _root_volume(side, p, roots[0] if roots else None, Decimal(1))
+        + _extra_volumes(side, p, side.blocks("ebs_block_device"), Decimal(1))
     )
 
 
@@ -161,7 +225,13 @@ def _lt_components(
     lts = side.sub(lt)
     itype = override_type or lts.text("instance_type")
     tenancy = lts.text("placement", "tenancy") or lts.text("placement_tenancy")
-    out = _instance_components(side, p, itype, count, "Instance usage", tenancy)
+    spot = bool(lts.get("spot_price")) or (
+        str(lts.text("instance_market_options", "market_type") or "") == "spot"
+    )
+    out = _instance_components(
+        side, p, itype, count, "Instance usage", tenancy,
+        spot=spot, ebs_optimized=lts.flag("ebs_optimized"),
+    )  # fmt: skip
     devices = []
     for bdm in lts.blocks("block_device_mappings"):
         ebs_block = bdm.get("ebs") or [{}]
@@ -169,9 +239,24 @@ def _lt_components(
         if isinstance(ebs_block, dict) and ebs_block.get("volume_size") is not None:
             devices.append({"device_name": bdm.get("device_name"), **ebs_block})
     roots = lts.blocks("root_block_device")  # launch configurations only
-    if roots:
-        out += _root_volume(side, p, roots[0], count)
+    if roots or not (devices or lts.blocks("ebs_block_device")):
+        out += _root_volume(side, p, roots[0] if roots else None, count)
+    # Launch configurations enable detailed monitoring unless told not to; templates opt in.
+    lc_monitoring = "enable_monitoring" not in lt or lts.flag("enable_monitoring")
+    is_lc = "image_id" in lt and "block_device_mappings" not in lt and "monitoring" not in lt
+    if (is_lc and lc_monitoring and "launch_template" not in lt) or lts.flag(
+        "monitoring", "enabled"
+    ):
+        out.append(_detailed_monitoring(side, p, count))
     return out + _extra_volumes(side, p, devices + lts.blocks("ebs_block_device"), count)
+
+
+DETAILED_MONITORING_METRICS = Decimal(7)  # EC2 detailed monitoring: 7 metrics at 1-minute
+
+
+def _detailed_monitoring(side: Side, p: Pricer, count: Decimal) -> Component:
+    n = DETAILED_MONITORING_METRICS * count
+    return p.component(side, f"EC2 detailed monitoring ({n} metrics)", "cloudwatch", "metric", n)
 
 
 def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
@@ -242,7 +327,10 @@ def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
 
 
 def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Component]:
-    engine = side.text("engine") or ("aurora-mysql" if cluster else "mysql")
+    engine = side.text("engine")
+    if engine is None and side.related("replicate_source_db") is not None:
+        engine = side.sub(side.related("replicate_source_db") or {}).text("engine")
+    engine = engine or ("aurora-mysql" if cluster else "mysql")
     if isinstance(engine, Unknown):
         return [missing("Database instance", engine.why)]
     engine = {"aurora": "aurora-mysql"}.get(engine, engine)
@@ -277,32 +365,39 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
             )
         )
         return out
+    out += _extended_support(side, p, engine, cls)
     iops = side.number("iops")
     stype = side.text("storage_type") or (
         "io1" if isinstance(iops, Decimal) and iops > 0 else "gp2"
     )
-    out.append(
-        p.component(
-            side,
-            f"Storage ({stype})",
-            "rds_storage",
-            stype,
-            side.number("allocated_storage"),
-            attrs={"deployment": dep},
+    size = side.number("allocated_storage")
+    label = f"Storage ({stype})"
+    if size is None:
+        source = side.related("replicate_source_db")
+        size = side.sub(source).number("allocated_storage") if source is not None else None
+    if size is None:
+        size, label = (
+            RDS_STORAGE_DEFAULT_GB,
+            f"Storage ({stype}, {RDS_STORAGE_DEFAULT_GB} GB default)",
         )
-    )
-    if stype in ("io1", "io2") and iops is not None:
+    out.append(p.component(side, label, "rds_storage", stype, size, attrs={"deployment": dep}))
+    if stype in ("io1", "io2") and iops is None:
+        out.append(missing("Provisioned IOPS", f"`iops` is not set (required for {stype})"))
+    elif stype in ("io1", "io2") and iops is not None:
         out.append(
             p.component(
                 side, "Provisioned IOPS", "rds_iops", stype, iops, attrs={"deployment": dep}
             )
         )
-    elif stype == "gp3" and isinstance(iops, Decimal) and iops > 3000:
-        out.append(
-            p.component(
-                side, "IOPS above 3,000", "rds_iops", "gp3", iops - 3000, attrs={"deployment": dep}
-            )
-        )
+    elif stype == "gp3" and isinstance(iops, Decimal) and isinstance(size, Decimal):
+        free = next(b for floor, b in RDS_GP3_BASELINE if size >= floor)
+        if iops > free:
+            out.append(
+                p.component(
+                    side, f"IOPS above {free:,}", "rds_iops", "gp3", iops - free,
+                    attrs={"deployment": dep},
+                )
+            )  # fmt: skip
     out.append(
         p.component(
             side,
@@ -315,6 +410,25 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
         )
     )
     return out
+
+
+def _extended_support(side: Side, p: Pricer, engine: str, cls: Any) -> list[Component]:
+    version = side.text("engine_version")
+    majors = EXTENDED_SUPPORT.get(engine, ())
+    if not isinstance(version, str) or not any(
+        version == m or version.startswith(m + ".") for m in majors
+    ):
+        return []
+    spec = p.catalog.instance_specs().get(str(cls).removeprefix("db."))
+    if spec is None:
+        return [missing("Extended support", f"vCPUs of {cls} are not in the catalog")]
+    vcpus = Decimal(spec[0])
+    return [
+        p.component(
+            side, f"Extended support ({engine} {version}, {vcpus} vCPU)", "rds_extended_support",
+            "year1", vcpus, per_hour=True,
+        )
+    ]  # fmt: skip
 
 
 def aws_rds_cluster_instance(side: Side, p: Pricer) -> list[Component]:
@@ -689,6 +803,7 @@ def aws_sqs_queue(side: Side, p: Pricer) -> list[Component]:
 
 PRICERS: dict[str, PriceFn] = {
     "aws_instance": aws_instance, "aws_ebs_volume": aws_ebs_volume,
+    "aws_spot_instance_request": aws_spot_instance_request,
     "aws_db_instance": aws_db_instance, "aws_rds_cluster_instance": aws_rds_cluster_instance,
     "aws_elasticache_cluster": aws_elasticache_cluster,
     "aws_elasticache_replication_group": aws_elasticache_replication_group,

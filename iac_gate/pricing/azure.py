@@ -14,6 +14,9 @@ _ONE = Decimal(1)
 # Managed disks bill by the tier the provisioned size falls in (sizes in GiB).
 _TIER_SIZES = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 _TIER_NAMES = ("1", "2", "3", "4", "6", "10", "15", "20", "30", "40", "50", "60", "70", "80")
+# Platform images' OS disk sizes when the configuration sets none (GiB): Linux images 30,
+# Windows Server images 127 (https://learn.microsoft.com/azure/virtual-machines/managed-disks-overview).
+OS_DISK_DEFAULT_GB = {"linux": Decimal(30), "windows": Decimal(127)}
 _DISK_PREFIX = {
     "Premium_LRS": "P",
     "StandardSSD_LRS": "E",
@@ -43,11 +46,15 @@ def managed_disk(
     label: str,
     count: Decimal = _ONE,
     usage_key: str | None = None,
+    default_gb: Decimal | None = None,
 ) -> Component:
     sku = sku if isinstance(sku, str) and sku else "Standard_LRS"
     if size is None or isinstance(size, Unknown):
         if usage_key and side.usage.get(usage_key) is not None:
             size = Decimal(str(side.usage[usage_key]))
+        elif default_gb is not None and size is None:
+            size = default_gb
+            label = f"{label} (image default {default_gb} GB)"
         else:
             c = missing(
                 f"{label} ({sku})",
@@ -85,9 +92,26 @@ def _vm(
     return c
 
 
+def _license_os(side: Side, os_name: str) -> str:
+    """Azure Hybrid Benefit (`license_type` Windows_Server / Windows_Client) bills a Windows VM
+    at the Linux (compute-only) rate: the licence is the customer's own."""
+    lic = str(side.text("license_type") or "")
+    return "linux" if os_name == "windows" and lic.startswith("Windows_") else os_name
+
+
+def _spot(side: Side) -> bool:
+    return str(side.text("priority") or "Regular") in ("Spot", "Low")
+
+
 def azurerm_linux_virtual_machine(side: Side, p: Pricer, os_name: str = "linux") -> list[Component]:
+    size = side.text("size")
+    vm = (
+        missing(f"Virtual machine (spot, {size})", "spot prices are not in the catalog")
+        if _spot(side)
+        else _vm(side, p, size, _license_os(side, os_name), _ONE)
+    )
     return [
-        _vm(side, p, side.text("size"), os_name, _ONE),
+        vm,
         managed_disk(
             side,
             p,
@@ -95,8 +119,55 @@ def azurerm_linux_virtual_machine(side: Side, p: Pricer, os_name: str = "linux")
             side.number("os_disk", "disk_size_gb"),
             "OS disk",
             usage_key="os_disk_size_gb",
+            default_gb=OS_DISK_DEFAULT_GB[os_name],
         ),
     ]
+
+
+def _scale_set(side: Side, p: Pricer, os_name: str) -> list[Component]:
+    n = side.number("instances", default=1)
+    size = side.text("sku")
+    if _spot(side):
+        vm = missing(f"Instances (spot, {size})", "spot prices are not in the catalog")
+    else:
+        vm = _vm(side, p, size, _license_os(side, os_name), n, f"Instances ×{n}")
+    out = [vm]
+    if isinstance(n, Decimal):
+        out.append(
+            managed_disk(
+                side, p, side.text("os_disk", "storage_account_type"),
+                side.number("os_disk", "disk_size_gb"), "OS disks", count=n,
+                usage_key="os_disk_size_gb", default_gb=OS_DISK_DEFAULT_GB[os_name],
+            )
+        )  # fmt: skip
+    return out
+
+
+def azurerm_linux_virtual_machine_scale_set(side: Side, p: Pricer) -> list[Component]:
+    return _scale_set(side, p, "linux")
+
+
+def azurerm_windows_virtual_machine_scale_set(side: Side, p: Pricer) -> list[Component]:
+    return _scale_set(side, p, "windows")
+
+
+def azurerm_machine_learning_compute_cluster(side: Side, p: Pricer) -> list[Component]:
+    """Nodes kept running: `scale_settings.min_node_count` (0 costs nothing until jobs run)."""
+    size = side.text("vm_size")
+    n = side.number("scale_settings", "min_node_count", default=0)
+    if isinstance(n, Decimal) and n == 0:
+        return []
+    if (
+        str(side.text("vm_priority") or "Dedicated") == "LowPriority"
+    ):  # billed at low-priority rates
+        key = azure_vm_key(size) if isinstance(size, str) else size
+        return [
+            p.component(
+                side, f"Nodes ×{n} (low priority, {size})", "vm_low_priority", key, n,
+                attrs={"os": "linux"}, per_hour=True,
+            )
+        ]  # fmt: skip
+    return [_vm(side, p, size, "linux", n, f"Nodes ×{n}")]
 
 
 def azurerm_windows_virtual_machine(side: Side, p: Pricer) -> list[Component]:
@@ -117,6 +188,7 @@ def azurerm_virtual_machine(side: Side, p: Pricer) -> list[Component]:
             side.number("storage_os_disk", "disk_size_gb"),
             "OS disk",
             usage_key="os_disk_size_gb",
+            default_gb=OS_DISK_DEFAULT_GB["windows" if windows else "linux"],
         ),
     ]
     for i, d in enumerate(side.blocks("storage_data_disk")):
@@ -146,19 +218,24 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
     n = s.number("node_count")
     if n is None or (s.flag("enable_auto_scaling") or s.flag("auto_scaling_enabled")):
         n = s.number("min_count") if s.number("min_count") is not None else n
+    if n is None and not (s.flag("enable_auto_scaling") or s.flag("auto_scaling_enabled")):
+        n = _ONE  # the provider creates one node when node_count is not set
     if n is None:
         return [missing(f"{label} nodes", "node_count unknown")]
     if str(s.text("priority") or "Regular") == "Spot":
         return [missing(f"{label} nodes (spot)", "spot prices are not in the catalog")]
     size = s.text("vm_size")
-    os_name = "windows" if str(s.text("os_type") or "Linux") == "Windows" else "linux"
+    windows = str(s.text("os_type") or "Linux") == "Windows"
+    os_name = "windows" if windows or str(s.text("os_sku") or "").startswith("Windows") else "linux"
+    if (
+        os_name == "windows"
+        and str(side.text("windows_profile", "license") or "") == "Windows_Server"
+    ):
+        os_name = "linux"  # Azure Hybrid Benefit on the cluster's Windows nodes
     out = [_vm(side, p, size, os_name, n, f"{label} nodes ×{n}")]
     if str(s.text("os_disk_type") or "Managed") == "Managed" and isinstance(n, Decimal):
         disk_sku = (
-            "Premium_LRS"
-            if isinstance(size, str)
-            and re.search(r"\d+[a-z]*s", size.split("_")[1] if "_" in size else size, re.I)
-            else "StandardSSD_LRS"
+            "Premium_LRS" if isinstance(size, str) and _premium_capable(size) else "StandardSSD_LRS"
         )
         out.append(
             managed_disk(
@@ -171,6 +248,12 @@ def _pool(side: Side, p: Pricer, pool: dict[str, Any], label: str) -> list[Compo
             )
         )
     return out
+
+
+def _premium_capable(size: str) -> bool:
+    """Sizes that take Premium SSD carry an `s` feature: D2s_v3, E4as_v5, B2ms, DS2_v2, GS3."""
+    name = size.split("_")[1] if "_" in size else size
+    return bool(re.search(r"\d+[a-z]*s", name, re.I) or re.match(r"^[A-Z]S\d", name))
 
 
 def azurerm_kubernetes_cluster(side: Side, p: Pricer) -> list[Component]:
@@ -228,6 +311,22 @@ def azurerm_mssql_database(side: Side, p: Pricer) -> list[Component]:
     ]
 
 
+def azurerm_sql_database(side: Side, p: Pricer) -> list[Component]:
+    """The legacy resource: a DTU service objective (`requested_service_objective_name`, else
+    the edition's smallest: Basic, S0, P1)."""
+    if side.text("elastic_pool_name"):
+        return []  # priced on its elastic pool
+    sku = side.text("requested_service_objective_name")
+    if sku is None:
+        edition = str(side.text("edition") or "GeneralPurpose")
+        sku = {"Basic": "Basic", "Standard": "S0", "Premium": "P1"}.get(edition)
+        if sku is None:
+            return [missing(f"Database ({edition})", f"{edition} vCore defaults are not modelled")]
+    return [
+        p.component(side, f"Database ({sku} DTU)", "sql_database_dtu", sku, _ONE, per_hour=True)
+    ]
+
+
 def _flexible(side: Side, p: Pricer, engine: str) -> list[Component]:
     sku = side.text("sku_name")
     ha = side.text("high_availability", "mode")
@@ -277,9 +376,15 @@ def azurerm_redis_cache(side: Side, p: Pricer) -> list[Component]:
     return [p.component(side, f"Cache ({key})", "redis_cache", key, n, per_hour=True)]
 
 
+FREE_PLAN_SKUS = ("F1", "FREE", "Y1")  # free tier; Y1 is the Functions consumption plan
+
+
 def azurerm_service_plan(side: Side, p: Pricer) -> list[Component]:
     sku = side.text("sku_name")
-    os_name = "windows" if str(side.text("os_type") or "Linux") == "Windows" else "linux"
+    if isinstance(sku, str) and sku.upper() in FREE_PLAN_SKUS:
+        return []
+    # Windows containers bill as Windows plans.
+    os_name = "linux" if str(side.text("os_type") or "Linux") == "Linux" else "windows"
     n = side.number("worker_count", default=1)
     return [
         p.component(
@@ -296,6 +401,8 @@ def azurerm_service_plan(side: Side, p: Pricer) -> list[Component]:
 
 def azurerm_app_service_plan(side: Side, p: Pricer) -> list[Component]:
     size = side.text("sku", "size")
+    if isinstance(size, str) and size.upper() in FREE_PLAN_SKUS:
+        return []
     linux = side.flag("reserved") or str(side.text("kind") or "").lower() == "linux"
     n = side.number("sku", "capacity", default=1)
     return [
@@ -389,4 +496,8 @@ PRICERS: dict[str, PriceFn] = {
     "azurerm_redis_cache": azurerm_redis_cache, "azurerm_service_plan": azurerm_service_plan,
     "azurerm_app_service_plan": azurerm_app_service_plan, "azurerm_public_ip": azurerm_public_ip,
     "azurerm_lb": azurerm_lb, "azurerm_nat_gateway": azurerm_nat_gateway,
+    "azurerm_linux_virtual_machine_scale_set": azurerm_linux_virtual_machine_scale_set,
+    "azurerm_windows_virtual_machine_scale_set": azurerm_windows_virtual_machine_scale_set,
+    "azurerm_machine_learning_compute_cluster": azurerm_machine_learning_compute_cluster,
+    "azurerm_sql_database": azurerm_sql_database,
 }  # fmt: skip

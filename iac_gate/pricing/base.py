@@ -10,9 +10,11 @@ from typing import Any
 
 from iac_gate import HOURS_PER_MONTH
 from iac_gate.catalog import PriceCatalog, canonical_attrs
+from iac_gate.errors import GateInputError
 from iac_gate.model import Component, ResourceChange, Unknown
 
 HOURS = Decimal(HOURS_PER_MONTH)
+MAX_QUANTITY = Decimal(10) ** 12  # no size, count or rate a provider accepts comes near this
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Side:
     region: str | None
     usage: dict[str, Any] = field(default_factory=dict)
     lookup: Callable[[ResourceChange, str], dict[str, Any] | None] = lambda _c, _p: None
+    used: bool | None = None  # referenced by another resource of the change (None: unknown)
 
     @property
     def provider(self) -> str:
@@ -31,7 +34,7 @@ class Side:
 
     def sub(self, attrs: dict[str, Any]) -> Side:
         """A nested block (or a referenced resource) priced in this resource's context."""
-        return Side(self.change, attrs, self.region, self.usage, self.lookup)
+        return Side(self.change, attrs, self.region, self.usage, self.lookup, self.used)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         cur: Any = self.attrs
@@ -73,9 +76,24 @@ class Side:
         if isinstance(v, bool):
             return Decimal(int(v))
         try:
-            return Decimal(str(v))
+            d = Decimal(str(v))
         except InvalidOperation:
-            return Unknown(f"`{'.'.join(map(str, path))}` is not a number: {v!r}")
+            return Unknown(f"`{'.'.join(map(str, path))}` is not a number: {str(v)[:40]!r}")
+        return self._checked(d, path)
+
+    def _checked(self, d: Decimal, path: tuple[str | int, ...]) -> Decimal:
+        """Sizes, counts and quantities are never negative, infinite or absurd: a negative size
+        would price a volume below zero and turn a block into a pass (exit 2, named)."""
+        where = f"{self.change.address}: `{'.'.join(map(str, path))}`"
+        if not d.is_finite():
+            raise GateInputError(self.change.source, f"{where} is not a finite number")
+        if d < 0:
+            raise GateInputError(self.change.source, f"{where} is negative ({d})")
+        if d > MAX_QUANTITY:
+            raise GateInputError(
+                self.change.source, f"{where} is {d:.3g}, beyond any provider's limit"
+            )
+        return d
 
     def flag(self, *path: str) -> bool:
         v = self.get(*path)

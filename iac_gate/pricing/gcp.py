@@ -14,11 +14,28 @@ _ONE = Decimal(1)
 
 
 def machine(
-    side: Side, p: Pricer, mtype: Any, count: Decimal | Unknown | None, label: str
+    side: Side,
+    p: Pricer,
+    mtype: Any,
+    count: Decimal | Unknown | None,
+    label: str,
+    *,
+    spot: bool = False,
 ) -> list[Component]:
-    """A predefined machine type from the catalog, or a custom one priced per vCPU and GB RAM."""
+    """A predefined machine type from the catalog, or a custom one priced per vCPU and GB RAM.
+
+    On-demand machines are priced at their full-month rate, which carries Google's sustained-use
+    discount where Google applies one (N1, N2, N2D, C2, M1...; Cyclenerd's `month` price).
+    Spot and preemptible machines at the spot price of the catalog's date."""
     if isinstance(mtype, str):
         m = _CUSTOM.match(mtype.rsplit("/", 1)[-1])
+        if m and spot:
+            return [
+                missing(
+                    f"{label} (spot, {mtype})",
+                    "spot prices of custom machine types are not in the catalog",
+                )
+            ]
         if m:
             family = f"{m.group('family') or 'n1'}_custom"
             cpu, mem_gb = Decimal(m.group("cpu")), Decimal(m.group("mem")) / 1024
@@ -42,9 +59,20 @@ def machine(
                 ),
             ]
         mtype = mtype.rsplit("/", 1)[-1]
-    return [
-        p.component(side, f"{label} ({mtype})", "compute_instance", mtype, count, per_hour=True)
-    ]
+    if spot:
+        return [
+            p.component(
+                side, f"{label} (spot, {mtype})", "compute_instance_spot", mtype, count,
+                per_hour=True,
+            )
+        ]  # fmt: skip
+    c = p.component(
+        side, f"{label} ({mtype}, full-month rate)", "compute_instance_month", mtype, count,
+        per_hour=True,
+    )  # fmt: skip
+    if c.unit_price is None and isinstance(mtype, str):
+        c = p.component(side, f"{label} ({mtype})", "compute_instance", mtype, count, per_hour=True)
+    return [c]
 
 
 def disk(
@@ -61,11 +89,10 @@ def disk(
 
 def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
     sched = side.blocks("scheduling")
-    if sched and (
+    spot = bool(sched) and (
         sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"
-    ):
-        return [missing("Instance (spot)", "spot prices are not in the catalog")]
-    out = machine(side, p, side.text("machine_type"), _ONE, "Instance usage")
+    )
+    out = machine(side, p, side.text("machine_type"), _ONE, "Instance usage", spot=spot)
     init = side.blocks("boot_disk", "initialize_params")
     ip = side.sub(init[0] if init else {})
     out.append(
@@ -77,8 +104,7 @@ def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
         out.append(
             p.component(side, "Local SSD (375 GB)", "compute_disk", "local-ssd", Decimal(375))
         )
-    if side.blocks("guest_accelerator"):
-        out.append(missing("GPUs", "GPU prices are not in the catalog"))
+    out += _gpus(side.blocks("guest_accelerator"), _ONE)
     for nic in side.blocks("network_interface"):
         for ac in nic.get("access_config") or []:
             if isinstance(ac, dict) and not ac.get("nat_ip"):
@@ -90,8 +116,28 @@ def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
     return out
 
 
+def _gpus(blocks: list[dict[str, Any]], n: Decimal | Unknown | None) -> list[Component]:
+    out = []
+    for g in blocks:
+        kind = str(g.get("type") or "GPU").rsplit("/", 1)[-1]
+        out.append(
+            missing(f"GPUs ({g.get('count', 1)} × {kind})", "GPU prices are not in the catalog")
+        )
+    return out
+
+
 def google_compute_disk(side: Side, p: Pricer) -> list[Component]:
-    return [disk(side, p, side.text("type"), side.number("size"), "Disk", usage_key="size_gb")]
+    dtype = str(side.text("type") or "pd-standard").rsplit("/", 1)[-1]
+    out = [disk(side, p, dtype, side.number("size"), "Disk", usage_key="size_gb")]
+    # pd-extreme always bills provisioned IOPS; hyperdisks bill what is provisioned above their
+    # baseline. Those prices are not in the catalog: the disk is partial, never silently $0.
+    if dtype == "pd-extreme" or (dtype.startswith("hyperdisk") and side.get("provisioned_iops")):
+        out.append(missing("Provisioned IOPS", f"{dtype} IOPS prices are not in the catalog"))
+    if dtype.startswith("hyperdisk") and side.get("provisioned_throughput"):
+        out.append(
+            missing("Provisioned throughput", f"{dtype} throughput prices are not in the catalog")
+        )
+    return out
 
 
 def _sql_tier(side: Side, p: Pricer, tier: Any, avail: str) -> list[Component]:
@@ -176,15 +222,19 @@ def _zones(side: Side) -> Decimal:
 
 
 def _nodes(
-    side: Side, p: Pricer, cfg: dict[str, Any], per_zone: Decimal | Unknown | None
+    side: Side,
+    p: Pricer,
+    cfg: dict[str, Any],
+    per_zone: Decimal | Unknown | None,
+    zones: Decimal | None = None,
 ) -> list[Component]:
     if per_zone is None or isinstance(per_zone, Unknown):
         return [missing("Nodes", "node count unknown")]
-    n = per_zone * _zones(side)
+    n = per_zone * (zones if zones is not None else _zones(side))
     c = side.sub(cfg)
-    if c.flag("spot") or c.flag("preemptible"):
-        return [missing("Nodes (spot)", "spot prices are not in the catalog")]
-    out = machine(side, p, c.text("machine_type") or "e2-medium", n, f"Nodes ×{n}")
+    spot = c.flag("spot") or c.flag("preemptible")
+    out = machine(side, p, c.text("machine_type") or "e2-medium", n, f"Nodes ×{n}", spot=spot)
+    out += _gpus(c.blocks("guest_accelerator"), n)
     size = c.number("disk_size_gb", default=100)
     out.append(
         disk(
@@ -209,18 +259,35 @@ def google_container_cluster(side: Side, p: Pricer) -> list[Component]:
         return out
     if not side.flag("remove_default_node_pool") and not side.blocks("node_pool"):
         cfg = side.blocks("node_config")
-        out += _nodes(side, p, cfg[0] if cfg else {}, side.number("initial_node_count", default=1))
+        # GKE creates the default pool with 3 nodes per zone unless told otherwise.
+        out += _nodes(side, p, cfg[0] if cfg else {}, side.number("initial_node_count", default=3))
+    for pool in side.blocks("node_pool"):  # inline pools, in the cluster's zones
+        ps = side.sub(pool)
+        n = _pool_count(ps)
+        locs = pool.get("node_locations")
+        zones = Decimal(len(locs)) if isinstance(locs, list) and locs else _zones(side)
+        cfg = ps.blocks("node_config")
+        out += _nodes(side, p, cfg[0] if cfg else {}, n, zones)
     return out
 
 
-def google_container_node_pool(side: Side, p: Pricer) -> list[Component]:
+def _pool_count(side: Side) -> Decimal | Unknown | None:
     n = side.number("node_count")
     if n is None:
         n = side.number("autoscaling", "min_node_count")
     if n is None:
         n = side.number("initial_node_count")
+    return n
+
+
+def google_container_node_pool(side: Side, p: Pricer) -> list[Component]:
+    n = _pool_count(side)
+    cluster = side.related("cluster")
+    zones = None
+    if not isinstance(side.get("node_locations"), list) and cluster is not None:
+        zones = _zones(side.sub(cluster))  # a pool runs in its cluster's zones
     cfg = side.blocks("node_config")
-    return _nodes(side, p, cfg[0] if cfg else {}, n)
+    return _nodes(side, p, cfg[0] if cfg else {}, n, zones)
 
 
 def google_redis_instance(side: Side, p: Pricer) -> list[Component]:
@@ -247,17 +314,30 @@ def google_redis_instance(side: Side, p: Pricer) -> list[Component]:
 def google_compute_address(side: Side, p: Pricer) -> list[Component]:
     if (side.text("address_type") or "EXTERNAL") == "INTERNAL":
         return []
-    use = "vm" if side.usage.get("attached", True) else "unused"
+    # In use when the usage file says so, else when a resource of this change uses it (a VM's
+    # nat_ip, a forwarding rule); reserved but unused addresses bill the higher rate.
+    attached = side.usage.get("attached")
+    how = "usage file"
+    if attached is None:
+        attached = side.used if side.used is not None else True
+        how = "used in this configuration" if side.used is not None else "in use assumed"
+        if side.used is False:
+            how = "no resource here uses it"
+    use = "vm" if attached else "unused"
     return [
         p.component(
             side,
-            f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'})",
+            f"Static external IP ({'in use' if use == 'vm' else 'reserved, unused'}: {how})",
             "compute_address",
             use,
             _ONE,
             per_hour=True,
         )
     ]
+
+
+def google_compute_vpn_tunnel(side: Side, p: Pricer) -> list[Component]:
+    return [p.component(side, "VPN tunnel", "vpn_tunnel", "tunnel", _ONE, per_hour=True)]
 
 
 def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Component]:
@@ -272,7 +352,12 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
             )
         ]
     t = side.sub(tpl)
-    out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}")
+    sched = t.blocks("scheduling")
+    spot = bool(sched) and (
+        sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"
+    )
+    out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}", spot=spot)
+    out += _gpus(t.blocks("guest_accelerator"), n)
     for d in t.blocks("disk"):
         size = d.get("disk_size_gb")
         out.append(
@@ -298,4 +383,5 @@ PRICERS: dict[str, PriceFn] = {
     "google_redis_instance": google_redis_instance, "google_compute_address": google_compute_address,
     "google_compute_instance_group_manager": google_compute_instance_group_manager,
     "google_compute_region_instance_group_manager": google_compute_instance_group_manager,
+    "google_compute_vpn_tunnel": google_compute_vpn_tunnel,
 }  # fmt: skip

@@ -161,7 +161,13 @@ def test_plan_keys_cursor_and_sidecar(tmp_path) -> None:
     ]  # a new sidecar re-checks the plan
 
 
-def test_module_calls_are_reported_unpriced_not_dropped(tmp_path) -> None:
-    (tmp_path / "main.tf").write_text('module "net" {\n  source = "./net"\n}\n')
-    r = run_gate(tmp_path).resources[0]
-    assert r.change.address == "module.net" and not r.priced and "not expanded" in r.unpriced_reason
+def test_remote_and_missing_module_calls_are_reported_unpriced_not_dropped(tmp_path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "net" {\n  source = "./net"\n}\n'
+        'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+    )
+    res = {r.change.address: r for r in run_gate(tmp_path).resources}
+    assert not res["module.net"].priced and "no .tf files" in res["module.net"].unpriced_reason
+    assert (
+        not res["module.vpc"].priced and "not a local folder" in res["module.vpc"].unpriced_reason
+    )

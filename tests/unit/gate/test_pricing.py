@@ -133,7 +133,9 @@ def test_update_prices_both_sides(catalog) -> None:
     )
     r = out["aws_instance.a"]
     assert r.change.action == "update"
-    assert r.monthly_cost_before == D("0.0104") * H
+    # t3.micro and, the AMI's root volume size unknown, the 8 GB gp2 default at $0.10/GB-month
+    assert r.monthly_cost_before == D("0.0104") * H + 8 * D("0.10")
+    assert "8 GB AMI default" in r.before.components[1].name
     assert r.after.components[0].unit_price == D("0.096")  # m5.large us-east-1
 
 
@@ -252,6 +254,7 @@ def test_asg_resolves_launch_template_and_weights(catalog) -> None:
     res = run_gate(Path("tests/iac_fixtures/aws/asg-plan.json"), catalog=catalog)
     by = {r.change.address: r for r in res.resources}
     mixed = by["module.magento.aws_autoscaling_group.mixed"]
-    # desired 3 capacity units / weighted_capacity 3 = 1 on-demand c4.large (eu-west-1 $0.113/h)
-    assert mixed.monthly_cost == D("0.113") * H
+    # desired 3 capacity units / weighted_capacity 3 = 1 on-demand c4.large (eu-west-1 $0.113/h),
+    # with the AMI's root volume at the 8 GB gp2 default (eu-west-1 $0.11/GB-month)
+    assert mixed.monthly_cost == D("0.113") * H + 8 * D("0.11")
     assert "dedicated" in by["module.magento.aws_autoscaling_group.lc"].unpriced_reason
