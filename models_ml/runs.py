@@ -518,11 +518,13 @@ def run_budgets(
         return []
     fc = latest_forecasts(lake_root)
     forecasts: dict[tuple[str, str, str], dict[dt.date, float]] = defaultdict(dict)
+    models: dict[str, str] = {}  # scope -> the forecast model the projection used
     if not fc.is_empty() and fc["as_of_date"].max() == last_day:
-        for st, sv, cur, day, yhat in fc.select(
-            "scope_type", "scope_value", "currency", "ds", "yhat"
+        for st, sv, cur, day, yhat, model in fc.select(
+            "scope_type", "scope_value", "currency", "ds", "yhat", "model"
         ).iter_rows():
             forecasts[(st, sv, cur)][day] = yhat
+            models[f"{st}:{sv}"] = model
     stored = store.partitions(lake_root, "budget_status")  # as_of=YYYY-MM-DD, oldest first
     since = dt.date.fromisoformat(stored[-1].split("=", 1)[1]) if stored else None
     first = (
@@ -539,6 +541,9 @@ def run_budgets(
         rows = budget_status(
             budgets, actuals, forecasts if day == last_day else {}, day, overrides=ovr, now=now
         )
+        for r in rows:  # the projection says which forecast model it used
+            if r["projection_method"] == "forecast" and r["scope"] in models:
+                r["projection_method"] = f"forecast:{models[r['scope']]}"
         frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
             pl.lit(dt.datetime.now(dt.UTC)).alias("computed_at")
         )

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from models_ml import runs
+from models_ml.forecast import DEFAULT_MODELS, MODELS
 from models_ml.lifecycle import LifecycleRule
 from models_ml.status import latest_status
 from orchestration.defs.dbt.assets import published_marts, sibyl_dbt_models
@@ -29,8 +30,9 @@ class AnomalyConfig(dg.Config):
 
 class ForecastConfig(dg.Config):
     horizon_days: int = 90
-    backtest_origins: int = 3
+    backtest_origins: int = 10
     prophet_origins: int = 1
+    with_prophet: bool = False  # add Prophet to the race (backtested at prophet_origins only)
 
 
 anomaly_status_log = dg.AssetSpec(
@@ -170,6 +172,7 @@ def forecasting(context: dg.AssetExecutionContext, config: ForecastConfig, sibyl
         horizon_days=config.horizon_days,
         backtest_origins=config.backtest_origins,
         prophet_origins=config.prophet_origins,
+        models=MODELS if config.with_prophet else DEFAULT_MODELS,
     )
     yield dg.MaterializeResult(asset_key=["ml", "forecast_scores"], metadata={"series": r.series})
     yield dg.MaterializeResult(
