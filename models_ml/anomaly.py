@@ -40,7 +40,7 @@ import polars as pl
 from numpy.lib.stride_tricks import sliding_window_view
 
 from models_ml.anomaly_events import EVENT_COLUMNS, event_id, events
-from models_ml.frames import as_series_frame, hand_back
+from models_ml.frames import as_series_frame, hand_back, map_chunks, worker_count
 from models_ml.root_cause import describe_path, explain
 
 __all__ = [
@@ -297,8 +297,10 @@ def detect(
         (str(sid), g["ds"].to_numpy(), g["y"].to_numpy().astype(float))
         for (sid,), g in df.group_by("series_id", maintain_order=True)
     ]
-    del n_jobs  # numpy per series is fast enough in one process (make bench-ml)
-    scored = _score_chunk(items, prm)
+    # numpy per series; many series are spread over worker processes (every core by default)
+    done = map_chunks(_score_chunk, items, worker_count(n_jobs, len(items)), prm, min_parallel=200)
+    by_sid = {r[0]: r for r in done}  # chunks come back round-robin: put them in frame order
+    scored = [by_sid[sid] for sid, _ds, _y in items]
     parts = pl.DataFrame(
         {
             "expected": np.concatenate([s[1] for s in scored]) if scored else [],

@@ -395,3 +395,8 @@ def test_the_delivery_log_keeps_no_url_secret_and_no_response_body(tmp_path: Pat
     text = json.dumps(stored.to_dicts(), default=str)
     assert "SECRET" not in text and "hunter2" not in text and "/services" not in text
     assert set(stored["destination"]) == {url.split("/services")[0]}
+
+
+def test_the_example_webhooks_file_loads() -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "notifications" / "webhooks.yaml"
+    assert load_webhooks(example, env={}) == []  # its only entry is disabled: nothing to send
