@@ -100,3 +100,22 @@ def test_lifecycle_escalates_and_expires_by_the_rule() -> None:
     assert lenient["lifecycle"].to_list() == ["open", "open", "escalated", "escalated", "escalated"]
     with pytest.raises(ValueError):
         LifecycleRule(0, 30)
+
+
+def test_a_weekend_spike_is_not_read_as_a_shift_against_weekday_levels() -> None:
+    rng = np.random.default_rng(4)
+    weekday = np.where(np.arange(140) % 7 < 5, 150.0, 100.0)  # weekends a third lower
+    y = weekday + rng.normal(0, 2, 140)
+    sat = next(i for i in range(100, 110) if i % 7 == 5)
+    y[sat : sat + 2] += 120.0  # a two-day spike over a weekend
+    e = events(detect(_frame(y), direction="up")).row(0, named=True)
+    # the days after are weekdays, above the weekend level but not above their own
+    assert (e["kind"], e["points"], e["ongoing"]) == ("spike", 2, False)
+
+
+def test_growth_before_the_event_does_not_keep_it_open() -> None:
+    rng = np.random.default_rng(6)
+    y = 100 + 0.8 * np.arange(160) + rng.normal(0, 1.5, 160)  # steady growth
+    y[120:122] += 60.0
+    e = events(detect(_frame(y), direction="up")).row(0, named=True)
+    assert e["kind"] == "spike" and e["points"] == 2
