@@ -12,8 +12,9 @@ exactly as it will be in production):
   is not forced into one;
 - **scale** — robust: the larger of 1.4826·MAD and 1.2533·mean absolute deviation of the recent
   residuals (the second keeps intermittent series, half zeros, from a zero scale); once a series
-  has ``tail_min_points`` residuals, also the scale its own 99th percentile implies
-  (``q99 / 2.576``), so heavy-tailed series (bursty usage) need a burst beyond their usual bursts;
+  has ``tail_min_points`` residuals, widened by how far its own 99th percentile of residuals (in
+  scales) lies beyond the normal 2.576, so heavy-tailed series (bursty usage) need a burst beyond
+  their usual bursts;
 - **calendar** — scheduled charges (a fee on the 1st, a tax on the last day of the month): when the
   same day of the month exceeded its expectation in at least two of the three previous months, the
   median of those excesses is part of the expectation (``methods`` says ``calendar``);
@@ -118,10 +119,11 @@ def seasons_for_step(step_seconds: float) -> tuple[int, ...]:
 
 
 def _trailing(
-    x: np.ndarray, w: int, min_points: int, stat: Callable[[np.ndarray], np.ndarray]
+    x: np.ndarray, w: int, min_points: int, stat: Callable[[np.ndarray, bool], np.ndarray]
 ) -> np.ndarray:
-    """``stat`` (rows of a 2-D array -> 1-D) over the ``w`` points before each t, once at least
-    ``min_points`` of them exist. ``x`` may start with NaNs (not yet estimable), never later."""
+    """``stat`` (rows of a 2-D array -> 1-D; NaN-aware when told) over the ``w`` points before each
+    t, once at least ``min_points`` of them exist. ``x`` may start with NaNs (not yet estimable),
+    never later."""
     n = len(x)
     out = np.full(n, np.nan)
     valid = np.flatnonzero(~np.isnan(x))
@@ -129,28 +131,46 @@ def _trailing(
         return out
     f = int(valid[0])
     full_from = f + w
-    for t in range(f + max(1, min_points), min(full_from, n)):  # partial windows (warm-up)
-        out[t] = stat(x[f:t][None, :])[0]
+    first = f + max(1, min_points)
+    if first < min(full_from, n):  # warm-up: partial windows, NaN-padded on the left
+        padded = np.concatenate([np.full(w, np.nan), x[f:]])
+        rows = np.arange(first, min(full_from, n)) - f  # window of t: x[f..t-1]
+        windows = sliding_window_view(padded[:-1], w)[rows]
+        out[first : min(full_from, n)] = stat(windows, True)
     if full_from < n:
-        out[full_from:] = stat(sliding_window_view(x[f:-1], w)[full_from - w - f :])
+        out[full_from:] = stat(sliding_window_view(x[f:-1], w)[full_from - w - f :], False)
     return out
 
 
-def _median(a: np.ndarray) -> np.ndarray:
-    return np.median(a, axis=1)
+def _nan_quantile_rows(a: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolated quantile of each row, ignoring NaNs (every row has a value): sorting
+    puts NaNs last, so it is numpy's own definition at a fraction of ``np.nanquantile``'s cost."""
+    srt = np.sort(a, axis=1)
+    count = np.sum(~np.isnan(a), axis=1)
+    pos = q * (count - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, count - 1)
+    v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
+    v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
+    return v_lo + (v_hi - v_lo) * (pos - lo)
 
 
-def _robust_scale(a: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
+def _median(a: np.ndarray, nan: bool = False) -> np.ndarray:
+    return _nan_quantile_rows(a, 0.5) if nan else np.median(a, axis=1)
+
+
+def _robust_scale(a: np.ndarray, nan: bool = False, center: np.ndarray | None = None) -> np.ndarray:
     """max(1.4826·MAD, 1.2533·mean absolute deviation) of each row around ``center`` (the row
     median when None): both estimate σ for normal noise; the second stays positive when more than
     half the points are equal (an idle batch series)."""
-    c = np.median(a, axis=1) if center is None else center
+    mean = np.nanmean if nan else np.mean
+    c = _median(a, nan) if center is None else center
     dev = np.abs(a - c[:, None])
-    return np.maximum(_MAD_TO_SIGMA * np.median(dev, axis=1), _MEAN_AD_TO_SIGMA * dev.mean(axis=1))
+    return np.maximum(_MAD_TO_SIGMA * _median(dev, nan), _MEAN_AD_TO_SIGMA * mean(dev, axis=1))
 
 
-def _abs_scale(a: np.ndarray) -> np.ndarray:
-    return _robust_scale(a, np.zeros(len(a)))
+def _abs_scale(a: np.ndarray, nan: bool = False) -> np.ndarray:
+    return _robust_scale(a, nan, np.zeros(len(a)))
 
 
 def _seasonal_median(y: np.ndarray, p: int, back: int, min_back: int) -> np.ndarray:
@@ -181,16 +201,19 @@ def _calendar_excess(
     key = np.where(last, -1, dom)
     month_no = months.astype(np.int64)
     excess = np.where(np.abs(resid) > band, resid, np.nan)
-    out = np.full(len(d), np.nan)
-    for k in np.unique(key):
-        rows = np.flatnonzero(key == k)
-        for j in range(1, len(rows)):
-            prev = rows[max(0, j - prm.calendar_months) : j]
-            prev = prev[month_no[rows[j]] - month_no[prev] <= prm.calendar_months]
-            hits = excess[prev]
-            hits = hits[~np.isnan(hits)]
-            if len(hits) >= prm.calendar_min_hits:
-                out[rows[j]] = float(np.median(hits))
+    n, months_back = len(d), prm.calendar_months
+    order = np.argsort(key, kind="stable")  # same day of the month together, in time order
+    ks = key[order]
+    lagged = np.full((n, months_back), np.nan)  # excess of the same day 1, 2, 3 occurrences back
+    for lag in range(1, months_back + 1):
+        same = ks[lag:] == ks[:-lag]
+        cur, prev = order[lag:][same], order[:-lag][same]
+        recent = month_no[cur] - month_no[prev] <= months_back
+        lagged[cur[recent], lag - 1] = excess[prev[recent]]
+    out = np.full(n, np.nan)
+    hits = np.sum(~np.isnan(lagged), axis=1) >= prm.calendar_min_hits
+    if hits.any():
+        out[hits] = np.nanmedian(lagged[hits], axis=1)
     return out
 
 
@@ -234,7 +257,12 @@ def _score_series(
         with np.errstate(divide="ignore", invalid="ignore"):
             u = np.abs(y - expected) / np.where(scale > 0, scale, np.nan)
         u = np.where(np.isnan(expected), np.nan, np.nan_to_num(u, nan=0.0, posinf=0.0))
-        factor = _trailing(u, tail_w, prm.tail_min_points, lambda a: np.quantile(a, q, axis=1) / zq)
+        factor = _trailing(
+            u,
+            tail_w,
+            prm.tail_min_points,
+            lambda a, nan: (_nan_quantile_rows(a, q) if nan else np.quantile(a, q, axis=1)) / zq,
+        )
         scale = np.where(np.isnan(factor), scale, scale * np.fmax(1.0, factor))
     return expected, scale, method
 
