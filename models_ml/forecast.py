@@ -82,13 +82,24 @@ def _seasonal_naive(y: np.ndarray, h: int) -> np.ndarray:
     return np.array([last[i % len(last)] for i in range(h)], dtype=float)
 
 
+def _median_by_position(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The median of ``values`` per position 0..6 (0 where a position has none); one vectorised
+    median when every position has as many values (whole weeks), else one per position."""
+    counts = np.bincount(pos, minlength=SEASON)
+    if counts.min() == counts.max() and counts[0] > 0:
+        return np.median(values[np.argsort(pos, kind="stable")].reshape(SEASON, -1), axis=1)
+    return np.array(
+        [np.median(values[pos == k]) if counts[k] else 0.0 for k in range(SEASON)], dtype=float
+    )
+
+
 def _weekday_profile(y: np.ndarray, weeks: int = 8) -> np.ndarray:
     """Additive weekday effects (sum to 0) over the last ``weeks`` weeks, by position mod 7 from the
     end: the median per weekday, so one bad day is not repeated every week."""
     tail = y[-SEASON * weeks :]
     n = len(tail)
     pos = (np.arange(n) - n) % SEASON  # position relative to the series end, so forecasts line up
-    prof = np.array([np.median(tail[pos == k]) if np.any(pos == k) else 0.0 for k in range(SEASON)])
+    prof = _median_by_position(tail, pos)
     return prof - prof.mean()
 
 
@@ -119,7 +130,7 @@ def _despike(tail: np.ndarray, pos: np.ndarray) -> np.ndarray:
     slope = float(np.median((tail[j] - tail[i]) / (j - i)))
     t = np.arange(n, dtype=float)
     detrended = tail - slope * t
-    prof = np.array([np.median(detrended[pos == k]) for k in range(SEASON)])
+    prof = _median_by_position(detrended, pos)
     base = prof[pos] + slope * t
     resid = tail - base
     sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
