@@ -1,47 +1,63 @@
 """Cost anomaly detection on any regular series (daily cost, hourly usage), seen before or not.
 
-``detect(frame)`` scores every input row of a long ``series_id, ds, y`` frame with three methods and
-one decision:
+``detect(frame)`` scores every row of a long ``series_id, ds, y`` frame against what the series'
+own past says it should be (every estimate uses only earlier points, so the newest day is judged
+exactly as it will be in production):
 
-- **zscore** — mean and standard deviation of the trailing ``window`` points, *excluding* the point;
-  flagged outside ``mean ± z_threshold·σ`` (3σ).
-- **iqr** — quartiles of the same trailing window; flagged outside ``Q1 − 1.5·IQR, Q3 + 1.5·IQR``.
-- **prophet** — Prophet fitted on the series (trend + the seasonalities its data supports); flagged
-  outside its ``interval_width`` (99%) interval. With ``prophet="auto"`` it is fitted only on series
-  where its vote can change a decision (with the default unanimity: where z-score and IQR both flag
-  a point); elsewhere the decision is the same without it, and a Prophet fit costs ~50-100 ms
-  against microseconds for the rolling methods. ``prophet=True`` fits it on every series of
-  ``prophet_min_points`` or more, so its band enters every row's expected value and band.
+- **baseline** — the better, per point, of two robust expectations: the median of the last
+  ``level_periods`` seasons (``median``), and a seasonal one (``seasonal:<p>``): the median of the
+  same phase over the last ``seasons_back`` seasons, corrected by the median deviation of the last
+  season. Seasons come from the step of the series (a week for daily data; a day and a week for
+  hourly). The one whose recent residuals are smaller wins, so a series without a weekly pattern
+  is not forced into one;
+- **scale** — robust: the larger of 1.4826·MAD and 1.2533·mean absolute deviation of the recent
+  residuals (the second keeps intermittent series, half zeros, from a zero scale); once a series
+  has ``tail_min_points`` residuals, widened by how far its own 99th percentile of residuals (in
+  scales) lies beyond the normal 2.576, so heavy-tailed series (bursty usage) need a burst beyond
+  their usual bursts;
+- **calendar** — scheduled charges (a fee on the 1st, a tax on the last day of the month): when the
+  same day of the month exceeded its expectation in at least two of the three previous months, the
+  median of those excesses is part of the expectation (``methods`` says ``calendar``);
+- **decision** — anomalous when the residual exceeds ``threshold`` (4.5) scales, the band is at
+  least ``min_relative_change`` of the expected level and ``min_abs_change`` wide.
 
-Each band is at least ``min_relative_change`` (5%) of the level and ``min_abs_change`` wide, so a flat
-series' rounding noise is not an anomaly. A point is anomalous when ``min_votes`` of the methods that
-could score it agree — by default all of them (3): on the labelled set in ``evaluation.py`` two of
-three gave F1 0.48 (precision 0.32: 3σ outliers of ordinary noise), all three 0.72 at a recall of 0.90. ``expected``/``lower``/``upper``
-are the median of the methods' centres and bounds; ``score`` is the deviation in band units (±
-``z_threshold`` at the band's edge); ``confidence`` = share of methods agreeing × (1 − e^(−|score|/z)).
+Series shorter than ``2·min_history`` points are scored leave-one-out (``robust_z``: median and
+scale of the other points). Chosen on real labelled series (the Numenta Anomaly Benchmark on a
+daily and an hourly grid) and the generator's labelled set; see docs/ml.md for the measurements.
 
-Points with fewer than ``min_history`` earlier points are not scored (warm-up), except in series too
-short to ever have that history (``robust_z``: median and MAD of the series' other points, from 4
-points). ``events(scored)`` merges anomalous points (and methods) of a series into events with start,
-end and cost impact; ``explain(detail, ...)`` names the dimensions behind an event's jump.
+``events(scored)`` (``models_ml.anomaly_events``) turns anomalous points into events — a level shift
+is one ongoing event — and ``explain`` (``models_ml.root_cause``) names the dimensions behind one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
+from numpy.lib.stride_tricks import sliding_window_view
 
-from models_ml.frames import as_series_frame, hand_back, worker_count
-from models_ml.prophet_runs import ProphetTask, fit_many
-from models_ml.prophet_runs import available as prophet_available
+from models_ml.anomaly_events import EVENT_COLUMNS, event_id, events
+from models_ml.frames import as_series_frame, hand_back, map_chunks, worker_count
+from models_ml.root_cause import describe_path, explain
 
-METHODS = ("zscore", "iqr", "prophet", "robust_z")
+__all__ = [
+    "EVENT_COLUMNS",
+    "METHODS",
+    "OUTPUT",
+    "DetectParams",
+    "describe_path",
+    "detect",
+    "event_id",
+    "events",
+    "explain",
+    "seasons_for_step",
+]
+
+METHODS = ("median", "seasonal", "robust_z", "calendar")
 OUTPUT = (
     "series_id",
     "ds",
@@ -55,471 +71,294 @@ OUTPUT = (
     "confidence",
 )
 _MAD_TO_SIGMA = 1.4826
+_MEAN_AD_TO_SIGMA = math.sqrt(math.pi / 2)  # 1.2533: E|x - mu| = sigma * sqrt(2/pi)
+_DAY_S = 86400
+PARALLEL_FROM_POINTS = 2_000_000  # inputs this large are scored in worker processes
 
 
-def _normal_quantile(p: float) -> float:
-    from statistics import NormalDist
+@dataclass(frozen=True)
+class DetectParams:
+    """The detector's settings; the defaults are the measured ones (docs/ml.md)."""
 
-    return NormalDist().inv_cdf(p)
+    threshold: float = 4.5  # residual / scale beyond which a point is anomalous
+    min_history: int = 6  # earlier points needed before a point is scored
+    level_periods: float = 2.0  # the median baseline's window, in seasons (14 days for daily)
+    scale_periods: float = 4.0  # window of residuals for the scale, in seasons
+    seasons_back: int = 4  # same-phase points the seasonal baseline takes the median of
+    min_seasons: int = 2  # ... and needs at least
+    tail_quantile: float = 0.99
+    tail_periods: float = 16.0  # window of residuals for the tail quantile, in seasons
+    tail_min_points: int = 100  # an empirical 99th percentile needs about this many points
+    calendar_months: int = 3  # previous months looked at for a day-of-month pattern
+    calendar_min_hits: int = 2  # ... of which this many must show the same excess
+    min_relative_change: float = 0.05
+    min_abs_change: float = 0.0
 
-
-def _floor_width(center: pl.Expr, rel: float, abs_: float) -> pl.Expr:
-    """Smallest half-width of a band around ``center``."""
-    return pl.max_horizontal(center.abs() * rel, pl.lit(abs_), pl.lit(1e-9))
-
-
-def _band(
-    name: str, center: pl.Expr, lower: pl.Expr, upper: pl.Expr, rel: float, abs_: float
-) -> list[pl.Expr]:
-    w = _floor_width(center, rel, abs_)
-    return [
-        center.alias(f"{name}_c"),
-        pl.min_horizontal(lower, center - w).alias(f"{name}_lo"),
-        pl.max_horizontal(upper, center + w).alias(f"{name}_hi"),
-    ]
-
-
-def _short_series(df: pl.DataFrame, short_ids: list[str]) -> pl.DataFrame:
-    """Leave-one-out median and MAD for series too short for a trailing window."""
-    parts = []
-    for sid, g in df.filter(pl.col("series_id").is_in(short_ids)).group_by(
-        "series_id", maintain_order=True
-    ):
-        y = g["y"].to_numpy()
-        n = len(y)
-        c = np.full(n, np.nan)
-        s = np.full(n, np.nan)
-        if n >= 4:
-            for i in range(n):
-                others = np.delete(y, i)
-                med = float(np.median(others))
-                c[i] = med
-                s[i] = _MAD_TO_SIGMA * float(np.median(np.abs(others - med)))
-        parts.append(
-            pl.DataFrame(
-                {
-                    "series_id": [sid[0]] * n,
-                    "idx": np.arange(n, dtype=np.int64),
-                    "rz_center": c,
-                    "rz_sigma": s,
-                },
-                schema_overrides={"idx": pl.Int64},
-            )
-        )
-    if not parts:
-        return pl.DataFrame(
-            schema={
-                "series_id": pl.String,
-                "idx": pl.Int64,
-                "rz_center": pl.Float64,
-                "rz_sigma": pl.Float64,
-            }
-        )
-    return pl.concat(parts).with_columns(
-        pl.col(c).fill_nan(None) for c in ("rz_center", "rz_sigma")
-    )
+    def __post_init__(self) -> None:
+        if self.threshold <= 0 or self.min_history < 3:
+            raise ValueError("need threshold > 0 and min_history >= 3")
+        if not 0.5 < self.tail_quantile < 1:
+            raise ValueError("tail_quantile must be in (0.5, 1)")
+        if self.seasons_back < self.min_seasons or self.min_seasons < 1:
+            raise ValueError("need 1 <= min_seasons <= seasons_back")
 
 
-def _prophet_bands(
-    df: pl.DataFrame, ids: list[str], interval_width: float, n_jobs: int | None
-) -> pl.DataFrame:
-    schema = {
-        "series_id": pl.String,
-        "idx": pl.Int64,
-        "p_center": pl.Float64,
-        "p_sigma": pl.Float64,
-    }
-    if not ids:
-        return pl.DataFrame(schema=schema)
-    tasks = []
-    for (sid,), g in df.filter(pl.col("series_id").is_in(ids)).group_by(
-        "series_id", maintain_order=True
-    ):
-        tasks.append(ProphetTask(str(sid), g["ds"].to_numpy(), g["y"].to_numpy(), in_sample=True))
-    results = fit_many(tasks, worker_count(n_jobs, len(tasks)))
-    zq = _normal_quantile(0.5 + interval_width / 2)
-    parts = []
-    for r in results.values():
-        if r.fitted is None or r.sigma is None:
+def seasons_for_step(step_seconds: float) -> tuple[int, ...]:
+    """Season lengths (in points) worth trying for a series sampled every ``step_seconds``: a week
+    for daily data, a day and a week for sub-daily steps that divide a day, none otherwise."""
+    if step_seconds <= 0:
+        return ()
+    if abs(step_seconds - _DAY_S) < 1:
+        return (7,)
+    if step_seconds < _DAY_S and _DAY_S % step_seconds == 0:
+        per_day = int(_DAY_S // step_seconds)
+        return (per_day, 7 * per_day)
+    return ()
+
+
+# ---- trailing statistics (every value at t uses x[t-w..t-1] only) -----------------------------
+
+
+def _trailing(
+    x: np.ndarray, w: int, min_points: int, stat: Callable[[np.ndarray, bool], np.ndarray]
+) -> np.ndarray:
+    """``stat`` (rows of a 2-D array -> 1-D; NaN-aware when told) over the ``w`` points before each
+    t, once at least ``min_points`` of them exist. ``x`` may start with NaNs (not yet estimable),
+    never later."""
+    n = len(x)
+    out = np.full(n, np.nan)
+    valid = np.flatnonzero(~np.isnan(x))
+    if not len(valid) or w < 1:
+        return out
+    f = int(valid[0])
+    full_from = f + w
+    first = f + max(1, min_points)
+    if first < min(full_from, n):  # warm-up: partial windows, NaN-padded on the left
+        padded = np.concatenate([np.full(w, np.nan), x[f:]])
+        rows = np.arange(first, min(full_from, n)) - f  # window of t: x[f..t-1]
+        windows = sliding_window_view(padded[:-1], w)[rows]
+        out[first : min(full_from, n)] = stat(windows, True)
+    if full_from < n:
+        out[full_from:] = stat(sliding_window_view(x[f:-1], w)[full_from - w - f :], False)
+    return out
+
+
+def _nan_quantile_rows(a: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolated quantile of each row, ignoring NaNs (every row has a value): sorting
+    puts NaNs last, so it is numpy's own definition at a fraction of ``np.nanquantile``'s cost."""
+    srt = np.sort(a, axis=1)
+    count = np.sum(~np.isnan(a), axis=1)
+    pos = q * (count - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, count - 1)
+    v_lo = np.take_along_axis(srt, lo[:, None], axis=1)[:, 0]
+    v_hi = np.take_along_axis(srt, hi[:, None], axis=1)[:, 0]
+    return v_lo + (v_hi - v_lo) * (pos - lo)
+
+
+def _median(a: np.ndarray, nan: bool = False) -> np.ndarray:
+    return _nan_quantile_rows(a, 0.5) if nan else np.median(a, axis=1)
+
+
+def _robust_scale(a: np.ndarray, nan: bool = False, center: np.ndarray | None = None) -> np.ndarray:
+    """max(1.4826·MAD, 1.2533·mean absolute deviation) of each row around ``center`` (the row
+    median when None): both estimate σ for normal noise; the second stays positive when more than
+    half the points are equal (an idle batch series)."""
+    mean = np.nanmean if nan else np.mean
+    c = _median(a, nan) if center is None else center
+    dev = np.abs(a - c[:, None])
+    return np.maximum(_MAD_TO_SIGMA * _median(dev, nan), _MEAN_AD_TO_SIGMA * mean(dev, axis=1))
+
+
+def _abs_scale(a: np.ndarray, nan: bool = False) -> np.ndarray:
+    return _robust_scale(a, nan, np.zeros(len(a)))
+
+
+def _seasonal_median(y: np.ndarray, p: int, back: int, min_back: int) -> np.ndarray:
+    """Median of y[t-p], y[t-2p], ... y[t-back·p] (the nearest ones that exist, at least min_back)."""
+    n = len(y)
+    out = np.full(n, np.nan)
+    for c in range(min_back, back + 1):
+        lo = c * p
+        hi = (c + 1) * p if c < back else n
+        if lo >= n:
+            break
+        rows = np.arange(lo, min(hi, n))
+        lags = np.stack([y[rows - k * p] for k in range(1, c + 1)])
+        out[rows] = np.median(lags, axis=0)
+    return out
+
+
+def _calendar_excess(
+    days: np.ndarray, resid: np.ndarray, band: np.ndarray, prm: DetectParams
+) -> np.ndarray:
+    """Per point of a daily series: the median excess (beyond the band) that the same day of the
+    month showed in the previous ``calendar_months`` months, when at least ``calendar_min_hits``
+    of them showed one; NaN otherwise. The last day of a month is its own day (-1)."""
+    d = days.astype("datetime64[D]")
+    months = d.astype("datetime64[M]")
+    dom = (d - months).astype(np.int64) + 1
+    last = (months + 1).astype("datetime64[D]") - d == 1
+    key = np.where(last, -1, dom)
+    month_no = months.astype(np.int64)
+    excess = np.where(np.abs(resid) > band, resid, np.nan)
+    n, months_back = len(d), prm.calendar_months
+    order = np.argsort(key, kind="stable")  # same day of the month together, in time order
+    ks = key[order]
+    lagged = np.full((n, months_back), np.nan)  # excess of the same day 1, 2, 3 occurrences back
+    for lag in range(1, months_back + 1):
+        same = ks[lag:] == ks[:-lag]
+        cur, prev = order[lag:][same], order[:-lag][same]
+        recent = month_no[cur] - month_no[prev] <= months_back
+        lagged[cur[recent], lag - 1] = excess[prev[recent]]
+    out = np.full(n, np.nan)
+    hits = np.sum(~np.isnan(lagged), axis=1) >= prm.calendar_min_hits
+    if hits.any():
+        out[hits] = np.nanmedian(lagged[hits], axis=1)
+    return out
+
+
+def _score_series(
+    y: np.ndarray, seasons: Sequence[int], prm: DetectParams, days: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """expected, scale and the name of the baseline used (per point) for one series; ``days``
+    (daily series only) enables the day-of-month calendar."""
+    n = len(y)
+    hmin = prm.min_history
+    p0 = seasons[0] if seasons else 7
+    level_w = max(hmin, int(prm.level_periods * p0))
+    expected = _trailing(y, level_w, hmin, _median)
+    scale = _trailing(y, level_w, hmin, _robust_scale)
+    method = np.full(n, "median", dtype=object)
+    scale_w = max(hmin, int(prm.scale_periods * p0))
+    for p in seasons:
+        if n <= prm.min_seasons * p + hmin:
             continue
-        n = len(r.fitted)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "series_id": [r.key] * n,
-                    "idx": np.arange(n, dtype=np.int64),
-                    "p_center": r.fitted,
-                    "p_sigma": np.full(n, r.sigma * zq),
-                },
-                schema=schema,
-            )
+        sm = _seasonal_median(y, p, prm.seasons_back, prm.min_seasons)
+        adj = _trailing(y - sm, p0, max(1, p0 // 2), _median)
+        es = sm + np.nan_to_num(adj)
+        ss = _trailing(y - es, scale_w, hmin, _abs_scale)
+        better = ~np.isnan(ss) & (np.isnan(scale) | (ss < scale))
+        expected = np.where(better, es, expected)
+        scale = np.where(better, ss, scale)
+        method = np.where(better, f"seasonal:{p}", method)
+    if days is not None:
+        cal = _calendar_excess(days, y - expected, prm.threshold * scale, prm)
+        known = ~np.isnan(cal)
+        expected = np.where(known, expected + np.nan_to_num(cal), expected)
+        method = np.where(known, method + ",calendar", method)
+    # heavy tails: how far the series' own 99th percentile of residuals (in scales) lies beyond
+    # the normal one; the scale is widened by that factor
+    tail_w = max(prm.tail_min_points, int(prm.tail_periods * p0))
+    if n > prm.tail_min_points + hmin:
+        from statistics import NormalDist
+
+        zq = NormalDist().inv_cdf(0.5 + prm.tail_quantile / 2)
+        q = prm.tail_quantile
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.abs(y - expected) / np.where(scale > 0, scale, np.nan)
+        u = np.where(np.isnan(expected), np.nan, np.nan_to_num(u, nan=0.0, posinf=0.0))
+        factor = _trailing(
+            u,
+            tail_w,
+            prm.tail_min_points,
+            lambda a, nan: (_nan_quantile_rows(a, q) if nan else np.quantile(a, q, axis=1)) / zq,
         )
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        scale = np.where(np.isnan(factor), scale, scale * np.fmax(1.0, factor))
+    return expected, scale, method
+
+
+def _leave_one_out(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median and robust scale of the other points, for series too short for a history."""
+    n = len(y)
+    if n < 4:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    others = np.stack([np.delete(y, i) for i in range(n)])
+    return np.median(others, axis=1), _robust_scale(others)
+
+
+def _score_chunk(
+    chunk: Sequence[tuple[str, np.ndarray, np.ndarray]], prm: DetectParams
+) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    out = []
+    for sid, ds, y in chunk:
+        if len(y) < 2 * prm.min_history:
+            e, s = _leave_one_out(y)
+            m = np.full(len(y), "robust_z", dtype=object)
+        else:
+            step = float(np.median(np.diff(ds.astype("datetime64[s]").astype(np.int64))))
+            e, s, m = _score_series(
+                y, seasons_for_step(step), prm, ds if abs(step - _DAY_S) < 1 else None
+            )
+        out.append((sid, e, s, m))
+    return out
 
 
 def detect(
     frame: Any,
     *,
-    window: int = 28,
-    min_history: int = 14,
-    z_threshold: float = 3.0,
-    iqr_k: float = 1.5,
-    prophet: bool | Literal["auto"] = "auto",
-    interval_width: float = 0.99,
-    prophet_min_points: int = 14,
-    min_votes: int = 3,
     direction: Literal["both", "up", "down"] = "both",
-    min_relative_change: float = 0.05,
     min_abs_change: float = 0.0,
+    min_relative_change: float = 0.05,
+    params: DetectParams | None = None,
     n_jobs: int | None = None,
+    **overrides: Any,
 ) -> Any:
     """Score every row of a long ``series_id, ds, y`` frame (polars or pandas; pandas in, pandas
     out). Returns ``series_id, ds, y, expected, lower, upper, score, is_anomaly, methods,
-    confidence`` per input row, sorted by series and time; ``methods`` lists the methods that
-    flagged the row, comma-separated."""
-    if window < 4 or min_history < 3 or min_history > window:
-        raise ValueError("need 4 <= window, 3 <= min_history <= window")
+    confidence`` per input row, sorted by series and time. ``score`` is the residual in scales
+    (± ``threshold`` at the band's edge), ``methods`` the baseline that judged the row, and
+    ``confidence`` = 1 − e^(−|score| / threshold). ``overrides`` set ``DetectParams`` fields."""
     if direction not in ("both", "up", "down"):
         raise ValueError(f"direction must be both, up or down, not {direction!r}")
+    base = params or DetectParams()
+    prm = DetectParams(
+        **{
+            **base.__dict__,
+            "min_abs_change": min_abs_change,
+            "min_relative_change": min_relative_change,
+            **overrides,
+        }
+    )
     df, was_pandas = as_series_frame(frame)
-    df = df.select("series_id", "ds", "y").with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int64).over("series_id").alias("idx")
+    df = df.select("series_id", "ds", "y")
+    items = [
+        (str(sid), g["ds"].to_numpy(), g["y"].to_numpy().astype(float))
+        for (sid,), g in df.group_by("series_id", maintain_order=True)
+    ]
+    # numpy per series: ~7 CPU-seconds for 1,000 series x 400 days, less than starting worker
+    # processes costs on a busy machine; only much larger inputs are spread over every core
+    points = sum(len(y) for _sid, _ds, y in items)
+    workers = worker_count(n_jobs, len(items)) if points > PARALLEL_FROM_POINTS else 1
+    done = map_chunks(_score_chunk, items, workers, prm)
+    by_sid = {r[0]: r for r in done}  # chunks come back round-robin: put them in frame order
+    scored = [by_sid[sid] for sid, _ds, _y in items]
+    parts = pl.DataFrame(
+        {
+            "expected": np.concatenate([s[1] for s in scored]) if scored else [],
+            "scale": np.concatenate([s[2] for s in scored]) if scored else [],
+            "method": np.concatenate([s[3] for s in scored]).astype(str) if scored else [],
+        },
+        schema={"expected": pl.Float64, "scale": pl.Float64, "method": pl.String},
     )
-    rel, abs_ = min_relative_change, min_abs_change
-    prev = pl.col("y").shift(1)
-    w, mp = window, min_history
-    df = (
-        df.with_columns(
-            prev.rolling_mean(window_size=w, min_samples=mp).over("series_id").alias("z_mean"),
-            prev.rolling_std(window_size=w, min_samples=mp).over("series_id").alias("z_std"),
-            *[
-                prev.rolling_quantile(q, interpolation="linear", window_size=w, min_samples=mp)
-                .over("series_id")
-                .alias(name)
-                for q, name in ((0.25, "q1"), (0.5, "q2"), (0.75, "q3"))
-            ],
-        )
-        .with_columns(_rolling_bands(z_threshold, iqr_k, rel, abs_))
-        .with_columns(_flag("zscore", direction), _flag("iqr", direction))
+    df = pl.concat(
+        [df, parts.with_columns(pl.col("expected", "scale").fill_nan(None))], how="horizontal"
     )
-    lengths = df.group_by("series_id").agg(pl.len().alias("n"))
-    short_ids = lengths.filter(pl.col("n") <= min_history)["series_id"].to_list()
-    use_prophet = prophet is True or (prophet == "auto" and prophet_available())
-    prophet_ids: list[str] = []
-    if use_prophet:
-        long_ids = lengths.filter(pl.col("n") >= prophet_min_points)["series_id"]
-        if prophet == "auto":  # only where its vote can change the decision
-            long_ids = _series_prophet_can_change(
-                df.filter(pl.col("series_id").is_in(long_ids.implode())), min_abs_change, min_votes
-            )
-        prophet_ids = long_ids.to_list()
-    df = df.join(_short_series(df, short_ids), on=["series_id", "idx"], how="left").join(
-        _prophet_bands(df, prophet_ids, interval_width, n_jobs), on=["series_id", "idx"], how="left"
-    )
+    k = prm.threshold
+    e, y = pl.col("expected"), pl.col("y")
+    floor = pl.max_horizontal(e.abs() * prm.min_relative_change / k, pl.lit(1e-9))
+    scale = pl.max_horizontal(pl.col("scale"), floor)
+    dev = y - e
+    score = pl.when(e.is_not_null() & pl.col("scale").is_not_null()).then(dev / scale)
     df = df.with_columns(
-        *_band(
-            "prophet",
-            pl.col("p_center"),
-            pl.col("p_center") - pl.col("p_sigma"),
-            pl.col("p_center") + pl.col("p_sigma"),
-            rel,
-            abs_,
-        ),
-        *_band(
-            "robust_z",
-            pl.col("rz_center"),
-            pl.col("rz_center") - z_threshold * pl.col("rz_sigma"),
-            pl.col("rz_center") + z_threshold * pl.col("rz_sigma"),
-            rel,
-            abs_,
-        ),
+        score.alias("score"), (e - k * scale).alias("lower"), (e + k * scale).alias("upper")
     )
-    y = pl.col("y")
-    df = df.with_columns(_flag(m, direction) for m in ("prophet", "robust_z")).with_columns(
-        pl.sum_horizontal(pl.col(f"{m}_flag").is_not_null().cast(pl.Int32) for m in METHODS).alias(
-            "avail"
-        ),
-        pl.sum_horizontal(
-            pl.col(f"{m}_flag").fill_null(False).cast(pl.Int32) for m in METHODS
-        ).alias("votes"),
-        pl.concat_list(pl.col(f"{m}_c") for m in METHODS)
-        .list.drop_nulls()
-        .list.median()
-        .alias("expected"),
-        pl.concat_list(pl.col(f"{m}_lo") for m in METHODS)
-        .list.drop_nulls()
-        .list.median()
-        .alias("lower"),
-        pl.concat_list(pl.col(f"{m}_hi") for m in METHODS)
-        .list.drop_nulls()
-        .list.median()
-        .alias("upper"),
-        pl.concat_str(
-            [pl.when(pl.col(f"{m}_flag")).then(pl.lit(m)) for m in METHODS],
-            separator=",",
-            ignore_nulls=True,
-        )
-        .fill_null("")
-        .alias("methods"),
-    )
-    dev = y - pl.col("expected")
-    half = (
-        pl.when(dev >= 0)
-        .then(pl.col("upper") - pl.col("expected"))
-        .otherwise(pl.col("expected") - pl.col("lower"))
-    )
-    score = dev / pl.max_horizontal(half / z_threshold, pl.lit(1e-9))
+    z = pl.col("score")
+    beyond = z > k if direction == "up" else z < -k if direction == "down" else z.abs() > k
+    is_anom = (beyond & (dev.abs() >= prm.min_abs_change)).fill_null(False)
     df = df.with_columns(
-        pl.when(pl.col("avail") > 0).then(score).otherwise(None).alias("score"),
-        (
-            (pl.col("avail") > 0)
-            & (pl.col("votes") >= pl.min_horizontal(pl.lit(min_votes), pl.col("avail")))
-            & (dev.abs() >= min_abs_change)
-        )
-        .fill_null(False)
-        .alias("is_anomaly"),
-    ).with_columns(
-        pl.when(pl.col("avail") > 0)
-        .then(
-            pl.col("votes") / pl.col("avail") * (1 - (-(pl.col("score").abs()) / z_threshold).exp())
-        )
-        .otherwise(0.0)
-        .alias("confidence"),
+        is_anom.alias("is_anomaly"),
+        pl.when(is_anom).then(pl.col("method")).otherwise(pl.lit("")).alias("methods"),
+        (1 - (-(z.abs()) / k).exp()).fill_null(0.0).alias("confidence"),
     )
     return hand_back(df.select(OUTPUT), was_pandas)
-
-
-def _rolling_bands(z_threshold: float, iqr_k: float, rel: float, abs_: float) -> list[pl.Expr]:
-    iqr = pl.col("q3") - pl.col("q1")
-    zs = pl.col("z_std").fill_null(0.0) * z_threshold
-    return [
-        *_band("zscore", pl.col("z_mean"), pl.col("z_mean") - zs, pl.col("z_mean") + zs, rel, abs_),
-        *_band(
-            "iqr", pl.col("q2"), pl.col("q1") - iqr_k * iqr, pl.col("q3") + iqr_k * iqr, rel, abs_
-        ),
-    ]
-
-
-def _flag(method: str, direction: str) -> pl.Expr:
-    y, lo, hi = pl.col("y"), pl.col(f"{method}_lo"), pl.col(f"{method}_hi")
-    out = (
-        (y > hi)
-        if direction == "up"
-        else (y < lo)
-        if direction == "down"
-        else ((y > hi) | (y < lo))
-    )
-    return (
-        pl.when(pl.col(f"{method}_c").is_not_null())
-        .then(out)
-        .otherwise(None)
-        .alias(f"{method}_flag")
-    )
-
-
-def _series_prophet_can_change(df: pl.DataFrame, abs_: float, min_votes: int) -> pl.Series:
-    """Series of ``df`` (with the z-score and IQR flags) that have a point whose decision depends on
-    Prophet's vote: with z-score and IQR alone it needs ``min(min_votes, 2)`` votes; with Prophet
-    ``min(min_votes, 3)``, of which Prophet may be one."""
-    v = pl.col("zscore_flag").fill_null(False).cast(pl.Int8) + pl.col("iqr_flag").fill_null(
-        False
-    ).cast(pl.Int8)
-    avail = pl.col("zscore_flag").is_not_null().cast(pl.Int8) + pl.col(
-        "iqr_flag"
-    ).is_not_null().cast(pl.Int8)
-    without = (avail > 0) & (v >= pl.min_horizontal(pl.lit(min_votes), avail))
-    need = pl.min_horizontal(pl.lit(min_votes), avail + 1)
-    prophet_no, prophet_yes = v >= need, (v + 1) >= need
-    dev_ok = (pl.col("y") - pl.col("zscore_c")).abs() >= abs_
-    depends = ((prophet_no != without) | (prophet_yes != without)) & dev_ok
-    return df.filter(depends)["series_id"].unique().sort()
-
-
-# ---- events ----------------------------------------------------------------------------------
-
-EVENT_COLUMNS = (
-    "event_id",
-    "series_id",
-    "start_ds",
-    "end_ds",
-    "points",
-    "actual",
-    "expected",
-    "impact",
-    "max_score",
-    "confidence",
-    "methods",
-    "direction",
-)
-
-
-def event_id(series_id: str, start: Any) -> str:
-    """Stable identity of an event: its series and its first anomalous point. Re-detection on more
-    data keeps the start, so a human's status stays attached to the same event."""
-    return hashlib.sha1(f"{series_id}|{start}".encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def events(scored: Any, *, max_gap: int = 1) -> pl.DataFrame:
-    """Merge a series' anomalous points into events: points at most ``max_gap`` normal points
-    apart are one event (a two-day spike, a level shift flagged on and off). Each event has
-    start, end, anomalous points, actual and expected totals over those points, cost ``impact``
-    (actual − expected), the largest |score|, the largest confidence, and every method that voted."""
-    df, _ = as_series_frame(scored, required=OUTPUT)
-    df = df.with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int64).over("series_id").alias("idx")
-    ).filter(pl.col("is_anomaly"))
-    if df.is_empty():
-        return pl.DataFrame(
-            schema={
-                "event_id": pl.String,
-                "series_id": pl.String,
-                "start_ds": pl.Datetime("us"),
-                "end_ds": pl.Datetime("us"),
-                "points": pl.Int64,
-                "actual": pl.Float64,
-                "expected": pl.Float64,
-                "impact": pl.Float64,
-                "max_score": pl.Float64,
-                "confidence": pl.Float64,
-                "methods": pl.String,
-                "direction": pl.String,
-            }
-        )
-    gap = pl.col("idx") - pl.col("idx").shift(1).over("series_id")
-    df = df.with_columns(
-        (gap.is_null() | (gap > max_gap + 1))
-        .cast(pl.Int64)
-        .cum_sum()
-        .over("series_id")
-        .alias("event_no")
-    )
-    ev = (
-        df.group_by("series_id", "event_no")
-        .agg(
-            pl.col("ds").min().alias("start_ds"),
-            pl.col("ds").max().alias("end_ds"),
-            pl.len().cast(pl.Int64).alias("points"),
-            pl.col("y").sum().alias("actual"),
-            pl.col("expected").sum().alias("expected"),
-            (pl.col("y") - pl.col("expected")).sum().alias("impact"),
-            pl.col("score").abs().max().alias("max_score"),
-            pl.col("confidence").max().alias("confidence"),
-            pl.col("methods")
-            .str.split(",")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias("m"),
-        )
-        .with_columns(
-            pl.col("m")
-            .list.eval(pl.element().filter(pl.element() != ""))
-            .list.join(",")
-            .alias("methods"),
-            pl.when(pl.col("impact") >= 0)
-            .then(pl.lit("up"))
-            .otherwise(pl.lit("down"))
-            .alias("direction"),
-        )
-    )
-    ids = [
-        event_id(s, d.date() if d.hour == d.minute == 0 else d)
-        for s, d in zip(ev["series_id"], ev["start_ds"], strict=True)
-    ]
-    return (
-        ev.with_columns(pl.Series("event_id", ids))
-        .select(EVENT_COLUMNS)
-        .sort("series_id", "start_ds")
-    )
-
-
-# ---- root cause ------------------------------------------------------------------------------
-
-
-def explain(
-    detail: pl.DataFrame,
-    *,
-    start: Any,
-    end: Any,
-    baseline_days: int = 14,
-    dimensions: Sequence[str] = ("account", "service", "region", "usage_type", "resource"),
-    path_dimensions: Sequence[str] = ("account", "service", "region", "usage_type"),
-    top: int = 3,
-) -> dict[str, Any]:
-    """What explains a jump between the ``baseline_days`` before ``start`` and ``[start, end]``.
-
-    ``detail`` has ``ds`` (date), ``cost`` and one column per dimension, for the event's scope.
-    Compares average daily cost per value in the event against the baseline: ``path`` is the
-    top combinations of ``path_dimensions`` (AWS Cost Anomaly Detection's root causes: account,
-    service, region, usage type), ``by_dimension`` the top values of each dimension alone, each
-    with its daily ``delta``, its ``impact`` over the event and its ``share`` of the whole change."""
-    start_d, end_d = _as_date(start), _as_date(end)
-    days = (end_d - start_d).days + 1
-    base_start = start_d - dt.timedelta(days=baseline_days)
-    d = detail.with_columns(pl.col("ds").cast(pl.Date), pl.col("cost").cast(pl.Float64))
-    d = d.filter((pl.col("ds") >= base_start) & (pl.col("ds") <= end_d)).with_columns(
-        pl.when(pl.col("ds") >= start_d).then(pl.lit("event")).otherwise(pl.lit("base")).alias("_w")
-    )
-    base_days = max(1, min(baseline_days, (start_d - base_start).days))
-    total = _deltas(d, [], days, base_days)
-    total_delta = float(total["delta"][0]) if total.height else 0.0
-    sign = 1.0 if total_delta >= 0 else -1.0
-
-    def ranked(keys: list[str]) -> list[dict[str, Any]]:
-        t = _deltas(d, keys, days, base_days).with_columns((pl.col("delta") * sign).alias("_k"))
-        t = (
-            t.filter(pl.col("_k") > 0)
-            .sort(["_k", *keys], descending=[True, *[False] * len(keys)])
-            .head(top)
-        )
-        return [
-            {
-                **{k: r[k] for k in keys},
-                "baseline_daily": r["base_daily"],
-                "event_daily": r["event_daily"],
-                "delta": r["delta"],
-                "impact": r["delta"] * days,
-                "share": (r["delta"] / total_delta) if total_delta else None,
-            }
-            for r in t.iter_rows(named=True)
-        ]
-
-    present = [k for k in dimensions if k in d.columns]
-    return {
-        "total_delta": total_delta,
-        "total_impact": total_delta * days,
-        "path": ranked([k for k in path_dimensions if k in d.columns]),
-        "by_dimension": {k: ranked([k]) for k in present},
-    }
-
-
-def _deltas(d: pl.DataFrame, keys: list[str], days: int, base_days: int) -> pl.DataFrame:
-    grouped = d.group_by(keys) if keys else d.group_by(pl.lit(1).alias("_all"))
-    return grouped.agg(
-        (pl.col("cost").filter(pl.col("_w") == "event").sum() / days).alias("event_daily"),
-        (pl.col("cost").filter(pl.col("_w") == "base").sum() / base_days).alias("base_daily"),
-    ).with_columns((pl.col("event_daily") - pl.col("base_daily")).alias("delta"))
-
-
-def _as_date(v: Any) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, str):
-        return dt.date.fromisoformat(v[:10])
-    return v  # type: ignore[no-any-return]
-
-
-def describe_path(path: Sequence[dict[str, Any]]) -> str:
-    """The top root cause as one line: ``account › service › region › usage type (72%)``."""
-    if not path:
-        return ""
-    p = path[0]
-    parts = [
-        str(p[k])
-        for k in ("account", "service", "region", "usage_type")
-        if k in p and p[k] is not None
-    ]
-    share = p.get("share")
-    return " › ".join(parts) + (
-        f" ({share:.0%})" if share is not None and math.isfinite(share) else ""
-    )

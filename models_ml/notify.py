@@ -5,14 +5,21 @@ names): a name, a URL, the environment variable holding its secret, which events
 minimum cost impact. Every delivery:
 
 - is a Slack-compatible JSON body (``text`` + ``blocks``; the structured facts under ``sibyl``);
-- carries ``X-Sibyl-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the raw body with the
-  webhook's secret (verify it before trusting the body), plus ``X-Sibyl-Event`` and a delivery id
-  ``X-Sibyl-Delivery`` that is the same on every retry (receivers can dedupe on it);
+- carries ``X-Sibyl-Timestamp`` (Unix seconds), ``X-Sibyl-Delivery`` (the same on every retry) and
+  ``X-Sibyl-Signature-256: v1=<hex>``, the HMAC-SHA256 with the webhook's secret of
+  ``<timestamp>.<delivery id>.<raw body>``: a receiver that checks the signature, refuses a
+  timestamp more than ``SIGNATURE_TOLERANCE_S`` (300 s) from its clock and remembers the delivery
+  ids it accepted within that window cannot be replayed a captured delivery (``verify_delivery``);
+- never follows a redirect, unless the webhook says ``redirects: same_host`` (then only to the same
+  scheme, host and port, at most 3 hops, re-signed); a destination outside ``allowed_destinations``
+  (the file's host allowlist, when it has one) is refused, at load time and on a redirect;
 - is retried on connection errors, timeouts, 429 and 5xx with exponential backoff (urllib3's
   ``Retry``), other 4xx fail at once;
 - is logged (``pending`` before sending, then ``delivered`` or ``failed`` with the attempts and the
-  last error). An event key delivered once to a webhook is never sent to it again; a failed one is
-  tried again on the next run.
+  last error). The log keeps the webhook's name and its destination as ``scheme://host:port`` only:
+  never the URL's path or query (Slack-style tokens live there), never a response body, and error
+  messages are reduced to the error's kind. An event key delivered once to a webhook is never sent
+  to it again; a failed one is tried again on the next run.
 """
 
 from __future__ import annotations
@@ -30,7 +37,12 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 SIGNATURE_HEADER = "X-Sibyl-Signature-256"
-EVENT_TYPES = ("anomaly", "budget_threshold", "breaker_open")
+TIMESTAMP_HEADER = "X-Sibyl-Timestamp"
+DELIVERY_HEADER = "X-Sibyl-Delivery"
+SIGNATURE_TOLERANCE_S = 300  # a receiver refuses deliveries signed longer ago (or ahead) than this
+EVENT_TYPES = ("anomaly", "anomaly_escalated", "budget_threshold", "breaker_open")
+REDIRECT_POLICIES = ("none", "same_host")
+MAX_REDIRECTS = 3
 
 
 class WebhookConfigError(ValueError):
@@ -50,6 +62,41 @@ class Webhook:
     timeout_s: float = 5.0
     max_attempts: int = 4
     backoff_s: float = 0.5
+    redirects: str = "none"  # none | same_host
+    allowed_destinations: tuple[str, ...] = ()  # host allowlist ("" = any): exact or *.suffix
+
+    @property
+    def destination(self) -> str:
+        """``scheme://host:port`` of the URL: what the delivery log may show of it."""
+        return _origin(self.url)
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    port = u.port or (443 if u.scheme == "https" else 80)
+    return f"{u.scheme}://{(u.hostname or '').lower()}:{port}"
+
+
+def host_allowed(url: str, allowed: Sequence[str]) -> bool:
+    """Whether ``url`` is http(s) and its host is in ``allowed`` (exact, or ``*.suffix``); every
+    host is allowed when the list is empty."""
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        return False
+    if not allowed:
+        return True
+    host = u.hostname.lower()
+    for a in allowed:
+        a = a.lower().strip()
+        if a.startswith("*.") and (host.endswith(a[1:]) and host != a[2:]):
+            return True
+        if host == a:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -71,6 +118,9 @@ def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[W
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise WebhookConfigError(f"{path}: not valid YAML: {e}") from None
+    allowed = doc.get("allowed_destinations") or []
+    if not isinstance(allowed, list) or not all(isinstance(a, str) and a for a in allowed):
+        raise WebhookConfigError(f"{path}: allowed_destinations must be a list of host names")
     hooks = []
     for i, h in enumerate(doc.get("webhooks") or [], start=1):
         where = f"{path}: webhook #{i}"
@@ -93,6 +143,17 @@ def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[W
             raise WebhookConfigError(
                 f"{where} ({h['name']}): unknown event type(s) {bad}; use {EVENT_TYPES}"
             )
+        redirects = str(h.get("redirects", "none"))
+        if redirects not in REDIRECT_POLICIES:
+            raise WebhookConfigError(
+                f"{where} ({h['name']}): redirects must be one of {REDIRECT_POLICIES}"
+            )
+        if not host_allowed(str(h["url"]), allowed):
+            # the message names the host, never the URL (its path may hold a token)
+            raise WebhookConfigError(
+                f"{where} ({h['name']}): destination {_origin(str(h['url']))} is not http(s) or "
+                "not in allowed_destinations"
+            )
         hooks.append(
             Webhook(
                 str(h["name"]),
@@ -104,6 +165,8 @@ def load_webhooks(path: str | Path, env: dict[str, str] | None = None) -> list[W
                 float(h.get("timeout_s", 5)),
                 int(h.get("max_attempts", 4)),
                 float(h.get("backoff_s", 0.5)),
+                redirects,
+                tuple(allowed),
             )
         )
     return hooks
@@ -113,13 +176,52 @@ def body_bytes(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int | str, delivery: str) -> str:
+    """``v1=<hex HMAC-SHA256(secret, "<timestamp>.<delivery id>." + body)>``."""
+    signed = f"{timestamp}.{delivery}.".encode() + body
+    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    """What a receiver does: constant-time comparison of the signature header with its own HMAC."""
-    return bool(header) and hmac.compare_digest(sign(secret, body), str(header))
+def verify(
+    secret: str, body: bytes, header: str | None, timestamp: str | None, delivery: str | None
+) -> bool:
+    """Constant-time check of the signature header against the receiver's own HMAC."""
+    if not header or not timestamp or not delivery:
+        return False
+    return hmac.compare_digest(sign(secret, body, timestamp, delivery), str(header))
+
+
+def verify_delivery(
+    secret: str,
+    body: bytes,
+    headers: dict[str, str],
+    seen: dict[str, float],
+    *,
+    now: float | None = None,
+    tolerance_s: int = SIGNATURE_TOLERANCE_S,
+) -> tuple[bool, str]:
+    """What a receiver does with a delivery: the signature must match, the timestamp be within
+    ``tolerance_s`` of its clock, and the delivery id not accepted before in that window (``seen``:
+    delivery id -> when accepted, kept by the receiver; entries older than the window are dropped).
+    Returns (accepted, reason)."""
+    import time
+
+    clock = time.time() if now is None else now
+    ts, delivery = headers.get(TIMESTAMP_HEADER), headers.get(DELIVERY_HEADER)
+    if not verify(secret, body, headers.get(SIGNATURE_HEADER), ts, delivery):
+        return False, "bad signature"
+    try:
+        age = abs(clock - int(str(ts)))
+    except ValueError:
+        return False, "bad timestamp"
+    if age > tolerance_s:
+        return False, "timestamp outside the tolerance"
+    for d in [d for d, t in seen.items() if clock - t > tolerance_s]:
+        del seen[d]
+    if str(delivery) in seen:
+        return False, "replayed delivery id"
+    seen[str(delivery)] = clock
+    return True, "ok"
 
 
 def delivery_id(webhook: str, key: str) -> str:
@@ -177,7 +279,48 @@ def anomaly_notification(ev: dict[str, Any], last_day: dt.date | None = None) ->
                         "currency",
                         "confidence",
                         "methods",
+                        "kind",
+                        "ongoing",
+                        "owner",
                         "root_cause_path",
+                    )
+                },
+            },
+        },
+    )
+
+
+def escalation_notification(ev: dict[str, Any]) -> Notification:
+    """An open event nobody acknowledged by the lifecycle rule's age, sent once to its owner."""
+    cur = ev.get("currency") or "USD"
+    text = (
+        f":alarm_clock: Unattended cost anomaly ({ev['age_days']} days old, owner "
+        f"{ev.get('owner') or 'n/a'}): {ev['scope_type']} {ev['scope_value']} since "
+        f"{ev['start_date']}, impact {_money(ev['cost_impact'], cur)}"
+        + (" and still going" if ev.get("ongoing") else "")
+        + ". Acknowledge or resolve it in the cockpit or with `sibyl anomalies`."
+    )
+    return Notification(
+        key=f"anomaly_escalated:{ev['event_id']}",
+        event_type="anomaly_escalated",
+        payload={
+            "text": text,
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            "sibyl": {
+                "type": "anomaly_escalated",
+                **{
+                    k: ev.get(k)
+                    for k in (
+                        "event_id",
+                        "scope_type",
+                        "scope_value",
+                        "owner",
+                        "age_days",
+                        "start_date",
+                        "end_date",
+                        "ongoing",
+                        "cost_impact",
+                        "currency",
                     )
                 },
             },
@@ -265,6 +408,7 @@ def _session(h: Webhook) -> Any:
         respect_retry_after_header=True,
     )
     s = requests.Session()
+    s.trust_env = False  # no proxies or .netrc credentials from the environment
     s.mount("http://", HTTPAdapter(max_retries=retry))
     s.mount("https://", HTTPAdapter(max_retries=retry))
     return s
@@ -277,6 +421,7 @@ def log_row(
     return {
         "delivery_id": delivery_id(h.name, n.key),
         "webhook": h.name,
+        "destination": h.destination,
         "event_key": n.key,
         "event_type": n.event_type,
         "status": status,
@@ -289,33 +434,68 @@ def log_row(
 
 
 def deliver(
-    h: Webhook, n: Notification, now: Callable[[], dt.datetime] | None = None
+    h: Webhook,
+    n: Notification,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> dict[str, Any]:
-    """POST one notification (with retries); returns its delivery-log row."""
+    """POST one notification (with retries; redirects by the webhook's policy); returns its
+    delivery-log row, which holds no URL path, no response body and no raw error text."""
     import requests
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     body = body_bytes(n.payload)
-    headers = {
-        "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(h.secret, body),
-        "X-Sibyl-Event": n.event_type,
-        "X-Sibyl-Delivery": delivery_id(h.name, n.key),
-        "User-Agent": "sibyl-notify/1",
-    }
+    did = delivery_id(h.name, n.key)
     row = log_row(h, n, "failed", clock(), attempts=h.max_attempts)
+    url, attempts = h.url, 0
     with _session(h) as s:
-        try:
-            r = s.post(h.url, data=body, headers=headers, timeout=h.timeout_s)
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not host_allowed(url, h.allowed_destinations):
+                row["last_error"] = "destination not allowed"
+                break
+            ts = str(int(clock().timestamp()))
+            headers = {
+                "Content-Type": "application/json",
+                SIGNATURE_HEADER: sign(h.secret, body, ts, did),
+                TIMESTAMP_HEADER: ts,
+                DELIVERY_HEADER: did,
+                "X-Sibyl-Event": n.event_type,
+                "User-Agent": "sibyl-notify/2",
+            }
+            try:
+                r = s.post(
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=h.timeout_s,
+                    allow_redirects=False,
+                    stream=True,  # the body is never downloaded
+                )
+            except requests.RequestException as e:
+                attempts += h.max_attempts
+                row["last_error"] = f"{type(e).__name__} contacting {_origin(url)}"
+                break
             history = getattr(getattr(r.raw, "retries", None), "history", ()) or ()
-            row["attempts"] = len(history) + 1
+            attempts += len(history) + 1
             row["http_status"] = r.status_code
+            r.close()  # the response body is never read
             if 200 <= r.status_code < 300:
-                row["status"] = "delivered"
-            else:
-                row["last_error"] = f"HTTP {r.status_code}: {r.text[:200]}"
-        except requests.RequestException as e:
-            row["last_error"] = f"{type(e).__name__}: {e}"[:300]
+                row["status"], row["last_error"] = "delivered", None
+                break
+            location = r.headers.get("Location")
+            if 300 <= r.status_code < 400 and location:
+                from urllib.parse import urljoin
+
+                target = urljoin(url, location)
+                if h.redirects == "same_host" and _origin(target) == _origin(url):
+                    url = target
+                    continue
+                row["last_error"] = f"HTTP {r.status_code}: redirect to {_origin(target)} refused"
+                break
+            row["last_error"] = f"HTTP {r.status_code}"
+            break
+        else:
+            row["last_error"] = f"more than {MAX_REDIRECTS} redirects"
+    row["attempts"] = attempts
     row["finished_at"] = clock()
     return row
 

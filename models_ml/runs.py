@@ -22,6 +22,7 @@ from models_ml import store
 from models_ml.anomaly import describe_path, detect, events, explain
 from models_ml.budget import budget_status, load_budgets
 from models_ml.forecast import forecast_and_score
+from models_ml.lifecycle import LifecycleRule, apply_lifecycle, owners
 from models_ml.status import latest_status, overrides
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,11 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "confidence": pl.Float64(),
     "methods": pl.String(),
     "direction": pl.String(),
+    "kind": pl.String(),
+    "ongoing": pl.Boolean(),
+    "owner": pl.String(),
+    "age_days": pl.Int64(),
+    "lifecycle": pl.String(),
     "root_cause_path": pl.String(),
     "root_cause_json": pl.String(),
     "first_detected_at": pl.Datetime("us", "UTC"),
@@ -161,12 +167,15 @@ def run_anomalies(
     min_abs_change: float = 10.0,
     baseline_days: int = 14,
     truth_file: str | None = None,
+    rule: LifecycleRule | None = None,
     n_jobs: int | None = None,
     **detect_params: Any,
 ) -> AnomalyRun:
     """Detect cost increases on daily series per team, service, account and provider; merge with the
-    stored events (keeping every event a human has touched); write ``ml/anomaly_events`` and the
-    scored series ``ml/anomaly_scores``."""
+    stored events (keeping every event a human has touched); give every event its owner, age and
+    lifecycle state (``rule``); write ``ml/anomaly_events`` and the scored series
+    ``ml/anomaly_scores``."""
+    rule = rule or LifecycleRule()
     series = cost_series(marts_dir, ANOMALY_SCOPES, charge_categories=ANOMALY_CHARGE_CATEGORIES)
     scored = detect(
         series.select("series_id", "ds", "y"),
@@ -200,10 +209,24 @@ def run_anomalies(
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("first_detected_at"),
         pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("last_detected_at"),
         pl.lit(True).alias("detected_in_last_run"),
+        owners(ev, *_scope_owners(marts_dir), rule.default_owner),
+        pl.lit(0, dtype=pl.Int64).alias("age_days"),
+        pl.lit("open").alias("lifecycle"),
     ).select(list(EVENT_SCHEMA))
-    previous = store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA)
-    merged, new, kept = merge_events(
-        previous, detected, set(latest_status(lake_root)["event_id"].to_list())
+    previous = _upgrade(store.read_table(lake_root, "anomaly_events", EVENT_SCHEMA))
+    human = latest_status(lake_root)
+    merged, new, kept = merge_events(previous, detected, set(human["event_id"].to_list()))
+    as_of = cast(dt.date, series["ds"].max())
+    human_status = (
+        dict(human.select("event_id", "status").iter_rows()) if not human.is_empty() else {}
+    )
+    merged = (
+        apply_lifecycle(merged.drop("age_days", "lifecycle"), human_status, as_of, rule)
+        .with_columns(
+            # an event that was ongoing but is no longer re-detected has ended
+            pl.col("ongoing") & pl.col("detected_in_last_run")
+        )
+        .select(list(EVENT_SCHEMA))
     )
     store.write_table(lake_root, "anomaly_events/events.parquet", merged)
     store.write_table(
@@ -225,6 +248,45 @@ def run_anomalies(
             detected, json.loads(Path(truth_file).read_text())["anomalies"]
         )
     return run
+
+
+def _upgrade(previous: pl.DataFrame) -> pl.DataFrame:
+    """Events stored before kind/ongoing/owner/age/lifecycle existed get neutral values."""
+    defaults: dict[str, Any] = {
+        "kind": None,
+        "ongoing": False,
+        "owner": None,
+        "age_days": 0,
+        "lifecycle": "open",
+    }
+    missing = [c for c in defaults if c not in previous.columns]
+    return previous.with_columns(
+        pl.lit(defaults[c], dtype=EVENT_SCHEMA[c]).alias(c) for c in missing
+    )
+
+
+def _scope_owners(marts_dir: str) -> tuple[dict[str, str], dict[str, str]]:
+    """service -> owner team (service catalog) and account -> default team, from the dim marts."""
+    out: list[dict[str, str]] = []
+    for mart, key, team in (
+        ("dim_services", "service_name", "owner_team_id"),
+        ("dim_accounts", "sub_account_id", "default_team_id"),
+    ):
+        p = Path(marts_dir) / f"{mart}.parquet"
+        if not p.exists():
+            out.append({})
+            continue
+        con = duckdb.connect()
+        try:
+            # key and team are constants of this function; the file is a parameter
+            rows = con.execute(
+                f"select distinct {key}, {team} from read_parquet(?) where {team} is not null",  # noqa: S608
+                [str(p)],
+            ).fetchall()
+        finally:
+            con.close()
+        out.append({str(k): str(v) for k, v in rows})
+    return out[0], out[1]
 
 
 def merge_events(
@@ -456,11 +518,13 @@ def run_budgets(
         return []
     fc = latest_forecasts(lake_root)
     forecasts: dict[tuple[str, str, str], dict[dt.date, float]] = defaultdict(dict)
+    models: dict[str, str] = {}  # scope -> the forecast model the projection used
     if not fc.is_empty() and fc["as_of_date"].max() == last_day:
-        for st, sv, cur, day, yhat in fc.select(
-            "scope_type", "scope_value", "currency", "ds", "yhat"
+        for st, sv, cur, day, yhat, model in fc.select(
+            "scope_type", "scope_value", "currency", "ds", "yhat", "model"
         ).iter_rows():
             forecasts[(st, sv, cur)][day] = yhat
+            models[f"{st}:{sv}"] = model
     stored = store.partitions(lake_root, "budget_status")  # as_of=YYYY-MM-DD, oldest first
     since = dt.date.fromisoformat(stored[-1].split("=", 1)[1]) if stored else None
     first = (
@@ -477,6 +541,9 @@ def run_budgets(
         rows = budget_status(
             budgets, actuals, forecasts if day == last_day else {}, day, overrides=ovr, now=now
         )
+        for r in rows:  # the projection says which forecast model it used
+            if r["projection_method"] == "forecast" and r["scope"] in models:
+                r["projection_method"] = f"forecast:{models[r['scope']]}"
         frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
             pl.lit(dt.datetime.now(dt.UTC)).alias("computed_at")
         )
@@ -491,6 +558,7 @@ def run_budgets(
 DELIVERY_SCHEMA: dict[str, pl.DataType] = {
     "delivery_id": pl.String(),
     "webhook": pl.String(),
+    "destination": pl.String(),  # scheme://host:port only: a URL's path may hold a token
     "event_key": pl.String(),
     "event_type": pl.String(),
     "status": pl.String(),
@@ -527,6 +595,7 @@ def run_notifications(
         anomaly_notification,
         budget_notifications,
         deliver,
+        escalation_notification,
         load_webhooks,
         log_row,
         plan_deliveries,
@@ -550,9 +619,17 @@ def run_notifications(
         else set()
     )
     last_day = cast(dt.date | None, ev["end_date"].max() if not ev.is_empty() else None)
+    if "lifecycle" not in ev.columns:
+        ev = _upgrade(ev)
+    live = ev.filter(pl.col("lifecycle").fill_null("open") != "expired")
     notes = [
         anomaly_notification(e, last_day)
-        for e in ev.filter(pl.col("detected_in_last_run")).iter_rows(named=True)
+        for e in live.filter(pl.col("detected_in_last_run")).iter_rows(named=True)
+        if e["event_id"] not in closed
+    ]
+    notes += [
+        escalation_notification(e)
+        for e in live.filter(pl.col("lifecycle") == "escalated").iter_rows(named=True)
         if e["event_id"] not in closed
     ]
     stat = store.read_latest_partition(lake_root, "budget_status")

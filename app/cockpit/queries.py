@@ -476,10 +476,14 @@ def anomaly_inbox(
     fresh_status: dict[str, tuple[str, str, str]] | None = None,
     limit: int = 500,
     scope_value: str | None = None,
+    include_expired: bool = False,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Anomaly events, newest first, with their status; ``fresh_status`` (event -> status, by, note,
-    from the status log) overrides the mart for changes made since the last pipeline run."""
-    sql = """select event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact,
+    """Anomaly events, newest first, with their status, kind, whether still ongoing, owner, age
+    (days, as of the last day of data) and lifecycle state; ``fresh_status`` (event -> status, by,
+    note, from the status log) overrides the mart for changes made since the last pipeline run.
+    Open events the lifecycle rule expired are left out unless ``include_expired``."""
+    sql = """select event_id, start_date, end_date, scope_type, scope_value, owner_team_id, age_days,
+                    kind, is_ongoing, lifecycle_state, billing_currency, cost_impact,
                     actual_cost, expected_cost, confidence, methods, root_cause_path, status, status_by,
                     status_note, series_id, root_cause_json
              from read_parquet($fct_cost_anomalies)
@@ -490,8 +494,12 @@ def anomaly_inbox(
         sql, {"scope_type": scope_type, "scope_value": scope_value}, marts=("fct_cost_anomalies",)
     )
     rows = apply_status(cols, rows, fresh_status or {})
-    i = cols.index("status")
-    return cols, [r for r in rows if r[i] in statuses][:limit]
+    i, lc = cols.index("status"), cols.index("lifecycle_state")
+    return cols, [
+        r
+        for r in rows
+        if r[i] in statuses and (include_expired or not (r[i] == "open" and r[lc] == "expired"))
+    ][:limit]
 
 
 def apply_status(

@@ -212,7 +212,8 @@ def test_budget_states_match_an_independent_computation(ml):
         "yellow",
         "orange",
     )
-    assert rows["hot"]["projection_method"] == "forecast"  # the newest day uses the forecasts
+    # the newest day uses the forecasts, and says which model made them
+    assert str(rows["hot"]["projection_method"]).startswith("forecast:")
     history = [r for r in _mart(ml, "fct_budget_status") if r["budget_id"] == "hot"]
     assert len(history) == 31  # a month of days, kept
 

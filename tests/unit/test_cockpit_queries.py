@@ -117,10 +117,12 @@ def test_budget_breakers_follow_the_override_log_live(tmp_path) -> None:
 
 def test_anomaly_inbox_team_view_and_fresh_statuses(tmp_path) -> None:
     duckdb.sql(f"""copy (select * from (values
-        ('e1', date '2026-10-01', date '2026-10-02', 'team', 'ci-cd', 'USD', 500.00, 600.00, 100.00, 0.9, 'iqr,zscore', 'a › b', 'open', null, null, 'team:ci-cd|USD', '{{}}'),
-        ('e2', date '2026-10-20', date '2026-10-20', 'team', 'ci-cd', 'USD', 50.00, 150.00, 100.00, 0.6, 'iqr,zscore', 'a › c', 'acknowledged', 'bo', 'looking', 'team:ci-cd|USD', '{{}}'),
-        ('e3', date '2026-10-25', date '2026-10-25', 'service', 'ci-cd', 'USD', 70.00, 170.00, 100.00, 0.7, 'iqr,zscore', 'a › d', 'open', null, null, 'service:ci-cd|USD', '{{}}'))
-        t(event_id, start_date, end_date, scope_type, scope_value, billing_currency, cost_impact, actual_cost, expected_cost,
+        ('e1', date '2026-10-01', date '2026-10-02', 'team', 'ci-cd', 'ci-cd', 24, 'spike', false, 'escalated', 'USD', 500.00, 600.00, 100.00, 0.9, 'median', 'a › b', 'open', null, null, 'team:ci-cd|USD', '{{}}'),
+        ('e2', date '2026-10-20', date '2026-10-20', 'team', 'ci-cd', 'ci-cd', 5, 'spike', false, 'acknowledged', 'USD', 50.00, 150.00, 100.00, 0.6, 'median', 'a › c', 'acknowledged', 'bo', 'looking', 'team:ci-cd|USD', '{{}}'),
+        ('e3', date '2026-10-25', date '2026-10-25', 'service', 'ci-cd', 'ci-cd', 0, 'level_shift', true, 'open', 'USD', 70.00, 170.00, 100.00, 0.7, 'seasonal', 'a › d', 'open', null, null, 'service:ci-cd|USD', '{{}}'),
+        ('e4', date '2026-07-01', date '2026-07-01', 'service', 'ci-cd', 'ci-cd', 116, 'spike', false, 'expired', 'USD', 90.00, 190.00, 100.00, 0.7, 'median', 'a › e', 'open', null, null, 'service:ci-cd|USD', '{{}}'))
+        t(event_id, start_date, end_date, scope_type, scope_value, owner_team_id, age_days, kind, is_ongoing,
+          lifecycle_state, billing_currency, cost_impact, actual_cost, expected_cost,
           confidence, methods, root_cause_path, status, status_by, status_note, series_id, root_cause_json))
         to '{tmp_path / "fct_cost_anomalies.parquet"}' (format parquet)""")
     m = q.Marts(str(tmp_path))
@@ -137,6 +139,15 @@ def test_anomaly_inbox_team_view_and_fresh_statuses(tmp_path) -> None:
         m, q.ANOMALY_STATUSES, fresh_status={"e1": ("resolved", "alice", "fixed")}
     )
     e1 = dict(zip(c, next(r for r in all_rows if r[0] == "e1"), strict=True))
+    assert (e1["owner_team_id"], e1["age_days"], e1["lifecycle_state"]) == (
+        "ci-cd",
+        24,
+        "escalated",
+    )
+    # an open event the lifecycle rule expired leaves the inbox (asked for, it is still there)
+    assert "e4" not in [r[0] for r in all_rows]
+    _, with_expired = q.anomaly_inbox(m, q.ANOMALY_STATUSES, include_expired=True)
+    assert "e4" in [r[0] for r in with_expired]
     assert (e1["status"], e1["status_by"], e1["status_note"]) == ("resolved", "alice", "fixed")
     assert q.anomaly_kpis(all_rows, c) == {
         "open": 1,

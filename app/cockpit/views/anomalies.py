@@ -13,8 +13,12 @@ from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 st.title("Anomalies")
 how_to_read(
     "each row is an anomaly event on daily usage cost of a team, service, account or provider: its dates, "
-    "cost above expected (impact), how sure the detectors are (confidence), the root cause and its status. "
-    "The chart shows the series with its expected band; red points are the anomalous days."
+    "its kind (a spike, or a level shift — one event that stays ongoing, its impact growing, until the cost "
+    "comes back), the team that owns the scope, its age in days, its lifecycle (open, escalated when nobody "
+    "looked for a week, expired a month after it ended: both configurable), cost above expected (impact), "
+    "how sure the detector is (confidence), the root cause and its status. Scheduled charges (a fee every "
+    "1st of the month) are learnt as known patterns after two months. The chart shows the series with its "
+    "expected band; red points are the anomalous days."
 )
 m = marts()
 
@@ -60,6 +64,10 @@ st.dataframe(
     hide_index=True,
     column_config={
         "cost_impact": st.column_config.NumberColumn("impact", format="%.2f"),
+        "owner_team_id": st.column_config.TextColumn("owner"),
+        "age_days": st.column_config.NumberColumn("age (days)"),
+        "is_ongoing": st.column_config.CheckboxColumn("ongoing"),
+        "lifecycle_state": st.column_config.TextColumn("lifecycle"),
         "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
     },
 )
@@ -67,6 +75,7 @@ st.dataframe(
 labels = {
     r["event_id"]: f"{r['start_date']}..{r['end_date']} · {r['scope_type']} {r['scope_value']} · "
     f"+{money(r['cost_impact'], r['billing_currency'])} · {r['status']}"
+    + (" · ongoing" if r["is_ongoing"] else "")
     for _, r in df.iterrows()
 }
 chosen = st.selectbox("Event", list(labels), format_func=lambda k: labels[k])
@@ -75,7 +84,11 @@ st.subheader(
     f"{ev['scope_type']} {ev['scope_value']}: {money(ev['cost_impact'], ev['billing_currency'])} above expected"
 )
 st.write(
-    f"**Root cause:** {ev['root_cause_path'] or 'n/a'} · methods {ev['methods']} · confidence {ev['confidence']:.2f}"
+    f"**{str(ev['kind']).replace('_', ' ')}**{' (still going)' if ev['is_ongoing'] else ''} · owner "
+    f"**{ev['owner_team_id'] or 'n/a'}** · {ev['age_days']} days old · lifecycle {ev['lifecycle_state']}"
+)
+st.write(
+    f"**Root cause:** {ev['root_cause_path'] or 'n/a'} · baseline {ev['methods']} · confidence {ev['confidence']:.2f}"
 )
 scols, srows = q.anomaly_series(m, ev["series_id"], ev["start_date"], ev["end_date"])
 series = frame(scols, srows)

@@ -7,6 +7,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from models_ml import runs
+from models_ml.forecast import DEFAULT_MODELS, MODELS
+from models_ml.lifecycle import LifecycleRule
 from models_ml.status import latest_status
 from orchestration.defs.dbt.assets import published_marts, sibyl_dbt_models
 from orchestration.defs.dbt.project import sibyl_dbt_project
@@ -19,16 +21,18 @@ MASE_WARN = 1.0  # median MASE above 1: the chosen models do worse than last wee
 
 class AnomalyConfig(dg.Config):
     min_abs_change: float = 10.0  # a day must exceed its expected cost by at least this much
-    window: int = 28
-    z_threshold: float = 3.0
-    iqr_k: float = 1.5
+    threshold: float = 4.5  # residual / robust scale beyond which a day is anomalous
     baseline_days: int = 14  # root cause compares the event against this many days before it
+    escalate_after_days: int = 7  # an open event nobody touched escalates at this age
+    expire_after_days: int = 30  # ... and expires this many days after it ended (not if ongoing)
+    default_owner: str = "finops"  # owner of scopes no team owns (providers, unowned services)
 
 
 class ForecastConfig(dg.Config):
     horizon_days: int = 90
-    backtest_origins: int = 3
+    backtest_origins: int = 10
     prophet_origins: int = 1
+    with_prophet: bool = False  # add Prophet to the race (backtested at prophet_origins only)
 
 
 anomaly_status_log = dg.AssetSpec(
@@ -68,8 +72,9 @@ anomaly_status_log = dg.AssetSpec(
 def anomaly_detection(
     context: dg.AssetExecutionContext, config: AnomalyConfig, sibyl: SibylSettings
 ):  # type: ignore[no-untyped-def]
-    """Daily usage cost per team, service, account and provider scored by z-score, IQR and Prophet;
-    events with cost impact and root cause, merged with earlier runs (statuses survive)."""
+    """Daily usage cost per team, service, account and provider scored against robust seasonal
+    baselines (scheduled day-of-month charges known); events with cost impact, root cause, owner,
+    age and lifecycle, merged with earlier runs (statuses survive)."""
     s = sibyl.resolved()
     truth = (
         Path(s.landing_root) / "_meta" / "anomalies.json" if "://" not in s.landing_root else None
@@ -81,9 +86,10 @@ def anomaly_detection(
         min_abs_change=config.min_abs_change,
         baseline_days=config.baseline_days,
         truth_file=str(truth) if truth else None,
-        window=config.window,
-        z_threshold=config.z_threshold,
-        iqr_k=config.iqr_k,
+        rule=LifecycleRule(
+            config.escalate_after_days, config.expire_after_days, config.default_owner
+        ),
+        threshold=config.threshold,
     )
     ev = r.evaluation
     yield dg.MaterializeResult(
@@ -166,6 +172,7 @@ def forecasting(context: dg.AssetExecutionContext, config: ForecastConfig, sibyl
         horizon_days=config.horizon_days,
         backtest_origins=config.backtest_origins,
         prophet_origins=config.prophet_origins,
+        models=MODELS if config.with_prophet else DEFAULT_MODELS,
     )
     yield dg.MaterializeResult(asset_key=["ml", "forecast_scores"], metadata={"series": r.series})
     yield dg.MaterializeResult(

@@ -1,5 +1,7 @@
-"""Webhook delivery against real HTTP receivers on 127.0.0.1: signatures, retries with backoff,
-a receiver that fails then recovers, the delivery log, and send-once dedupe through the runner."""
+"""Webhook delivery against real HTTP receivers on 127.0.0.1: signatures over timestamp and delivery
+id, replay refused, redirects refused (or same host only), the destination allowlist, retries with
+backoff, a receiver that fails then recovers, a delivery log without URL secrets or response
+bodies, and send-once dedupe through the runner."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ import pytest
 
 from models_ml import store
 from models_ml.notify import (
+    DELIVERY_HEADER,
     SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
     Notification,
     Webhook,
     WebhookConfigError,
@@ -26,6 +30,7 @@ from models_ml.notify import (
     deliver,
     load_webhooks,
     verify,
+    verify_delivery,
 )
 from models_ml.runs import EVENT_SCHEMA, delivery_log, run_notifications
 
@@ -35,28 +40,50 @@ SECRET = "s3cr3t-for-tests"
 class Receiver:
     """A webhook receiver that verifies the signature and can fail the first N requests."""
 
-    def __init__(self, fail_first: int = 0, status: int = 503) -> None:
-        self.fail_first, self.status = fail_first, status
+    def __init__(
+        self,
+        fail_first: int = 0,
+        status: int = 503,
+        redirect_to: str | None = None,
+        body: bytes = b"ok",
+    ) -> None:
+        self.fail_first, self.status, self.redirect_to, self.body = (
+            fail_first,
+            status,
+            redirect_to,
+            body,
+        )
         self.requests: list[dict[str, Any]] = []
         self.bad_signatures = 0
+        self.seen: dict[str, float] = {}  # delivery ids accepted (replay guard)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                ok = verify(SECRET, body, self.headers.get(SIGNATURE_HEADER))
+                headers = dict(self.headers)
+                ok = verify(
+                    SECRET,
+                    body,
+                    headers.get(SIGNATURE_HEADER),
+                    headers.get(TIMESTAMP_HEADER),
+                    headers.get(DELIVERY_HEADER),
+                )
                 receiver.requests.append(
-                    {"body": body, "headers": dict(self.headers), "signature_ok": ok}
+                    {"body": body, "headers": headers, "signature_ok": ok, "path": self.path}
                 )
                 if not ok:
                     receiver.bad_signatures += 1
                     self.send_response(401)
+                elif receiver.redirect_to and self.path == "/hook":
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect_to)
                 elif len(receiver.requests) <= receiver.fail_first:
                     self.send_response(receiver.status)
                 else:
                     self.send_response(200)
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.body)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -114,8 +141,13 @@ def test_signed_slack_compatible_delivery(receiver: Receiver) -> None:
         req["headers"]["X-Sibyl-Event"] == "anomaly"
         and req["headers"]["X-Sibyl-Delivery"] == row["delivery_id"]
     )
-    assert not verify("wrong-secret", req["body"], req["headers"][SIGNATURE_HEADER])
-    assert not verify(SECRET, req["body"] + b" ", req["headers"][SIGNATURE_HEADER])
+    h = req["headers"]
+    ts, did = h[TIMESTAMP_HEADER], h[DELIVERY_HEADER]
+    assert not verify("wrong-secret", req["body"], h[SIGNATURE_HEADER], ts, did)
+    assert not verify(SECRET, req["body"] + b" ", h[SIGNATURE_HEADER], ts, did)
+    # the signature covers the timestamp and the delivery id: neither can be swapped
+    assert not verify(SECRET, req["body"], h[SIGNATURE_HEADER], str(int(ts) + 1), did)
+    assert not verify(SECRET, req["body"], h[SIGNATURE_HEADER], ts, "another-delivery")
 
 
 def test_a_receiver_that_fails_then_recovers_gets_it_with_backoff() -> None:
@@ -260,3 +292,111 @@ def test_plan_skips_small_old_delivered_and_unwanted_events() -> None:
         ("all", "budget:b:2026-10-01:80"),
     }
     assert recent.age_days == 2 and old.age_days == 50
+
+
+def _replay(url: str, req: dict[str, Any]) -> None:
+    """Send a captured delivery again, byte for byte, as an attacker who recorded it would."""
+    import requests
+
+    keep = (SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, "Content-Type", "X-Sibyl-Event")
+    requests.post(url, data=req["body"], headers={k: req["headers"][k] for k in keep}, timeout=5)
+
+
+def test_a_captured_delivery_cannot_be_replayed() -> None:
+    seen: dict[str, float] = {}
+    decisions: list[tuple[bool, str]] = []
+    with Receiver() as r:
+        row = deliver(hook(r.url), anomaly_notification(EVENT))
+        assert row["status"] == "delivered"
+        _replay(r.url, r.requests[0])  # the same bytes again, a minute later or an hour later
+        assert len(r.requests) == 2 and r.requests[1]["signature_ok"]  # HMAC alone cannot tell
+        first, again = r.requests
+    now = float(first["headers"][TIMESTAMP_HEADER])
+    for req, at in ((first, now + 1), (again, now + 60), (again, now + 3600)):
+        decisions.append(verify_delivery(SECRET, req["body"], req["headers"], seen, now=at))
+    assert decisions == [
+        (True, "ok"),
+        (False, "replayed delivery id"),  # within the tolerance: the id was seen
+        (False, "timestamp outside the tolerance"),  # later: too old, whatever the id
+    ]
+    forged = {**first["headers"], TIMESTAMP_HEADER: str(int(now) + 3600)}  # a fresh timestamp
+    assert verify_delivery(SECRET, first["body"], forged, {}, now=now + 3600) == (
+        False,
+        "bad signature",
+    )
+
+
+def test_redirects_are_not_followed_by_default() -> None:
+    with Receiver() as elsewhere, Receiver(redirect_to=None) as origin:
+        origin.redirect_to = elsewhere.url
+        row = deliver(hook(origin.url), anomaly_notification(EVENT))
+    assert row["status"] == "failed" and row["http_status"] == 302
+    assert "redirect" in row["last_error"] and "refused" in row["last_error"]
+    assert elsewhere.requests == []  # the payload never reached the other host
+
+
+def test_same_host_redirects_only_when_configured() -> None:
+    with Receiver() as r:
+        r.redirect_to = r.url.replace("/hook", "/moved")  # same scheme, host and port
+        refused = deliver(hook(r.url), anomaly_notification(EVENT))
+        followed = deliver(hook(r.url, redirects="same_host"), anomaly_notification(EVENT))
+    assert refused["status"] == "failed" and [q["path"] for q in r.requests[:1]] == ["/hook"]
+    assert followed["status"] == "delivered"
+    assert [q["path"] for q in r.requests[1:]] == ["/hook", "/moved"]
+    assert all(q["signature_ok"] for q in r.requests)
+    with Receiver() as other, Receiver() as r2:  # another port is another host
+        r2.redirect_to = other.url
+        row = deliver(hook(r2.url, redirects="same_host"), anomaly_notification(EVENT))
+    assert row["status"] == "failed" and other.requests == []
+
+
+def test_destinations_outside_the_allowlist_are_refused(tmp_path: Path) -> None:
+    f = tmp_path / "hooks.yaml"
+    f.write_text(
+        "allowed_destinations: [hooks.slack.com, '*.example.org']\n"
+        "webhooks:\n  - name: a\n    url: http://127.0.0.1:9/services/T1/B2/tok3n\n    secret_env: S\n"
+    )
+    with pytest.raises(WebhookConfigError, match="not in allowed_destinations") as e:
+        load_webhooks(f, env={"S": "k"})
+    assert "tok3n" not in str(e.value) and "http://127.0.0.1:9" in str(e.value)
+    f.write_text(
+        "allowed_destinations: [hooks.slack.com, '*.example.org']\n"
+        "webhooks:\n  - name: a\n    url: https://alerts.example.org/x\n    secret_env: S\n"
+        "  - name: b\n    url: https://hooks.slack.com/services/T/B/X\n    secret_env: S\n"
+    )
+    assert [h.name for h in load_webhooks(f, env={"S": "k"})] == ["a", "b"]
+    f.write_text("webhooks:\n  - name: a\n    url: file:///etc/passwd\n    secret_env: S\n")
+    with pytest.raises(WebhookConfigError, match="not http"):
+        load_webhooks(f, env={"S": "k"})
+    with Receiver() as r:  # a hook built in code is checked when it sends, too
+        row = deliver(
+            hook(r.url, allowed_destinations=("hooks.slack.com",)), anomaly_notification(EVENT)
+        )
+    assert row["status"] == "failed" and row["last_error"] == "destination not allowed"
+    assert r.requests == []
+
+
+def test_the_delivery_log_keeps_no_url_secret_and_no_response_body(tmp_path: Path) -> None:
+    token = "T0SECRET/B0SECRET/XXXXSECRETXXXX"
+    with Receiver(fail_first=10, status=500, body=b"internal error: db password=hunter2") as r:
+        url = r.url.replace("/hook", f"/services/{token}")
+        failed = deliver(hook(url, max_attempts=2), anomaly_notification(EVENT))
+    unreachable = deliver(hook(url, max_attempts=1, timeout_s=0.5), anomaly_notification(EVENT))
+    assert failed["status"] == unreachable["status"] == "failed"
+    assert failed["last_error"] == "HTTP 500"
+    assert unreachable["last_error"].startswith("ConnectionError contacting http://127.0.0.1:")
+    lake = str(tmp_path / "lake")
+    from models_ml.runs import DELIVERY_SCHEMA
+
+    store.append_log(
+        lake, "webhook_deliveries", pl.DataFrame([failed, unreachable], schema=DELIVERY_SCHEMA)
+    )
+    stored = store.read_table(lake, "webhook_deliveries")
+    text = json.dumps(stored.to_dicts(), default=str)
+    assert "SECRET" not in text and "hunter2" not in text and "/services" not in text
+    assert set(stored["destination"]) == {url.split("/services")[0]}
+
+
+def test_the_example_webhooks_file_loads() -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "notifications" / "webhooks.yaml"
+    assert load_webhooks(example, env={}) == []  # its only entry is disabled: nothing to send
