@@ -115,7 +115,8 @@ def test_lake_keeps_raw_names_strings_and_lineage(fixture_run):
     assert row[2] == "aws/sample-anonymous-aws-export-dataset.csv" and row[3] == 1
     assert row[4] == "aws_cur_legacy"
     control = json.loads(next(lake.glob("_control/aws/billing_period=2023-11/*.json")).read_text())
-    assert control["rows"] == 1281 and control["currency"] == "USD"
+    assert control["rows"] == 1281 and control["currencies"] == ["USD"]
+    assert [t["currency"] for t in control["totals"]] == ["USD"]
 
 
 def _copy_tree(src: Path, dst: Path, pattern: str) -> None:
