@@ -44,6 +44,16 @@ def provider_expr(variant: Variant) -> str:
     return literal(variant.provider)
 
 
+def _only_currency(v: Variant, stage: Path) -> str:
+    """SQL: the file's only billing currency (rows without one, e.g. OCI free-tier lines, carry
+    it), or null when the file has none or several."""
+    cur = f"nullif(upper(trim(cast({v.currency_sql} as varchar))), '')"
+    return (
+        f"select case when count(distinct {cur}) = 1 then any_value({cur}) end"
+        f" from read_parquet({literal(str(stage))})"  # noqa: S608 (bound variant, quoted path)
+    )
+
+
 def quarantine(
     fs: Any,
     f: lakefs.RemoteFile,
@@ -105,7 +115,8 @@ def write_partition(
                        {literal(v.name)} as _schema_variant, {literal(dataset)} as _dataset,
                        {literal(res.dataset_type or "actual")} as _dataset_type,
                        {provider_expr(v)} as _provider,
-                       upper(trim(cast({v.currency_sql} as varchar))) as _billing_currency,
+                       coalesce(nullif(upper(trim(cast({v.currency_sql} as varchar))), ''),
+                                ({_only_currency(v, stage)})) as _billing_currency,
                        cast({v.billed_sql} as DECIMAL(38, 10)) as _billed,
                        coalesce({v.excluded_from_billed_sql}, false) as _not_billed,
                        cast({v.account_sql} as varchar) as _billing_account

@@ -13,27 +13,59 @@
 {% macro duckdb__lake_source(provider, variant) -%}
   {%- set pattern = var('lake_root') ~ '/raw/' ~ provider ~ '/*/' ~ variant ~ '__*.parquet' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
     {%- if found > 0 -%}
-      {%- set rel = "read_parquet('" ~ pattern ~ "', union_by_name = true)" -%}
+      {%- set rel = "read_parquet(" ~ sql_string(pattern) ~ ", union_by_name = true)" -%}
       {%- set cols = run_query("describe select * from " ~ rel).columns[0].values() -%}
       {{ return({'relation': rel, 'columns': cols | list}) }}
     {%- endif -%}
   {%- endif -%}
-  {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
+  {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type, null::varchar as _provider, null::varchar as _billing_currency where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
 {%- endmacro %}
 
 {% macro default__lake_source(provider, variant) -%}
   {{ exceptions.raise_compiler_error("The lake is read by DuckDB; on " ~ target.type ~ " load the lake into the raw schema first (not supported yet).") }}
 {%- endmacro %}
 
-{# A raw column cast to a type, or a typed NULL when the files do not have it. #}
+{#- The file's spelling of a column named by aliases 'A|B' (exact first, then any case), or none.
+    Exports spell one column differently across generations (PreTaxCost, preTaxCost, Cost). -#}
+{% macro lake_name(src, names) -%}
+  {%- set wanted = names.split('|') -%}
+  {%- for n in wanted -%}
+    {%- if n in src.columns -%}{{ return(n) }}{%- endif -%}
+  {%- endfor -%}
+  {%- for n in wanted -%}
+    {%- for c in src.columns -%}
+      {%- if c.lower() == n.lower() -%}{{ return(c) }}{%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{# A raw column (aliases 'A|B', any case) cast to a type, or a typed NULL when the files lack it. #}
 {% macro lake_col(src, name, type='varchar') -%}
-  {%- if name in src.columns -%}
-    try_cast("{{ name | replace('"', '""') }}" as {{ type }})
+  {%- set found = lake_name(src, name) -%}
+  {%- if found is not none -%}
+    try_cast({{ sql_ident(found) }} as {{ type }})
   {%- else -%}
     cast(null as {{ type }})
   {%- endif -%}
+{%- endmacro %}
+
+{# A double-quoted identifier (embedded quotes doubled): the only way a column name enters SQL. #}
+{% macro sql_ident(name) -%}
+  "{{ name | replace('"', '""') }}"
+{%- endmacro %}
+
+{# A single-quoted string literal (embedded quotes doubled). #}
+{% macro sql_string(value) -%}
+  '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- An account id exactly as exported; padded with zeros only when shorter than the provider's
+    length (AWS: 12). lpad alone would cut a longer id. -#}
+{% macro pad_account_id(expr, length) -%}
+  case when length({{ expr }}) < {{ length }} then lpad({{ expr }}, {{ length }}, '0') else {{ expr }} end
 {%- endmacro %}
 
 {# Where-clause that keeps no rows when the variant has no files. #}
@@ -41,33 +73,41 @@
   {%- if src.get('empty') %} false {% else %} true {% endif -%}
 {%- endmacro %}
 
-{# Raw tag columns (legacy CUR "resourceTags/user:Team", Athena "resource_tags_user_team") as a JSON object. #}
-{% macro tag_columns_json(src, prefix, key_prefix_to_drop) -%}
+{#- Raw tag columns (legacy CUR "resourceTags/user:Team", Athena "resource_tags_user_team", OCI
+    "tags/Oracle-Tags.CreatedBy", cost categories "costCategory/Env") as a JSON object built by
+    DuckDB (to_json over a map): a key or value with quotes stays data. -#}
+{% macro tag_columns_json(src, prefix, key_prefix_to_drop, extra_prefixes=[]) -%}
   {%- set tag_cols = [] -%}
-  {%- for c in src.columns if c.startswith(prefix) and c != 'resource_tags' -%}
-    {%- do tag_cols.append(c) -%}
+  {%- for c in src.columns if (c.lower().startswith(prefix.lower()) and c != 'resource_tags') -%}
+    {%- do tag_cols.append((c, c[key_prefix_to_drop | length:])) -%}
+  {%- endfor -%}
+  {%- for pre, keep in extra_prefixes -%}
+    {%- for c in src.columns if c.lower().startswith(pre.lower()) -%}
+      {%- do tag_cols.append((c, keep ~ c[pre | length:])) -%}
+    {%- endfor -%}
   {%- endfor -%}
   {%- if tag_cols | length == 0 -%}
     '{}'
   {%- else -%}
     to_json(map_from_entries(list_filter([
-      {%- for c in tag_cols %}
-      {'key': '{{ c[key_prefix_to_drop | length:] }}', 'value': cast("{{ c }}" as varchar)}{{ "," if not loop.last }}
+      {%- for c, key in tag_cols %}
+      {'key': {{ sql_string(key) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
       {%- endfor %}
     ], lambda e: e.value is not null and e.value <> '')))::varchar
   {%- endif -%}
 {%- endmacro %}
 
-{# Control totals written by ingest next to every lake file (the reconciliation's raw side). #}
+{#- Control totals written by ingest next to every lake file (the reconciliation's raw side):
+    one row per source x provider x billing account x period x currency x dataset. -#}
 {% macro lake_control_totals() -%}
   {%- set pattern = var('lake_root') ~ '/_control/*/*/*.json' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
     {%- if found > 0 -%}
-      {{ return("read_json('" ~ pattern ~ "', columns = {provider: 'VARCHAR', billing_period: 'VARCHAR', variant: 'VARCHAR', dataset: 'VARCHAR', dataset_type: 'VARCHAR', rows: 'BIGINT', billed_total: 'VARCHAR', currency: 'VARCHAR'})") }}
+      {{ return("(select c.source, c.variant, c.dataset, c.dataset_type, t.provider, t.billing_account_id, t.billing_period, t.currency, t.rows, t.billed_total from read_json(" ~ sql_string(pattern) ~ ", format = 'auto', columns = {source: 'VARCHAR', variant: 'VARCHAR', dataset: 'VARCHAR', dataset_type: 'VARCHAR', totals: 'STRUCT(provider VARCHAR, billing_account_id VARCHAR, billing_period VARCHAR, currency VARCHAR, \"rows\" BIGINT, billed_total VARCHAR)[]'}) as c, unnest(c.totals) as u(t))") }}
     {%- endif -%}
   {%- endif -%}
-  {{ return("(select null::varchar as provider, null::varchar as billing_period, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::bigint as rows, null::varchar as billed_total, null::varchar as currency where false)") }}
+  {{ return("(select null::varchar as source, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::varchar as provider, null::varchar as billing_account_id, null::varchar as billing_period, null::varchar as currency, null::bigint as rows, null::varchar as billed_total where false)") }}
 {%- endmacro %}
 
 {# Money: one decimal type everywhere (FOCUS Decimal; exports carry up to 10 decimals). #}
@@ -79,15 +119,16 @@
 {% macro billing_period_filter(column) -%}
   {%- set periods = var('billing_periods', []) -%}
   {%- if periods | length > 0 -%}
-    strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}'{{ p }}'{{ "," if not loop.last }}{% endfor -%})
+    strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}{{ sql_string(p) }}{{ "," if not loop.last }}{% endfor -%})
   {%- else -%}
     true
   {%- endif -%}
 {%- endmacro %}
 
-{# GCP flattened CSV stores lists as Python literals ([{'key': 'a', 'value': None}]): make JSON. #}
+{#- GCP flattened CSV stores lists as Python literals; ingest rewrites them as JSON with the json
+    library (ingest/reading.py), so the lake column is JSON already: no string replacement here. -#}
 {% macro python_literal_to_json(expr) -%}
-  replace(replace(replace(replace({{ expr }}, '''', '"'), ': None', ': null'), ': True', ': true'), ': False', ': false')
+  {{ expr }}
 {%- endmacro %}
 
 {# FOCUS StringHandling: display strings in ASCII (accents folded, symbols such as ® dropped). #}
