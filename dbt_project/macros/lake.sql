@@ -42,11 +42,24 @@
   {{ return(none) }}
 {%- endmacro %}
 
-{# A raw column (aliases 'A|B', any case) cast to a type, or a typed NULL when the files lack it. #}
+{#- Every column of the files that one of the aliases 'A|B' names (any case), in alias order. -#}
+{% macro lake_names(src, names) -%}
+  {%- set found = [] -%}
+  {%- for n in names.split('|') -%}
+    {%- set one = lake_name(src, n) -%}
+    {%- if one is not none and one not in found -%}{%- do found.append(one) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(found) }}
+{%- endmacro %}
+
+{#- A raw column (aliases 'A|B', any case) cast to a type, or a typed NULL when the files lack it.
+    Files of different generations in one glob each fill their own alias: the first non-null wins. -#}
 {% macro lake_col(src, name, type='varchar') -%}
-  {%- set found = lake_name(src, name) -%}
-  {%- if found is not none -%}
-    try_cast({{ sql_ident(found) }} as {{ type }})
+  {%- set found = lake_names(src, name) -%}
+  {%- if found | length == 1 -%}
+    try_cast({{ sql_ident(found[0]) }} as {{ type }})
+  {%- elif found | length > 1 -%}
+    coalesce({%- for c in found %}try_cast({{ sql_ident(c) }} as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
   {%- else -%}
     cast(null as {{ type }})
   {%- endif -%}
@@ -134,4 +147,11 @@
 {# FOCUS StringHandling: display strings in ASCII (accents folded, symbols such as ® dropped). #}
 {% macro focus_ascii(expr) -%}
   regexp_replace(strip_accents({{ expr }}), '[^\x00-\x7F]', '', 'g')
+{%- endmacro %}
+
+{#- A timestamp from the date formats exports use: ISO 8601 (with or without Z), US M/D/YYYY and
+    M/D/YY (FOCUS samples, Azure EA). -#}
+{% macro any_timestamp(expr) -%}
+  coalesce(try_cast(replace(cast({{ expr }} as varchar), 'Z', '') as timestamp),
+           try_strptime(cast({{ expr }} as varchar), ['%m/%d/%Y', '%m/%d/%y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d']))
 {%- endmacro %}

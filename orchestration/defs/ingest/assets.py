@@ -1,8 +1,9 @@
-"""Ingest assets: one per provider, partitioned by billing period (thin adapters over ingest/)."""
+"""Ingest assets: one per source (each provider's native exports, plus FOCUS), partitioned by
+billing period (thin adapters over ingest/). The list comes from the provider registry."""
 
 import dagster as dg
 
-from ingest.pipeline import PROVIDERS, ingest
+from ingest.pipeline import SOURCES, ingest
 from orchestration.defs.partitions import billing_periods, period_of
 from orchestration.defs.resources import SibylSettings
 
@@ -17,6 +18,8 @@ def _ingest_asset(provider: str) -> dg.AssetsDefinition:
         kinds={"python", "duckdb", "parquet"},
         description=(
             f"{provider.upper()} billing exports from the landing root, validated with "
+            if provider != "focus"
+            else "FOCUS datasets (any provider) from the landing root, validated with "
             "great-expectations and written to lake/raw/" + provider + "/billing_period=YYYY-MM/. "
             "Bad files are quarantined with a JSON reason; the others load."
         ),
@@ -56,12 +59,7 @@ def _ingest_asset(provider: str) -> dg.AssetsDefinition:
     return _asset
 
 
-raw_aws_billing = _ingest_asset("aws")
-raw_gcp_billing = _ingest_asset("gcp")
-raw_azure_billing = _ingest_asset("azure")
-INGEST_ASSETS = [raw_aws_billing, raw_gcp_billing, raw_azure_billing]
-if [a.key.path[-1] for a in INGEST_ASSETS] != [f"raw_{p}_billing" for p in PROVIDERS]:
-    raise RuntimeError("an ingest asset is missing for a provider in ingest.pipeline.PROVIDERS")
+INGEST_ASSETS = [_ingest_asset(source) for source in SOURCES]
 
 ingest_job = dg.define_asset_job(
     "ingest_exports",

@@ -15,6 +15,10 @@ tag_sets as (
     union
     select tags_json from {{ ref('stg_azure__cost_details') }}
     union
+    select tags_json from {{ ref('stg_oci__cost_report') }}
+    union
+    select tags_json from {{ ref('stg_focus__charges') }}
+    union
     select '{}'  -- charges Sibyl derives (unused commitments) carry no tags
 ),
 
