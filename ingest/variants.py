@@ -104,11 +104,14 @@ def _ts(expr: str) -> str:
 
 
 def _any_date(expr: str) -> str:
-    # Azure: US dates (MM/DD/YYYY or M/D/YYYY) in EA exports, ISO in newer ones; FOCUS samples
-    # carry M/D/YY too
+    # ISO dates and timestamps; US dates M/D/YYYY (Azure EA) and M/D/YY (FOCUS spec samples):
+    # a two-digit year is read as 20YY, never as year 25
+    text = f"trim(CAST({expr} AS VARCHAR))"
     return (
-        f"coalesce(try_strptime(CAST({expr} AS VARCHAR), ['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']),"
-        f" try_cast({expr} AS TIMESTAMP))"
+        f"(CASE WHEN regexp_full_match({text}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}')"
+        f" THEN try_strptime({text}, '%m/%d/%y')"
+        f" ELSE coalesce(try_strptime({text}, ['%m/%d/%Y', '%Y-%m-%d']),"
+        f" try_cast({text} AS TIMESTAMP)) END)"
     )
 
 

@@ -65,6 +65,17 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- lake_col for FOCUS CSVs, where an empty field or the literal `null` (the FOCUS samples' spelling)
+    is a null. -#}
+{% macro focus_col(src, name, type='varchar') -%}
+  {%- set found = lake_names(src, name) -%}
+  {%- if found | length == 0 -%}
+    cast(null as {{ type }})
+  {%- else -%}
+    coalesce({%- for c in found %}try_cast(nullif(nullif(trim(cast({{ sql_ident(c) }} as varchar)), ''), 'null') as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
+  {%- endif -%}
+{%- endmacro %}
+
 {# A double-quoted identifier (embedded quotes doubled): the only way a column name enters SQL. #}
 {% macro sql_ident(name) -%}
   "{{ name | replace('"', '""') }}"
@@ -152,6 +163,8 @@
 {#- A timestamp from the date formats exports use: ISO 8601 (with or without Z), US M/D/YYYY and
     M/D/YY (FOCUS samples, Azure EA). -#}
 {% macro any_timestamp(expr) -%}
-  coalesce(try_cast(replace(cast({{ expr }} as varchar), 'Z', '') as timestamp),
-           try_strptime(cast({{ expr }} as varchar), ['%m/%d/%Y', '%m/%d/%y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d']))
+  (case when regexp_full_match(trim(cast({{ expr }} as varchar)), '\d{1,2}/\d{1,2}/\d{2}')
+        then try_strptime(trim(cast({{ expr }} as varchar)), '%m/%d/%y')
+        else coalesce(try_cast(replace(trim(cast({{ expr }} as varchar)), 'Z', '') as timestamp),
+                      try_strptime(trim(cast({{ expr }} as varchar)), ['%m/%d/%Y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d'])) end)
 {%- endmacro %}
