@@ -269,7 +269,9 @@ FOCUS = Variant(
     account_sql=t("BillingAccountId"),
     provider_sql=f"coalesce(nullif({t('ServiceProviderName')}, ''), {t('ProviderName')})",
     charge_start_sql=_any_date(t("ChargePeriodStart")),
-    period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
+    # a FOCUS charge may cover a whole term before the period that bills it (an end-of-contract
+    # fee, a multi-year commitment purchase): up to five years back, never after the period
+    period_window=("INTERVAL 5 YEAR", "INTERVAL 0 DAY"),
 )
 
 # OCI cost reports (reports/cost-csv/*.csv.gz): slash names like the legacy CUR.
