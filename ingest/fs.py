@@ -78,7 +78,9 @@ class RemoteFile:
     link: bool = False  # a symbolic link (local roots): refused, never followed or copied
 
 
-def list_files(root: str) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
+def list_files(
+    root: str, *, must_exist: bool = False
+) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
     """Every file under ``root`` (recursive), with a change fingerprint (size + mtime/etag).
 
     Local roots are walked without following symbolic links: a link (to a file or a folder,
@@ -91,6 +93,8 @@ def list_files(root: str) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
     except Exception as exc:  # noqa: BLE001 - any backend error means "unreachable"
         raise RootError(f"cannot reach {redact(root)}: {type(exc).__name__}") from None
     if not exists:
+        if must_exist:
+            raise RootError(f"the root {redact(root)} does not exist or cannot be read")
         return fs, []
     if is_local(fs):
         return fs, _walk_local(Path(base))

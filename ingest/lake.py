@@ -48,10 +48,9 @@ def _only_currency(v: Variant, stage: Path) -> str:
     """SQL: the file's only billing currency (rows without one, e.g. OCI free-tier lines, carry
     it), or null when the file has none or several."""
     cur = f"nullif(upper(trim(cast({v.currency_sql} as varchar))), '')"
-    return (
-        f"select case when count(distinct {cur}) = 1 then any_value({cur}) end"
-        f" from read_parquet({literal(str(stage))})"  # noqa: S608 (bound variant, quoted path)
-    )
+    # the bound variant's expression (identifiers quoted) and a literal()-quoted path
+    sql = f"select case when count(distinct {cur}) = 1 then any_value({cur}) end"  # noqa: S608
+    return sql + f" from read_parquet({literal(str(stage))})"
 
 
 def quarantine(

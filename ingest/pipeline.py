@@ -131,7 +131,7 @@ def ingest(
     report = IngestReport(
         run_id, lakefs.redact(landing_root), lakefs.redact(lake_root), started_at=now.isoformat()
     )
-    fs, files = lakefs.list_files(landing_root)
+    fs, files = lakefs.list_files(landing_root, must_exist=True)
     catalog = load_catalog(lake_root)
     say(f"discovered {len(files)} file(s) under {lakefs.redact(landing_root)}")
     deliveries = read_manifests(fs, files)
