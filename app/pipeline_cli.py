@@ -23,15 +23,49 @@ from ingest.providers import SOURCES
 # seeds'. Empty files are valid: charges are then attributed by account owner or left
 # unallocated, never by the demo's organisation.
 CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
-    'teams.csv': (('team_id', 'team_name', 'business_unit_id', 'owner_email', 'cost_center'), 'teams and their business unit'),
-    'business_units.csv': (('business_unit_id', 'business_unit_name', 'business_group_id'), 'business units and their business group'),
-    'business_groups.csv': (('business_group_id', 'business_group_name'), 'business groups'),
-    'service_catalog.csv': (('provider', 'service_name', 'team_id', 'note'), 'which team owns a provider service (attribution rule 2)'),
-    'account_owners.csv': (('provider', 'account_id', 'account_name', 'default_team_id', 'environment'), 'default team of an account/project/subscription (attribution rule 3)'),
-    'required_tags.csv': (('tag_key', 'description'), 'tags every resource must carry'),
-    'tag_key_aliases.csv': (('normalized_key', 'canonical_key'), 'tag key spellings that mean the same key (squad -> team)'),
-    'tag_value_aliases.csv': (('canonical_key', 'normalized_value', 'canonical_value'), 'tag value spellings that mean the same value (prd -> prod)'),
-    'budgets.csv': (('budget_id', 'scope_type', 'scope_value', 'amount', 'currency', 'period', 'alert_thresholds', 'breaker_basis', 'breaker_trip_pct', 'breaker_min_period_left_pct', 'owners', 'channels'), 'budgets per scope and month'),
+    "teams.csv": (
+        ("team_id", "team_name", "business_unit_id", "owner_email", "cost_center"),
+        "teams and their business unit",
+    ),
+    "business_units.csv": (
+        ("business_unit_id", "business_unit_name", "business_group_id"),
+        "business units and their business group",
+    ),
+    "business_groups.csv": (("business_group_id", "business_group_name"), "business groups"),
+    "service_catalog.csv": (
+        ("provider", "service_name", "team_id", "note"),
+        "which team owns a provider service (attribution rule 2)",
+    ),
+    "account_owners.csv": (
+        ("provider", "account_id", "account_name", "default_team_id", "environment"),
+        "default team of an account/project/subscription (attribution rule 3)",
+    ),
+    "required_tags.csv": (("tag_key", "description"), "tags every resource must carry"),
+    "tag_key_aliases.csv": (
+        ("normalized_key", "canonical_key"),
+        "tag key spellings that mean the same key (squad -> team)",
+    ),
+    "tag_value_aliases.csv": (
+        ("canonical_key", "normalized_value", "canonical_value"),
+        "tag value spellings that mean the same value (prd -> prod)",
+    ),
+    "budgets.csv": (
+        (
+            "budget_id",
+            "scope_type",
+            "scope_value",
+            "amount",
+            "currency",
+            "period",
+            "alert_thresholds",
+            "breaker_basis",
+            "breaker_trip_pct",
+            "breaker_min_period_left_pct",
+            "owners",
+            "channels",
+        ),
+        "budgets per scope and month",
+    ),
     "billing_sources.csv": (
         ("provider", "billing_account_id", "authoritative_source"),
         "which export is authoritative when a billing account arrives both natively and as "
@@ -205,5 +239,3 @@ def register(sub: Any) -> None:
     c.add_argument("action", choices=["init", "check"])
     c.add_argument("dir")
     c.set_defaults(func=cmd_config)
-
-

@@ -96,11 +96,16 @@ def billed_totals(path: Path) -> Totals:
             key = (month(r["bill/BillingPeriodStartDate"]), r.get("lineItem/CurrencyCode") or "USD")
             out[key] += money(r["lineItem/UnblendedCost"])
         elif k == "aws_athena":
-            key = (month(r["bill_billing_period_start_date"]), r.get("line_item_currency_code") or "USD")
+            key = (
+                month(r["bill_billing_period_start_date"]),
+                r.get("line_item_currency_code") or "USD",
+            )
             out[key] += money(r["line_item_unblended_cost"])
         elif k == "gcp_flat":
             credits = ast.literal_eval(r["credits"]) if r.get("credits", "").strip() else []
-            amount = money(r["cost"]) + sum((Decimal(str(c["amount"])) for c in credits), Decimal(0))
+            amount = money(r["cost"]) + sum(
+                (Decimal(str(c["amount"])) for c in credits), Decimal(0)
+            )
             out[(month(r["invoice.month"]), r["currency"])] += amount
         elif k == "oci":
             out[(month(r["lineItem/intervalUsageStart"]), r["cost/currencyCode"].upper())] += money(

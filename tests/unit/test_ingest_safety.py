@@ -46,7 +46,7 @@ def expected_billed(rows: list[list[str]], header: list[str]) -> Decimal:
 
 
 def test_a_file_name_that_looks_like_sql_is_only_a_name(tmp_path):
-    marker = Path("/tmp") / f"sibyl-pwned-{uuid.uuid4().hex}.csv"
+    marker = tmp_path.parent / f"sibyl-pwned-{uuid.uuid4().hex}.csv"  # outside the landing
     name = f"x'); copy (select 1) to '{marker}'; --\".csv"
     header, rows = cur_rows()
     write(tmp_path / "landing" / name, header, rows)
@@ -86,14 +86,25 @@ def test_symlinks_are_refused_and_never_copied(tmp_path):
 
 def test_duplicate_header_is_refused_and_case_variants_are_kept(tmp_path):
     header, rows = cur_rows()
-    write(tmp_path / "landing/dup.csv", [*header, "lineItem/UnblendedCost"], [r + ["9"] for r in rows])
-    write(tmp_path / "landing/case.csv", [*header, "lineitem/unblendedcost"], [r + ["9"] for r in rows])
+    write(
+        tmp_path / "landing/dup.csv", [*header, "lineItem/UnblendedCost"], [r + ["9"] for r in rows]
+    )
+    write(
+        tmp_path / "landing/case.csv",
+        [*header, "lineitem/unblendedcost"],
+        [r + ["9"] for r in rows],
+    )
     report = ingest(str(tmp_path / "landing"), str(tmp_path / "lake"))
     status = {f.rel: f for f in report.files}
     assert status["dup.csv"].status == "quarantined"
-    assert "duplicate column name(s) in the header: 'lineItem/UnblendedCost'" in status["dup.csv"].reason
+    assert (
+        "duplicate column name(s) in the header: 'lineItem/UnblendedCost'"
+        in status["dup.csv"].reason
+    )
     case = status["case.csv"]
-    assert case.status == "loaded" and any("differs from another only in case" in n for n in case.notes)
+    assert case.status == "loaded" and any(
+        "differs from another only in case" in n for n in case.notes
+    )
     # the exact spelling is the cost column: the case variant's 9s are not summed
     assert Decimal(case.billed_total) == expected_billed(rows, header)
 
@@ -137,7 +148,10 @@ def test_quotes_in_gcp_credit_names_and_label_values(tmp_path):
     expected = sum(
         (
             Decimal(r["cost"])
-            + sum((Decimal(str(c["amount"])) for c in ast.literal_eval(r["credits"] or "[]")), Decimal(0))
+            + sum(
+                (Decimal(str(c["amount"])) for c in ast.literal_eval(r["credits"] or "[]")),
+                Decimal(0),
+            )
             for r in rows
         ),
         Decimal(0),
@@ -213,7 +227,7 @@ def test_exit_codes(tmp_path, capsys):
 
 
 def test_provider_registry_is_the_one_list():
-    assert PROVIDERS == ("aws", "gcp", "azure", "oci") and SOURCES == (*PROVIDERS, "focus")
+    assert PROVIDERS == ("aws", "gcp", "azure", "oci") and (*PROVIDERS, "focus") == SOURCES
     con = duckdb.connect()
     for name in ("Amazon Web Services", "Microsoft", "Google Cloud", "Oracle", "ACME Co", "", None):
         sql = con.execute(f"select {provider_of_focus_sql('$n')}", {"n": name}).fetchone()[0]
