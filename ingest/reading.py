@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 
 from ingest.sql import literal
 from ingest.variants import Variant, q
@@ -198,7 +199,7 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
         python_literal_to_json,
         ["VARCHAR"],
         "VARCHAR",
-        null_handling="special",
+        null_handling=FunctionNullHandling.SPECIAL,
         side_effects=False,
     )
 
