@@ -168,3 +168,16 @@
         else coalesce(try_cast(replace(trim(cast({{ expr }} as varchar)), 'Z', '') as timestamp),
                       try_strptime(trim(cast({{ expr }} as varchar)), ['%m/%d/%Y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d'])) end)
 {%- endmacro %}
+
+{#- The ingest run reports (<lake>/_state/runs/<run_id>.json): one row per landing file and run. -#}
+{% macro lake_run_reports() -%}
+  {%- set pattern = var('lake_root') ~ '/_state/runs/*.json' -%}
+  {%- set file_type = 'STRUCT(rel VARCHAR, status VARCHAR, provider VARCHAR, source VARCHAR, variant VARCHAR, dataset VARCHAR, dataset_type VARCHAR, periods VARCHAR[], "rows" BIGINT, billed_total VARCHAR, reason VARCHAR, notes VARCHAR[], quarantine_path VARCHAR)[]' -%}
+  {%- if execute -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
+    {%- if found > 0 -%}
+      {{ return("(select r.run_id, r.started_at, r.finished_at, f.* from read_json(" ~ sql_string(pattern) ~ ", format = 'auto', columns = {run_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', files: '" ~ file_type ~ "'}) as r, unnest(r.files) as u(f))") }}
+    {%- endif -%}
+  {%- endif -%}
+  {{ return("(select null::varchar as run_id, null::varchar as started_at, null::varchar as finished_at, null::varchar as rel, null::varchar as status, null::varchar as provider, null::varchar as source, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::varchar[] as periods, null::bigint as rows, null::varchar as billed_total, null::varchar as reason, null::varchar[] as notes, null::varchar as quarantine_path where false)") }}
+{%- endmacro %}

@@ -21,6 +21,7 @@ MARTS = (
     "fct_untagged_resources",
     "fct_tag_compliance",
     "fct_reconciliation",
+    "fct_ingest_files",
     "dim_teams",
     "dim_services",
     "dim_accounts",

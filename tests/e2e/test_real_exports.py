@@ -185,3 +185,20 @@ def test_focus_output_keeps_focus_input_values(together):
                   (select sum(billed_cost) from marts.fct_charges)"""
     ).fetchone()
     assert total_focus == total_charges
+
+
+def test_ingest_files_mart_has_one_row_per_file_with_its_status_and_reason(together):
+    report, con = together
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select relative_path, status, reason, row_count, billed_total from marts.fct_ingest_files"
+        ).fetchall()
+    }
+    for f in report.files:
+        status, reason, n, billed = rows[f.rel]
+        assert status == f.status and n == f.rows, f.rel
+        if f.status == "quarantined":
+            assert reason == f.reason
+        else:
+            assert Decimal(f.billed_total) == billed
