@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 
 from ingest.fs import RemoteFile
-from ingest.pipeline import PROVIDERS, path_period_and_dataset
+from ingest.pipeline import SOURCES, path_period_and_dataset
 
 
 def changed_files(files: Iterable[RemoteFile], cursor: str | None) -> tuple[list[RemoteFile], str]:
@@ -25,7 +25,7 @@ def changed_files(files: Iterable[RemoteFile], cursor: str | None) -> tuple[list
 def provider_hint(rel: str) -> str | None:
     """Provider from the delivery path when the layout names it (aws/…, gcp/…, azure/…)."""
     low = rel.lower()
-    for p in PROVIDERS:
+    for p in SOURCES:
         if low.startswith(f"{p}/") or f"/{p}/" in low:
             return p
     if "cur" in low.split("/")[0] or "bcm-data-exports" in low:
@@ -56,8 +56,8 @@ def partitions_for(
         cached = catalog.get(f.rel, {})
         known: list[str] = list(cached.get("periods") or [])  # type: ignore[call-overload]
         periods = {period} if period else {str(p) for p in known}
-        provider = provider_hint(f.rel) or cached.get("provider")
-        providers = [str(provider)] if provider else list(PROVIDERS)
+        provider = provider_hint(f.rel) or cached.get("source") or cached.get("provider")
+        providers = [str(provider)] if provider else list(SOURCES)
         for p in providers:
             out.setdefault(p, set()).update(periods or {""})
     return out

@@ -79,7 +79,7 @@ def test_focus_view_and_attribution_on_real_exports(warehouse):
         """select count(*), list(distinct "ChargeCategory" order by "ChargeCategory")
            from marts.focus_charges"""
     ).fetchone()
-    assert n > 1300 and cats == ["Purchase", "Tax", "Usage"]
+    assert n > 1300 and cats == ["Purchase", "Tax", "Usage"]  # usage details v1 rows are Usage
     methods = dict(
         warehouse.execute(
             "select attribution_method, count(*) from marts.fct_charges group by 1"

@@ -108,7 +108,7 @@ final as (
         nullif(benefit_name, '') as benefit_name,
         nullif(publisher_name, '') as publisher_name,
         nullif(publisher_type, '') as publisher_type,
-        charge_type,
+        coalesce(nullif(charge_type, ''), 'Usage') as charge_type,  -- usage details v1 carry usage only
         nullif(frequency, '') as frequency,
         coalesce(nullif(pricing_model, ''), 'OnDemand') as pricing_model,
         nullif(invoice_id, '') as invoice_id
