@@ -112,11 +112,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["SIBYL_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
         for key in ("SIBYL_LAKE_ROOT", "SIBYL_WAREHOUSE", "SIBYL_MARTS_DIR"):
             os.environ.pop(key, None)  # derived from the data dir
-    if args.config_dir:
-        problems = check_config(Path(args.config_dir))
-        if problems:
-            return _fail(f"configuration {args.config_dir}: {problems[0]}")
-        os.environ["SIBYL_CONFIG_DIR"] = str(Path(args.config_dir).expanduser().resolve())
+    from orchestration.settings import Settings
+
+    # the user's configuration, or an empty one in <data dir>/config: never the demo's
+    config = Path(args.config_dir or Path(Settings.from_env().data_dir) / "config").expanduser()
+    if not args.config_dir:
+        init_config(config)
+    problems = check_config(config)
+    if problems:
+        return _fail(f"configuration {config}: {problems[0]}")
+    init_config(config)  # files the user left out are added empty (header only)
+    os.environ["SIBYL_CONFIG_DIR"] = str(config.resolve())
     os.environ["SIBYL_LANDING_ROOT"] = args.landing
     code = cmd_ingest(
         argparse.Namespace(landing=args.landing, lake=None, provider=None, period=None, prune=False)
@@ -164,7 +170,9 @@ def init_config(folder: Path) -> list[Path]:
                 csv.writer(fh).writerow(columns)
             written.append(path)
         lines.append(f"- `{name}` ({', '.join(columns)}): {what}")
-    (folder / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    readme = folder / "README.md"
+    if not readme.exists():
+        readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return written
 
 

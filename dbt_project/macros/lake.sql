@@ -181,3 +181,17 @@
   {%- endif -%}
   {{ return("(select null::varchar as run_id, null::varchar as started_at, null::varchar as finished_at, null::varchar as rel, null::varchar as status, null::varchar as provider, null::varchar as source, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::varchar[] as periods, null::bigint as rows, null::varchar as billed_total, null::varchar as reason, null::varchar[] as notes, null::varchar as quarantine_path where false)") }}
 {%- endmacro %}
+
+{#- Organisation configuration (teams, hierarchy, service catalog, account owners, tag rules,
+    billing sources): the user's CSV files in SIBYL_CONFIG_DIR (`sibyl run --config-dir`,
+    `sibyl config init`) when set, else the seed of the same name (the demo's configuration).
+    `sibyl run` always sets it, so the demo's organisation never applies to a user's data. -#}
+{% macro org_config(name) -%}
+  {%- set seed = ref(name) -%}
+  {%- set folder = env_var('SIBYL_CONFIG_DIR', '') -%}
+  {%- if folder -%}
+    (select * from read_csv({{ sql_string(folder ~ '/' ~ name ~ '.csv') }}, header = true, all_varchar = true, delim = ',', quote = '"'))
+  {%- else -%}
+    {{ seed }}
+  {%- endif -%}
+{%- endmacro %}

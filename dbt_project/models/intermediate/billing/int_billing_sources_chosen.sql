@@ -17,7 +17,7 @@ keys as (
 
 config as (
     select provider, cast(billing_account_id as varchar) as billing_account_id, authoritative_source
-    from {{ ref('billing_sources') }}
+    from {{ org_config('billing_sources') }}
 ),
 
 chosen as (
