@@ -61,9 +61,13 @@ class Settings:
             price_catalog_dir=_path_or_url(
                 os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))
             ),
+            # the user's budgets with their configuration; the demo's seed otherwise
             budgets_file=_path_or_url(
                 os.environ.get(
-                    "SIBYL_BUDGETS_FILE", str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv")
+                    "SIBYL_BUDGETS_FILE",
+                    str(Path(os.environ["SIBYL_CONFIG_DIR"]) / "budgets.csv")
+                    if os.environ.get("SIBYL_CONFIG_DIR")
+                    else str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv"),
                 )
             ),
             config_dir=(
