@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--end-date", help="last day of data, YYYY-MM-DD (default: yesterday)")
     g.add_argument("--seed", type=int, default=42)
     g.add_argument("--aws-rows", type=int, help="size the AWS CUR to about N line items")
-    g.add_argument("--providers", default="aws,gcp,azure")
+    g.add_argument("--providers", default="aws,gcp,azure", help="any of aws,gcp,azure,oci")
     g.add_argument("--gcp-format", choices=["parquet", "jsonl"], default="parquet")
     g.set_defaults(func=cmd_generate)
 

@@ -33,6 +33,8 @@ _PERIOD_MARKERS = (
 )
 # OCI FOCUS reports: "FOCUS Reports/2025/03/14/<file>.csv.gz"
 _OCI_FOCUS = re.compile(r"(?:^|/)(FOCUS Reports)/(\d{4})/(\d{2})/\d{2}/[^/]+$", re.I)
+# OCI cost/usage reports: "reports/cost-csv/<n>.csv.gz", one incremental file each, one dataset
+_OCI_REPORTS = re.compile(r"(?:^|/)reports/(cost-csv|usage-csv)/[^/]+$", re.I)
 DATA_SUFFIXES = (
     ".parquet",
     ".csv",
@@ -56,6 +58,9 @@ def path_period_and_dataset(rel: str) -> tuple[str | None, str]:
     oci = _OCI_FOCUS.search(rel)
     if oci:
         return f"{oci.group(2)}-{oci.group(3)}", slug(oci.group(1))
+    oci_report = _OCI_REPORTS.search(rel)
+    if oci_report:
+        return None, slug(f"oci-{oci_report.group(1)}")
     parts = rel.split("/")
     for i, seg in enumerate(parts[:-1]):
         for rx, fmt in _PERIOD_MARKERS:
