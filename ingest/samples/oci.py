@@ -16,15 +16,35 @@ import numpy as np
 
 from ingest.samples.common import Month
 
-COLUMNS = (
-    "lineItem/referenceNo,lineItem/tenantId,lineItem/intervalUsageStart,lineItem/intervalUsageEnd,"
-    "product/service,product/compartmentId,product/compartmentName,product/region,"
-    "product/availabilityDomain,product/resourceId,usage/billedQuantity,usage/billedQuantityOverage,"
-    "cost/subscriptionId,cost/productSku,product/Description,cost/unitPrice,cost/unitPriceOverage,"
-    "cost/myCost,cost/myCostOverage,cost/currencyCode,cost/billingUnitReadable,"
-    "cost/skuUnitDescription,cost/overageFlag,lineItem/isCorrection,lineItem/backreferenceNo,"
-    "tags/Oracle-Tags.CreatedBy,tags/team"
-).split(",")
+COLUMNS = [
+    "lineItem/referenceNo",
+    "lineItem/tenantId",
+    "lineItem/intervalUsageStart",
+    "lineItem/intervalUsageEnd",
+    "product/service",
+    "product/compartmentId",
+    "product/compartmentName",
+    "product/region",
+    "product/availabilityDomain",
+    "product/resourceId",
+    "usage/billedQuantity",
+    "usage/billedQuantityOverage",
+    "cost/subscriptionId",
+    "cost/productSku",
+    "product/Description",
+    "cost/unitPrice",
+    "cost/unitPriceOverage",
+    "cost/myCost",
+    "cost/myCostOverage",
+    "cost/currencyCode",
+    "cost/billingUnitReadable",
+    "cost/skuUnitDescription",
+    "cost/overageFlag",
+    "lineItem/isCorrection",
+    "lineItem/backreferenceNo",
+    "tags/Oracle-Tags.CreatedBy",
+    "tags/team",
+]
 TENANT = "ocid1.tenancy.oc1..aaaaaaaasibyldemo"
 # service, sku, description, unit price per hour (list), unit
 SKUS = (
@@ -57,7 +77,9 @@ def write_cost_reports(
                 w.writerow(COLUMNS)
                 for (service, sku, desc, price, unit), team, rid in resources:
                     qty = Decimal(str(round(float(rng.uniform(1, 24)), 6)))
-                    cost = (qty * price).quantize(Decimal("0.0000000001"))  # the lake keeps 10 decimals
+                    cost = (qty * price).quantize(
+                        Decimal("0.0000000001")
+                    )  # the lake keeps 10 decimals
                     start = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
                     ref += 1
                     w.writerow(
