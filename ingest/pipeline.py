@@ -176,6 +176,16 @@ def ingest(
                 ctx, f, n, path_period, dataset, deliveries.azure_type.get(folder)
             )
             if result.source and result.source not in want_sources:
+                # another source's file: remember what it is, so that source's own run (the
+                # other Dagster ingest assets) is the only one that reads it again
+                catalog["files"][f.rel] = {
+                    "fingerprint": f.fingerprint,
+                    "provider": result.provider,
+                    "source": result.source,
+                    "variant": result.variant,
+                    "periods": result.periods,
+                    "status": "seen",
+                }
                 continue
             report.files.append(result)
             if result.status == "loaded" and stage_path is not None and variant is not None:
