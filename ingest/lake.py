@@ -44,15 +44,6 @@ def provider_expr(variant: Variant) -> str:
     return literal(variant.provider)
 
 
-def _only_currency(v: Variant, stage: Path) -> str:
-    """SQL: the file's only billing currency (rows without one, e.g. OCI free-tier lines, carry
-    it), or null when the file has none or several."""
-    cur = f"nullif(upper(trim(cast({v.currency_sql} as varchar))), '')"
-    # the bound variant's expression (identifiers quoted) and a literal()-quoted path
-    sql = f"select case when count(distinct {cur}) = 1 then any_value({cur}) end"  # noqa: S608
-    return sql + f" from read_parquet({literal(str(stage))})"
-
-
 def quarantine(
     fs: Any,
     f: lakefs.RemoteFile,
@@ -115,39 +106,32 @@ def write_partition(
                        {literal(res.dataset_type or "actual")} as _dataset_type,
                        {provider_expr(v)} as _provider,
                        coalesce(nullif(upper(trim(cast({v.currency_sql} as varchar))), ''),
-                                ({_only_currency(v, stage)})) as _billing_currency,
-                       cast({v.billed_sql} as DECIMAL(38, 10)) as _billed,
-                       coalesce({v.excluded_from_billed_sql}, false) as _not_billed,
-                       cast({v.account_sql} as varchar) as _billing_account
+                                {literal(res.default_currency) if res.default_currency else "null"}
+                       ) as _billing_currency
                 from read_parquet({literal(str(stage))}, file_row_number=true)
                 where strftime({v.period_sql}, '%Y-%m') = {literal(period)}"""  # noqa: S608
         )
     body = " union all by name ".join(f"({s})" for s in selects)
     name = f"{variant_name}__{dataset}"
     out = tmp_root / f"{source}-{period}-{name}.parquet"
-    keep = "* exclude (file_row_number, _billed, _not_billed, _billing_account)"
-    view = f"part_{abs(hash((source, period, name))) % 10**8}"
-    con.execute(f"create or replace temp view {view} as {body}")  # noqa: S608 (see selects)
     con.execute(
-        f"copy (select {keep} from {view}) to {literal(str(out))} (format parquet, compression zstd)"  # noqa: S608
+        f"copy (select * exclude (file_row_number) from ({body})) to {literal(str(out))} (format parquet, compression zstd)"  # noqa: S608 (see selects)
     )
-    totals_rows = con.execute(
-        f"""select _provider, coalesce(_billing_account, ''), coalesce(_billing_currency, ''),
-                   count(*), sum(_billed) filter (where not _not_billed)
-            from {view} group by all order by all"""  # noqa: S608 (internal view name)
-    ).fetchall()
-    con.execute(f"drop view {view}")
-    totals = [
-        ControlTotal(
-            provider=str(p),
-            billing_account_id=str(a),
-            billing_period=period,
-            currency=str(c),
-            rows=int(n),
-            billed_total=str(Decimal(b or 0)),
-        )
-        for p, a, c, n, b in totals_rows
-    ]
+    # the control totals were computed when each file was read (one pass per file)
+    merged: dict[tuple[str, str, str], ControlTotal] = {}
+    for _, res, _ in members:
+        for t in res.totals:
+            if t.billing_period != period:
+                continue
+            key = (t.provider, t.billing_account_id, t.currency)
+            if key not in merged:
+                merged[key] = ControlTotal(
+                    t.provider, t.billing_account_id, period, t.currency, 0, "0"
+                )
+            m = merged[key]
+            m.rows += t.rows
+            m.billed_total = str(Decimal(m.billed_total) + Decimal(t.billed_total))
+    totals = [merged[k] for k in sorted(merged)]
     rel = f"raw/{source}/billing_period={period}/{name}.parquet"
     dest = lakefs.put_atomic(out, lake_root, rel)
     out.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import shutil
 import tempfile
 import uuid
@@ -39,7 +40,7 @@ from ingest.discovery import (
 )
 from ingest.providers import FOCUS_SOURCE, PROVIDERS, SOURCES
 from ingest.reading import ReadError, open_file, register_functions, stage
-from ingest.report import FileResult, IngestReport, PartitionResult
+from ingest.report import ControlTotal, FileResult, IngestReport, PartitionResult
 from ingest.sql import literal
 from ingest.validate import FileValidator, Problem
 from ingest.variants import Variant, detect, skipped_schema
@@ -341,21 +342,32 @@ def _process_file(
         res.dataset_type = _azure_dataset_type(con, view, f.rel, variant, manifest_type)
     else:
         res.dataset_type = "actual"
-    currency_problem = _currency_problem(con, view, variant)
+    # one pass: rows and billed cost per period x provider x billing account x currency
+    groups = con.execute(
+        f"""select strftime({variant.period_sql}, '%Y-%m'), {lake.provider_expr(variant)},
+                   coalesce(cast({variant.account_sql} as varchar), ''),
+                   coalesce(upper(trim(cast({variant.currency_sql} as varchar))), ''), count(*),
+                   sum({variant.billed_sql})
+                       filter (where not coalesce({variant.excluded_from_billed_sql}, false))
+            from {view} group by all order by all"""  # noqa: S608 (internal view name, bound variant)
+    ).fetchall()
+    totals = [
+        ControlTotal(str(prov), str(acct), str(period), str(cur), int(n), str(Decimal(b or 0)))
+        for period, prov, acct, cur, n, b in groups
+    ]
+    currency_problem = _currency_problem(totals)
     if currency_problem:
         return ctx.quarantine(f, res, currency_problem), None, None
-    stats = con.execute(
-        f"""select strftime({variant.period_sql}, '%Y-%m') as p, count(*),
-                   sum({variant.billed_sql})
-                       filter (where not coalesce({variant.excluded_from_billed_sql}, false)),
-                   string_agg(distinct {lake.provider_expr(variant)}, ',')
-            from {view} group by 1 order by 1"""  # noqa: S608 (internal view name, bound variant)
-    ).fetchall()
-    res.periods = [str(p) for p, _, _, _ in stats]
-    res.rows = sum(int(c) for _, c, _, _ in stats)
-    res.billed_total = str(sum((Decimal(t or 0) for _, _, t, _ in stats), Decimal(0)))
+    named = {t.currency for t in totals if t.currency}
+    res.default_currency = named.pop() if len(named) == 1 else None
+    for t in totals:  # rows without a currency (OCI free tier) carry the file's only currency
+        t.currency = t.currency or res.default_currency or ""
+    res.totals = totals
+    res.periods = sorted({t.billing_period for t in totals})
+    res.rows = sum(t.rows for t in totals)
+    res.billed_total = str(sum((Decimal(t.billed_total) for t in totals), Decimal(0)))
     if variant.provider == FOCUS_SOURCE:
-        res.provider = ",".join(sorted({p for *_, ps in stats for p in str(ps or "").split(",")}))
+        res.provider = ",".join(sorted({t.provider for t in totals}))
     if path_period and res.periods != [path_period]:
         problem = Problem(
             None,
@@ -365,22 +377,14 @@ def _process_file(
     return res, stage_path, variant
 
 
-def _currency_problem(
-    con: duckdb.DuckDBPyConnection, view: str, variant: Variant
-) -> Problem | None:
+def _currency_problem(totals: list[ControlTotal]) -> Problem | None:
     """Billing currencies must be ISO 4217 codes (three letters) where the export has them."""
-    if variant.currency_sql == "null":
+    bad = [t for t in totals if t.currency and not re.fullmatch(r"[A-Z]{3}", t.currency)]
+    if not bad:
         return None
-    bad = con.execute(
-        # internal view name; the currency expression is the bound variant's
-        f"""select count(*), list(distinct c)[:3] from (
-                select nullif(trim(cast({variant.currency_sql} as varchar)), '') as c from {view}
-            ) where c is not null and not regexp_full_match(upper(c), '[A-Z]{{3}}')"""  # noqa: S608
-    ).fetchone()
-    if not bad or not bad[0]:
-        return None
-    examples = [repr(str(x)[:20]) for x in bad[1] or []]
-    return Problem(None, "billing currency is not an ISO 4217 code", int(bad[0]), examples)
+    examples = sorted({repr(t.currency[:20]) for t in bad})[:3]
+    n = sum(t.rows for t in bad)
+    return Problem(None, "billing currency is not an ISO 4217 code", n, examples)
 
 
 def _clean(exc: Exception) -> str:

@@ -29,6 +29,8 @@ class FileResult:
     notes: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     quarantine_path: str | None = None
+    totals: list[ControlTotal] = field(default_factory=list)  # per period/provider/account/currency
+    default_currency: str | None = None  # the file's only currency (for rows without one)
 
 
 @dataclass
