@@ -21,6 +21,7 @@ MARTS = (
     "fct_untagged_resources",
     "fct_tag_compliance",
     "fct_reconciliation",
+    "fct_resource_attribution",
     "dim_teams",
     "dim_services",
     "dim_accounts",
