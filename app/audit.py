@@ -14,7 +14,16 @@ from typing import Any
 
 import fsspec
 
-ACTIONS = ("sign-in", "sign-out", "acknowledge", "resolve", "reopen", "override", "dispute", "users")
+ACTIONS = (
+    "sign-in",
+    "sign-out",
+    "acknowledge",
+    "resolve",
+    "reopen",
+    "override",
+    "dispute",
+    "users",
+)
 MAX_NOTE = 2000
 MAX_EVENTS_READ = 20_000
 

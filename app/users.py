@@ -8,6 +8,7 @@ atomically with mode 0600. Created and changed with ``sibyl users add|list|remov
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -102,7 +103,9 @@ def load(path: str | Path) -> dict[str, User]:
 def save(path: str | Path, users: dict[str, User]) -> None:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"users": [asdict(u) | {"teams": list(u.teams)} for u in users.values()]}, indent=1)
+    body = json.dumps(
+        {"users": [asdict(u) | {"teams": list(u.teams)} for u in users.values()]}, indent=1
+    )
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".users-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -151,10 +154,8 @@ def authenticate(path: str | Path, username: str, password: str) -> User | None:
     u = load(path).get(username)
     ph = PasswordHasher()
     if u is None or not u.password_hash:
-        try:  # spend the same time as a real check
+        with contextlib.suppress(VerificationError):  # spend the time of a real check
             ph.verify(ph.hash("x" * 12), "y" * 12)
-        except VerificationError:
-            pass
         return None
     try:
         ph.verify(u.password_hash, password)

@@ -248,7 +248,9 @@ def with_total_and_share(
     tot_rows = []
     for currency, part in out.groupby(cur) if cur else [(None, out)]:
         row: dict[str, Any] = {c: None for c in out.columns}
-        row[label_col] = total_label if not cur or out[cur].nunique() == 1 else f"{total_label} {currency}"
+        row[label_col] = (
+            total_label if not cur or out[cur].nunique() == 1 else f"{total_label} {currency}"
+        )
         row[value_col] = float(part[value_col].sum())
         row["share_pct"] = 100.0
         if cur:
@@ -360,7 +362,13 @@ def money_axis(currency: str | None, what: str = "cost") -> alt.Y:
 
 
 def stacked_bars(
-    df: pd.DataFrame, period: str, series: str, value: str, currency: str | None, grain: str, title: str
+    df: pd.DataFrame,
+    period: str,
+    series: str,
+    value: str,
+    currency: str | None,
+    grain: str,
+    title: str,
 ) -> alt.Chart:
     """Cost per period stacked by series: distinct colours, legend by cost, money tooltips."""
     data = df.rename(columns={series: "series", value: "cost"}).copy()
@@ -368,16 +376,24 @@ def stacked_bars(
     order = sorted_series(data, "series", "cost")
     data["order"] = data["series"].map({s: i for i, s in enumerate(order)})
     fmt = "$,.2f" if symbol(currency) == "$" else ",.2f"
-    return alt.Chart(data).mark_bar().encode(
-        x=time_x(period, grain),
-        y=money_axis(currency),
-        color=colour(order, title),
-        order=alt.Order("order:Q", sort="ascending"),
-        tooltip=[
-            alt.Tooltip(f"{period}:T", title="period", format="%d %b %Y" if grain == "daily" else "%b %Y"),
-            alt.Tooltip("series:N", title=title),
-            alt.Tooltip("cost:Q", title=f"cost ({currency or 'mixed'})", format=fmt),
-        ],
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=time_x(period, grain),
+            y=money_axis(currency),
+            color=colour(order, title),
+            order=alt.Order("order:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip(
+                    f"{period}:T",
+                    title="period",
+                    format="%d %b %Y" if grain == "daily" else "%b %Y",
+                ),
+                alt.Tooltip("series:N", title=title),
+                alt.Tooltip("cost:Q", title=f"cost ({currency or 'mixed'})", format=fmt),
+            ],
+        )
     )
 
 

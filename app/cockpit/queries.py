@@ -88,6 +88,8 @@ TEAM_SCOPE: dict[str, str] = {
     "fct_anomaly_series": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
     "fct_cost_forecasts": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
     "fct_iac_checks": f"team {_IN_SCOPE}",
+    "fct_savings_opportunities": f"team_id {_IN_SCOPE}",
+    "fct_savings_recommendations": f"team_id {_IN_SCOPE}",
 }
 
 
@@ -155,9 +157,11 @@ class Marts:
             pred = TEAM_SCOPE.get(m, "false")
             plain = f"read_parquet(${m})"
             if sql.count(f"${m}") != sql.count(plain):
-                raise ValueError(f"{m} is read without read_parquet(${m}); cannot apply the team scope")
+                raise ValueError(
+                    f"{m} is read without read_parquet(${m}); cannot apply the team scope"
+                )
             # the predicate is a constant of TEAM_SCOPE; the teams are a bound parameter
-            sql = sql.replace(plain, f"(select * from read_parquet(${m}) where {pred})")
+            sql = sql.replace(plain, f"(select * from read_parquet(${m}) where {pred})")  # noqa: S608
         return sql
 
     def query(
@@ -208,7 +212,7 @@ def kpis(m: Marts) -> Kpis:
     """Month to date vs the same days of last month (effective cost), share allocated to a team and
     tag compliance over the last 30 days, and what the optional ML marts say."""
     cur = main_currency(m)
-    as_of, mtd, prev = m.query(
+    rows = m.query(
         """with d as (select * from read_parquet($fct_daily_costs) where billing_currency = $cur),
                 a as (select max(charge_date) as as_of from d)
            select a.as_of,
@@ -218,7 +222,8 @@ def kpis(m: Marts) -> Kpis:
            from d, a group by a.as_of""",
         {"cur": cur},
         marts=("fct_daily_costs",),
-    )[0]
+    )
+    as_of, mtd, prev = rows[0] if rows else (None, 0, 0)
     alloc = allocated_share(allocation_30d(m))
     comp = tag_compliance_30d(m) if m.has("fct_tag_compliance") else None
     anomalies = None

@@ -3,8 +3,9 @@
 import altair as alt
 import streamlit as st
 
+from app.cockpit import present as p
 from app.cockpit import queries as q
-from app.cockpit.common import frame, how_to_read, marts, not_produced
+from app.cockpit.common import how_to_read, marts, not_produced
 
 st.title("Tagging & compliance")
 how_to_read(
@@ -17,29 +18,52 @@ try:
 except q.MartMissing as e:
     not_produced(e)
     st.stop()
-cov = frame(tc, tr).melt("month", var_name="measure", value_name="pct")
+cov = p.to_frame(tc, tr).melt("month", var_name="measure", value_name="pct")
+cov["measure"] = cov["measure"].map(p.label)
 st.altair_chart(
     alt.Chart(cov)
     .mark_line(point=True)
     .encode(
-        x=alt.X("month:T", title=None),
+        x=p.time_x("month", "monthly"),
         y=alt.Y("pct:Q", title="% tagged", scale=alt.Scale(domain=[0, 100])),
-        color="measure:N",
-        tooltip=["month:T", "measure:N", alt.Tooltip("pct:Q", format=".1f")],
+        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=list(p.PALETTE[:2]))),
+        tooltip=[
+            alt.Tooltip("month:T", format="%b %Y"),
+            "measure:N",
+            alt.Tooltip("pct:Q", format=".1f"),
+        ],
     ),
     width="stretch",
 )
+accounts = {}
+if m.has("dim_accounts"):
+    accounts = {
+        str(a): str(n)
+        for a, n in m.query(
+            "select sub_account_id, any_value(sub_account_name) from read_parquet($dim_accounts) group by 1",
+            marts=("dim_accounts",),
+        )
+        if n
+    }
 c1, c2 = st.columns(2)
 for col, by in ((c1, "account"), (c2, "team")):
     with col:
         st.subheader(f"By {by} (30 d)")
         bc, br = q.tag_coverage_by(m, by)
-        st.dataframe(frame(bc, br), width="stretch", hide_index=True)
+        t = p.to_frame(bc, br)
+        if by == "account":
+            t.insert(0, "sub_account_name", t["value"].map(lambda a: accounts.get(str(a), str(a))))
+            t = t.rename(columns={"value": "sub_account_id"})
+        p.show_table(t, tooltips={"value": "team id"})
 st.subheader("Untagged or partly tagged resources, by cost")
 f1, f2 = st.columns(2)
-account = f1.selectbox("Account", ["(all)", *q.filter_values(m, "account")])
+account = f1.selectbox(
+    "Account",
+    ["(all)", *q.filter_values(m, "account")],
+    format_func=lambda a: a if a == "(all)" else f"{accounts.get(a, a)} ({a})",
+)
 team = f2.selectbox("Team", ["(all)", *q.filter_values(m, "team")])
 uc, ur = q.untagged_resources(
     m, None if account == "(all)" else account, None if team == "(all)" else team
 )
-st.dataframe(frame(uc, ur), width="stretch", hide_index=True)
+p.show_table(p.with_total_and_share(p.to_frame(uc, ur), "cost_last_30d", "resource_id"))
