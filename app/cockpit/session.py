@@ -68,9 +68,9 @@ def verify(token: str, now: float | None = None) -> str | None:
         return None
     try:
         tok = jwt.decode(token, OctKey.import_key(_secret()), algorithms=["HS256"])
-        jwt.JWTClaimsRegistry(exp={"essential": True}, sub={"essential": True}).validate(
-            tok.claims, now=int(now or time.time())
-        )
+        jwt.JWTClaimsRegistry(
+            now=int(now or time.time()), exp={"essential": True}, sub={"essential": True}
+        ).validate(tok.claims)
     except (JoseError, ValueError):
         return None
     sub = tok.claims.get("sub")
