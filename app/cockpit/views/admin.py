@@ -9,8 +9,8 @@ from app.cockpit.common import how_to_read
 from app.cockpit.session import lake_root, require_user, users_file
 from app.users import load
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Admin")
-user = require_user()
 if not user.can("audit"):
     st.error("The admin page is for the admin role.")
     st.stop()

@@ -12,6 +12,7 @@ from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Anomalies")
 how_to_read(
     "each row is an anomaly event on daily usage cost of a team, service, account or provider: its dates, "
@@ -23,7 +24,6 @@ how_to_read(
     "expected band; red points are the anomalous days."
 )
 m = marts()
-user = require_user()
 
 
 def _fresh_status() -> dict[str, tuple[str, str, str]]:

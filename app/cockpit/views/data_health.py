@@ -9,8 +9,9 @@ from app.cockpit import health
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
-from app.cockpit.session import lake_root
+from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Data health")
 how_to_read(
     "data through = the last day with cost per provider; last delivery = when ingest last loaded a file of "

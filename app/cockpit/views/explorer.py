@@ -8,7 +8,9 @@ from app.cockpit import periods as per
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Cost explorer")
 how_to_read(
     "billed = what the invoice says, effective = amortized (commitments spread over usage), list = at public prices. "

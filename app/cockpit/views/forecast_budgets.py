@@ -10,6 +10,7 @@ from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
 from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Forecast & budgets")
 how_to_read(
     "one row per budget for its current period: spend to date, daily burn rate, the projected period-end "
@@ -18,7 +19,6 @@ how_to_read(
     "means someone overrode it until a date."
 )
 m = marts()
-user = require_user()
 st.header("Budgets")
 
 

@@ -7,7 +7,9 @@ import streamlit as st
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("IaC checks")
 how_to_read(
     "each row is a Terraform plan CI uploaded: its monthly cost before and after (list prices, 730 h/month), "

@@ -6,7 +6,9 @@ from app.cockpit import periods as per
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Overview")
 how_to_read(
     "effective (amortized) cost in the main billing currency. Last 30 days is compared with the 30 days "

@@ -6,7 +6,9 @@ import streamlit as st
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Tagging & compliance")
 how_to_read(
     "a resource is compliant when it carries every required tag (seeds/required_tags); coverage by cost "

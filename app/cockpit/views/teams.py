@@ -12,18 +12,18 @@ from app.cockpit import statement as stm
 from app.cockpit.common import how_to_read, marts, not_produced
 from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Teams & showback")
 how_to_read(
     "effective cost per team, rolled up business group -> business unit -> team: the last 30 days, and the "
     "last full month against the month before (whole months, so monthly fees are in both)."
 )
 m = marts()
-user = require_user()
 try:
     cols, rows = q.team_hierarchy(m)
     lo, hi = q.date_range(m)
-except q.MartMissing as e:
-    not_produced(e)
+except q.MartMissing as missing:
+    not_produced(missing)
     st.stop()
 if not rows or hi is None:
     st.info("No team cost to show for your teams yet.")
