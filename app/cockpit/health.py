@@ -99,6 +99,8 @@ def last_deliveries(cols: list[str], rows: list[tuple[Any, ...]]) -> list[dict[s
     i = {c: cols.index(c) for c in ("provider", "source", "status", "ingested_at", "rel")}
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
+        if r[i["provider"]] is None and r[i["status"]] != "quarantined":
+            continue  # not a billing export (e.g. a README beside the exports, skipped)
         key = (str(r[i["provider"]] or "unknown"), str(r[i["source"]] or "—"))
         d = out.setdefault(
             key,

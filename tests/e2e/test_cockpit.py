@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pyarrow.ipc as ipc
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,7 +161,7 @@ def test_overview_kpis_and_chart_equal_the_marts(marts_dir, monkeypatch) -> None
     assert f"({as_of.day} day" in mtd_label
     # the chart: its last 30 days add up to the metric it sits under, in dollars (not ×10¹⁰)
     (chart,) = charts(at)
-    chart["date"] = chart["date"].dt.date if hasattr(chart["date"], "dt") else chart["date"]
+    chart["date"] = pd.to_datetime(chart["date"]).dt.date
     recent = chart[chart["date"] > as_of - dt.timedelta(days=30)]
     assert round(Decimal(str(recent["cost"].sum())), 2) == round(last30, 2)
     assert chart["date"].max() == as_of and chart["cost"].max() < float(last30)
@@ -255,7 +256,7 @@ def test_team_statement_attribution_chart_and_dispute(marts_dir, monkeypatch) ->
         [team],
     ).fetchall()
     chart = charts(at)[0]
-    by_month = chart.groupby(chart["period"].dt.strftime("%Y-%m"))["cost"].sum()
+    by_month = chart.groupby(pd.to_datetime(chart["period"]).dt.strftime("%Y-%m"))["cost"].sum()
     assert [(k, round(Decimal(str(v)), 2)) for k, v in by_month.items()] == [
         (m.strftime("%Y-%m"), round(c, 2)) for m, c in monthly
     ]
