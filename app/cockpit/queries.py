@@ -769,3 +769,14 @@ def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[
         },
         marts=marts,
     )
+
+
+def account_names(m: Marts) -> dict[str, str]:
+    """Account id -> name (dim_accounts), for labels; empty when the dimension is not published."""
+    if not m.has("dim_accounts"):
+        return {}
+    rows = m.query(
+        "select sub_account_id, any_value(sub_account_name) from read_parquet($dim_accounts) group by 1",
+        marts=("dim_accounts",),
+    )
+    return {str(a): str(n) for a, n in rows if a is not None and n}

@@ -149,9 +149,17 @@ def _sign_in_form(path: str) -> None:
                 st.error("Unknown user or wrong password.")
                 return
             st.session_state["user"] = u
+            st.session_state["_session_token"] = sign(u.username)
             _audit_sign_in(u, "password")
-            _set_cookie(sign(u.username), SESSION_SECONDS)
             st.rerun()
+
+
+def keep_cookie() -> None:
+    """Write the session cookie of a password sign-in into the browser (from the main script, on
+    every run: a component rendered just before a rerun would never reach the browser)."""
+    token = st.session_state.get("_session_token")
+    if token:
+        _set_cookie(str(token), SESSION_SECONDS)
 
 
 def sign_out() -> None:
@@ -162,6 +170,7 @@ def sign_out() -> None:
         with contextlib.suppress(Exception):  # signing out never fails on the log
             record(lake_root(), u.username, u.role, "sign-out", "cockpit")
     st.session_state.pop("user", None)
+    st.session_state.pop("_session_token", None)
     _set_cookie("", 0)
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()

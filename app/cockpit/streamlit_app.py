@@ -7,7 +7,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for `app.` imports
 
-from app.cockpit.session import require_user, sign_out  # noqa: E402
+from app.cockpit.session import keep_cookie, require_user, sign_out  # noqa: E402
 
 st.set_page_config(page_title="Sibyl cockpit", page_icon="💸", layout="wide")
 user = require_user()
@@ -39,6 +39,7 @@ with st.sidebar:
         st.page_link(pg)
     scope = ", ".join(user.teams) if user.team_scope is not None else "all teams"
     st.caption(f"Signed in as **{user.name or user.username}** · {user.role} · {scope}")
+    keep_cookie()
     if st.button("Sign out", key="sign_out"):
         sign_out()
         st.rerun()

@@ -77,6 +77,10 @@ totals = p.to_frame(tcols, trows)
 if df.empty:
     st.warning("No cost matches these filters.")
     st.stop()
+if dimension == "account":  # names where dim_accounts has them; the id stays in the table
+    names = q.account_names(m)
+    df["value"] = df["value"].map(lambda a: f"{names[a]} ({a})" if a in names else a)
+    totals.insert(0, "sub_account_name", totals["value"].map(lambda a: names.get(str(a), "")))
 currency = p.single_currency(df)
 if currency is None:
     st.warning(

@@ -37,16 +37,7 @@ st.altair_chart(
     ),
     width="stretch",
 )
-accounts = {}
-if m.has("dim_accounts"):
-    accounts = {
-        str(a): str(n)
-        for a, n in m.query(
-            "select sub_account_id, any_value(sub_account_name) from read_parquet($dim_accounts) group by 1",
-            marts=("dim_accounts",),
-        )
-        if n
-    }
+accounts = q.account_names(m)
 c1, c2 = st.columns(2)
 for col, by in ((c1, "account"), (c2, "team")):
     with col:
