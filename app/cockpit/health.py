@@ -13,6 +13,7 @@ from typing import Any
 
 import fsspec
 
+from app.cockpit.present import timestamp
 from app.cockpit.queries import Marts
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ def last_deliveries(cols: list[str], rows: list[tuple[Any, ...]]) -> list[dict[s
             d["last_delivery_at"] is None or str(r[i["ingested_at"]]) > str(d["last_delivery_at"])
         ):
             d["last_delivery_at"], d["rel"] = str(r[i["ingested_at"]]), r[i["rel"]]
+    for d in out.values():
+        d["last_delivery_at"] = timestamp(d["last_delivery_at"]) if d["last_delivery_at"] else None
     return sorted(out.values(), key=lambda d: (d["provider"], d["source"]))
 
 
@@ -165,8 +168,8 @@ def report_runs(lake_root: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "run_id": run.get("run_id"),
-                "started": run.get("started_at"),
-                "ended": run.get("finished_at"),
+                "started": timestamp(run.get("started_at")),
+                "ended": timestamp(run.get("finished_at")),
                 "loaded": sum(1 for f in files if f.get("status") == "loaded"),
                 "quarantined": sum(1 for f in files if f.get("status") == "quarantined"),
                 "partitions": len(run.get("partitions", [])),

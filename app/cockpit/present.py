@@ -212,6 +212,19 @@ def month(d: dt.date | None) -> str:
     return "—" if d is None else f"{d:%b %Y}"
 
 
+def timestamp(iso: str | None) -> str:
+    """An ISO timestamp as '2 Dec 2026 14:44 UTC' (as given when it does not parse)."""
+    if not iso:
+        return "—"
+    try:
+        t = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    return f"{t.day} {t:%b %Y %H:%M} UTC"
+
+
 def to_frame(cols: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     """Rows as a pandas frame for tables and charts. Every column holding a Decimal in any row
     becomes float (nulls become NaN): charts and Arrow never see Decimal objects, whichever row

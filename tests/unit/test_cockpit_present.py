@@ -89,3 +89,9 @@ def test_labels_are_friendly() -> None:
     assert p.label("pct_cost_tagged") == "% of cost tagged"
     assert p.label("owner_team_id") == "Owner"
     assert p.label("some_new_column") == "Some new column"
+
+
+def test_timestamps_read_as_utc_with_year() -> None:
+    assert p.timestamp("2026-12-02T14:44:21.795883+00:00") == "2 Dec 2026 14:44 UTC"
+    assert p.timestamp("2026-12-02T15:44:21+01:00") == "2 Dec 2026 14:44 UTC"
+    assert p.timestamp(None) == "—" and p.timestamp("garbage") == "garbage"
