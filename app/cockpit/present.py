@@ -303,13 +303,23 @@ def column_config(
             cfg[c] = st.column_config.ProgressColumn(head, min_value=0, max_value=1, format="%.2f")
         elif pd.api.types.is_bool_dtype(df[c]):
             cfg[c] = st.column_config.CheckboxColumn(head, help=help_)
+        elif _holds(df[c], dt.date) and not _holds(df[c], dt.datetime):
+            cfg[c] = st.column_config.DateColumn(head, format="D MMM YYYY", help=help_)
         elif c == "month" or c == "billing_period":
             cfg[c] = st.column_config.TextColumn(head, help=help_)
-        elif pd.api.types.is_datetime64_any_dtype(df[c]):
+        elif _holds(df[c], dt.datetime) or pd.api.types.is_datetime64_any_dtype(df[c]):
             cfg[c] = st.column_config.DatetimeColumn(head, format="D MMM YYYY, HH:mm", help=help_)
         else:
             cfg[c] = st.column_config.TextColumn(head, help=help_)
     return cfg
+
+
+def _holds(col: pd.Series, kind: type) -> bool:
+    """Whether the first non-null value of an object column is a ``kind``."""
+    if col.dtype != object:
+        return False
+    first = col.dropna()
+    return bool(len(first)) and isinstance(first.iloc[0], kind)
 
 
 def show_table(

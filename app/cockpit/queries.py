@@ -493,11 +493,11 @@ def tag_coverage_by_month(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 def tag_coverage_by(m: Marts, by: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     col = {"account": "sub_account_id", "team": "team_id"}[by]
     # SQL text holds only identifiers from the fixed maps above; values are bound
-    sql = f"""select {col} as value, sum(taggable_cost) as taggable_cost,
+    sql = f"""select {col} as value, billing_currency as currency, sum(taggable_cost) as taggable_cost,
                      sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged
               from read_parquet($fct_tag_compliance)
               where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30
-              group by 1 order by 2 desc"""  # noqa: S608
+              group by 1, 2 order by 3 desc"""  # noqa: S608
     return m.columns(sql, marts=("fct_tag_compliance",))
 
 

@@ -60,7 +60,8 @@ df = frame(cols, rows)
 if df.empty:
     st.info("No anomaly events match these filters.")
     st.stop()
-p.show_table(df, hide=("root_cause_json", "series_id", "event_id", "methods"))
+shown = df.assign(kind=df["kind"].astype(str).str.replace("_", " "))
+p.show_table(shown, hide=("root_cause_json", "series_id", "event_id", "methods"))
 
 labels = {
     r[

@@ -119,7 +119,7 @@ else:
                     y="actual_to_date:Q",
                     tooltip=["ds:T", alt.Tooltip("actual_to_date:Q", format=",.2f")],
                 )
-                + base.mark_rule(color="red").encode(y="budget_amount:Q"),
+                + alt.Chart(v).mark_rule(color="red").encode(y="max(budget_amount):Q"),
                 width="stretch",
             )
             st.caption(

@@ -47,6 +47,8 @@ for col, by in ((c1, "account"), (c2, "team")):
         if by == "account":
             t.insert(0, "sub_account_name", t["value"].map(lambda a: accounts.get(str(a), str(a))))
             t = t.rename(columns={"value": "sub_account_id"})
+        else:
+            t = t.rename(columns={"value": "team_id"})
         p.show_table(t, tooltips={"value": "team id"})
 st.subheader("Untagged or partly tagged resources, by cost")
 f1, f2 = st.columns(2)

@@ -140,7 +140,7 @@ try:
                     y=alt.Y("actual_to_date:Q", title=f"cumulative cost ({cur})")
                 )
                 + base.mark_line(strokeDash=[4, 3]).encode(y="forecast_to_date:Q")
-                + base.mark_rule(color="red").encode(y="budget_amount:Q"),
+                + alt.Chart(v).mark_rule(color="red").encode(y="max(budget_amount):Q"),
                 width="stretch",
             )
 except q.MartMissing as err:
