@@ -39,6 +39,8 @@ def _secret() -> bytes:
     """The cookie signing key: SIBYL_COCKPIT_SECRET, else a random key kept (0600) beside the users file."""
     env = os.environ.get("SIBYL_COCKPIT_SECRET")
     if env:
+        if len(env) < 32:
+            raise ValueError("SIBYL_COCKPIT_SECRET must be at least 32 characters")
         return env.encode()
     p = Path(users_file()).with_name(".cockpit_secret")
     if not p.exists():

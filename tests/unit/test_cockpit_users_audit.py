@@ -65,8 +65,12 @@ def test_session_token_is_signed_and_expires(tmp_path, monkeypatch) -> None:
     head, body, sig = tok.split(".")
     forged = ".".join([head, body.replace(body[5], "A" if body[5] != "A" else "B", 1), sig])
     assert session.verify(forged) is None
-    monkeypatch.setenv("SIBYL_COCKPIT_SECRET", "another key")
+    monkeypatch.setenv("SIBYL_COCKPIT_SECRET", "another key, long enough for HS256 use")
     assert session.verify(tok) is None  # signed with another key
+    monkeypatch.setenv("SIBYL_COCKPIT_SECRET", "short")
+    with pytest.raises(ValueError, match="32 characters"):
+        session.sign("pat")
+    monkeypatch.setenv("SIBYL_COCKPIT_SECRET", "another key, long enough for HS256 use")
     assert session.verify("") is None and session.verify("x" * 5000) is None
 
 
