@@ -25,7 +25,7 @@ action = st.selectbox(
 evs = [e for e in events(lake_root()) if action == "(all)" or e.action == action]
 log = p.to_frame(
     ["at", "actor", "role", "action", "target", "note"],
-    [(e.at[:19].replace("T", " "), e.actor, e.role, e.action, e.target, e.note) for e in evs],
+    [(p.timestamp(e.at), e.actor, e.role, e.action, e.target, e.note) for e in evs],
 )
 st.metric("Events", len(log))
 p.show_table(log)
