@@ -293,14 +293,36 @@ def last_run(m: Marts) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
 
 
-def daily_by_provider(m: Marts, currency: str, days: int = 90) -> list[tuple[Any, ...]]:
+def daily_by_provider(
+    m: Marts, currency: str, days: int = 90, spread_monthly_fees: bool = False
+) -> list[tuple[Any, ...]]:
+    """Daily effective cost per provider over the last ``days`` days. With
+    ``spread_monthly_fees``, a monthly fee (a provider/account/service whose cost in the data only
+    ever falls on the 1st of a month, e.g. a support plan) is spread evenly over the days of its
+    month that are in the data, so a trend shows a level, not a spike; each month's total is
+    unchanged."""
     return m.query(
-        """select charge_date, provider, sum(effective_cost)::double as cost
-           from read_parquet($fct_daily_costs)
-           where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - $days
-             and billing_currency = $cur
+        """with d as (select charge_date, provider, sub_account_id, service_name, effective_cost
+                      from read_parquet($fct_daily_costs) where billing_currency = $cur),
+                bounds as (select max(charge_date) as as_of from d),
+                fee_keys as (select provider, sub_account_id, service_name from d
+                             group by all having $spread and bool_and(day(charge_date) = 1)
+                                                and count(distinct charge_date) >= 2),
+                is_fee as (select d.*, f.provider is not null as fee from d
+                           left join fee_keys f using (provider, sub_account_id, service_name)),
+                plain as (select charge_date, provider, effective_cost from is_fee where not fee),
+                spread as (
+                    select g.day::date as charge_date, i.provider,
+                           i.effective_cost / (least(last_day(i.charge_date), b.as_of) - i.charge_date + 1) as effective_cost
+                    from is_fee i cross join bounds b,
+                         generate_series(i.charge_date, least(last_day(i.charge_date), b.as_of), interval 1 day) g(day)
+                    where i.fee),
+                allrows as (select * from plain union all select * from spread)
+           select charge_date, provider, sum(effective_cost)::double as cost
+           from allrows, bounds
+           where charge_date > bounds.as_of - $days
            group by 1, 2 order by 1, 2""",
-        {"days": days, "cur": currency},
+        {"days": days, "cur": currency, "spread": spread_monthly_fees},
         marts=("fct_daily_costs",),
     )
 

@@ -159,12 +159,31 @@ def test_overview_kpis_and_chart_equal_the_marts(marts_dir, monkeypatch) -> None
     assert shown[f"Last full month ({last_full:%b %Y})"] == money(lm, cur)
     mtd_label = next(k for k in shown if k.startswith("Month to date ("))
     assert f"({as_of.day} day" in mtd_label
-    # the chart: its last 30 days add up to the metric it sits under, in dollars (not ×10¹⁰)
+    # the chart (monthly fees spread over their month): each whole month in it adds up to the
+    # mart's month, in dollars (not ×10¹⁰), and the 1st of a month is no longer a spike
+    (spread,) = charts(at)
+    spread["month"] = pd.to_datetime(spread["date"]).dt.strftime("%Y-%m")
+    by_month = duckdb.execute(
+        f"""select strftime(charge_date, '%Y-%m'), sum(effective_cost) from '{d}'
+            where billing_currency = ? group by 1""",
+        [cur],
+    ).fetchall()
+    for month, total in by_month:
+        part = spread[spread["month"] == month]
+        if pd.to_datetime(part["date"]).dt.day.min() == 1:  # the month is whole in the 90 days
+            assert round(Decimal(str(part["cost"].sum())), 2) == round(total, 2), month
+    # without spreading: the last 30 days of the chart add up to the metric it sits under
+    at.toggle(key="spread_fees").set_value(False).run()
     (chart,) = charts(at)
     chart["date"] = pd.to_datetime(chart["date"]).dt.date
     recent = chart[chart["date"] > as_of - dt.timedelta(days=30)]
     assert round(Decimal(str(recent["cost"].sum())), 2) == round(last30, 2)
     assert chart["date"].max() == as_of and chart["cost"].max() < float(last30)
+    first_days = chart[[x.day == 1 for x in chart["date"]]].groupby("date")["cost"].sum().max()
+    spread_first = (
+        spread[pd.to_datetime(spread["date"]).dt.day == 1].groupby("date")["cost"].sum().max()
+    )
+    assert spread_first < first_days  # the fee spike is spread
     facts = summary_facts(str(marts_dir))  # the CLI summary reads the same marts
     assert shown["Allocated to a team (30 d)"] == pct(facts.allocated_pct)
     assert shown["Tag compliance (30 d)"] == pct(facts.compliance_pct)

@@ -116,3 +116,28 @@ def test_the_cache_follows_a_republished_mart(tmp_path) -> None:
     st = f.stat()
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     assert m.query(sql, marts=("fct_daily_costs",)) == [(Decimal("100.10"),)]
+
+
+def test_monthly_fees_are_spread_over_their_month_and_totals_kept(tmp_path) -> None:
+    fee = [
+        ("2026-09-01", "payments", "Support", "300.00"),
+        ("2026-10-01", "payments", "Support", "310.00"),
+    ]
+    usage = [
+        (f"2026-{mo:02d}-{d:02d}", "payments", "EC2", "1.00")
+        for mo in (9, 10)
+        for d in range(1, 31)
+        if not (mo == 10 and d > 10)
+    ]
+    _write(tmp_path, fee + usage)
+    m = q.Marts(str(tmp_path))
+    raw = {r[0]: r[2] for r in q.daily_by_provider(m, "USD", days=400)}
+    flat = {r[0]: r[2] for r in q.daily_by_provider(m, "USD", days=400, spread_monthly_fees=True)}
+    assert raw[dt.date(2026, 9, 1)] == pytest.approx(301.0)
+    assert flat[dt.date(2026, 9, 1)] == pytest.approx(1 + 300 / 30)
+    # October has data to the 10th: its fee is spread over the 10 days in the data
+    assert flat[dt.date(2026, 10, 5)] == pytest.approx(1 + 310 / 10)
+    for month in (9, 10):
+        assert sum(v for d, v in flat.items() if d.month == month) == pytest.approx(
+            sum(v for d, v in raw.items() if d.month == month)
+        )

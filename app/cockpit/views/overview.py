@@ -93,13 +93,24 @@ partial = per.partial_months(pr.first_data, pr.as_of)
 if partial:
     st.caption("Partial months in the data: " + ", ".join(p.month(d) for d in partial))
 
-df = p.to_frame(["date", "provider", "cost"], q.daily_by_provider(m, cur, days=90))
 st.subheader("Daily cost by provider, last 90 days")
+spread = st.toggle(
+    "Spread monthly fees over their month",
+    value=True,
+    key="spread_fees",
+    help="A fee charged once a month on the 1st (a support plan, a subscription) is shown as an even "
+    "daily level across its month instead of a spike; each month's total is unchanged.",
+)
+df = p.to_frame(
+    ["date", "provider", "cost"],
+    q.daily_by_provider(m, cur, days=90, spread_monthly_fees=spread),
+)
 if not df.empty:
     st.altair_chart(
         p.stacked_area(df, "date", "provider", "cost", cur, "provider"), width="stretch"
     )
     st.caption(
-        "Spikes on the 1st of a month are monthly fees (support, subscriptions, commitments) charged "
-        "once for the whole month."
+        "Monthly fees are spread over their month (each month's total is unchanged)."
+        if spread
+        else "Spikes on the 1st of a month are monthly fees charged once for the whole month."
     )
