@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.cockpit import charts
 from app.cockpit import present as p
 
 
@@ -68,20 +69,20 @@ def test_palette_never_repeats_and_legend_is_sorted_by_cost() -> None:
     df = p.to_frame(
         ["series", "cost"], [(n, float(i if n != "other" else 100)) for i, n in enumerate(names)]
     )
-    order = p.sorted_series(df, "series", "cost")
+    order = charts.sorted_series(df, "series", "cost")
     assert order[0] == "s10" and order[-1] == "other" and len(order) == 12
-    enc = p.colour(order, "service").to_dict()
+    enc = charts.colour(order, "service").to_dict()
     colours = enc["scale"]["range"]
     assert len(set(colours)) == len(colours) == 12
     assert enc["scale"]["domain"] == order
     with pytest.raises(ValueError, match="series"):
-        p.colour([f"x{i}" for i in range(30)], "too many")
+        charts.colour([f"x{i}" for i in range(30)], "too many")
 
 
 def test_monthly_axis_uses_a_month_time_unit_with_years() -> None:
-    x = p.time_x("period", "monthly").to_dict()
+    x = charts.time_x("period", "monthly").to_dict()
     assert x["timeUnit"] == "yearmonth" and x["axis"]["format"] == "%b %Y"
-    d = p.time_x("period", "daily").to_dict()
+    d = charts.time_x("period", "daily").to_dict()
     assert d["timeUnit"] == "yearmonthdate" and "%Y" in d["axis"]["format"]
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from app.cockpit import charts
 from app.cockpit import periods as per
 from app.cockpit import present as p
 from app.cockpit import queries as q
@@ -88,7 +89,7 @@ if currency is None:
     )
 partial = [d for d in per.partial_months(lo, hi) if grain == "monthly" and start <= d <= end]
 st.altair_chart(
-    p.stacked_bars(df, "period", "value", "cost", currency, grain, dimension), width="stretch"
+    charts.stacked_bars(df, "period", "value", "cost", currency, grain, dimension), width="stretch"
 )
 if partial:
     st.caption(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app.cockpit import charts
 from app.cockpit import periods as per
 from app.cockpit import present as p
 from app.cockpit import queries as q
@@ -107,7 +108,7 @@ df = p.to_frame(
 )
 if not df.empty:
     st.altair_chart(
-        p.stacked_area(df, "date", "provider", "cost", cur, "provider"), width="stretch"
+        charts.stacked_area(df, "date", "provider", "cost", cur, "provider"), width="stretch"
     )
     st.caption(
         "Monthly fees are spread over their month (each month's total is unchanged)."

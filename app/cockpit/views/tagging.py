@@ -3,6 +3,7 @@
 import altair as alt
 import streamlit as st
 
+from app.cockpit import charts
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import how_to_read, marts, not_produced
@@ -26,9 +27,9 @@ st.altair_chart(
     alt.Chart(cov)
     .mark_line(point=True)
     .encode(
-        x=p.time_x("month", "monthly"),
+        x=charts.time_x("month", "monthly"),
         y=alt.Y("pct:Q", title="% tagged", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=list(p.PALETTE[:2]))),
+        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=list(charts.PALETTE[:2]))),
         tooltip=[
             alt.Tooltip("month:T", format="%b %Y"),
             "measure:N",

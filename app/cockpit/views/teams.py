@@ -5,6 +5,7 @@ monthly showback."""
 import altair as alt
 import streamlit as st
 
+from app.cockpit import charts
 from app.cockpit import periods as per
 from app.cockpit import present as p
 from app.cockpit import queries as q
@@ -81,7 +82,8 @@ trend = p.to_frame(tc, tr)
 if not trend.empty:
     st.subheader("Monthly cost by service")
     st.altair_chart(
-        p.stacked_bars(trend, "period", "value", "cost", cur, "monthly", "service"), width="stretch"
+        charts.stacked_bars(trend, "period", "value", "cost", cur, "monthly", "service"),
+        width="stretch",
     )
     partial = per.partial_months(lo, hi)
     if partial:
