@@ -169,6 +169,9 @@ def _demo_extras(s) -> None:  # type: ignore[no-untyped-def]
     decisions = gate_examples.run(load_defs(), dg.DagsterInstance.get(), s.ci_artifacts_root)
     for key, decision in decisions.items():
         print(f"     {decision:6} {key}")
+    print(
+        "     (the DagsterAssetCheckFailedError above is the blocked plan failing its check, as in CI)"
+    )
     print(f"   cockpit users ({users_file()}):")
     for name, password, role, teams in ensure_demo_users(users_file()):
         print(f"     {name:14} password {password:16} {role:12} {teams}")
