@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app.cockpit import charts
 from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
@@ -142,7 +143,9 @@ else:
                 .encode(
                     x=alt.X("as_of_date:T", title="as of", axis=alt.Axis(format="%d %b %Y")),
                     y=alt.Y("cost:Q", title=f"cost ({row['billing_currency']})"),
-                    color=alt.Color("measure:N"),
+                    color=alt.Color(
+                        "measure:N", title=None, scale=alt.Scale(range=list(charts.PALETTE[:3]))
+                    ),
                     tooltip=["as_of_date:T", "measure:N", alt.Tooltip("cost:Q", format=",.2f")],
                 ),
                 width="stretch",
