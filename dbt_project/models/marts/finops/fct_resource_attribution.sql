@@ -27,9 +27,9 @@ by_resource as (
         billing_currency,
         max(as_of_date) as as_of_date,
         arg_max(resource_name, charge_period_start) as resource_name,
-        arg_max(provider, charge_period_start) as provider,
-        arg_max(coalesce(sub_account_id, '(none)'), charge_period_start) as sub_account_id,
-        arg_max(service_name, charge_period_start) as service_name,
+        max(provider) as provider,
+        max(coalesce(sub_account_id, '(none)')) as sub_account_id,
+        arg_max(service_name, effective_cost) as service_name,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from recent
