@@ -38,7 +38,7 @@ def data_through(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 def reconciliation(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Raw export vs FOCUS charges vs daily mart per provider, period and currency, newest first."""
     return m.columns(
-        "select * exclude (reconciliation_id) from read_parquet($fct_reconciliation) order by billing_period desc, provider",
+        "select * from read_parquet($fct_reconciliation) order by billing_period desc, provider",
         marts=("fct_reconciliation",),
     )
 

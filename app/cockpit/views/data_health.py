@@ -43,7 +43,7 @@ try:
     rec = p.to_frame(rc, rr)
     if m.scoped():
         st.caption("Reconciliation covers the whole bill; your role sees its own teams only.")
-    elif not rec.empty:
+    elif not rec.empty and {"is_reconciled", "difference"} <= set(rec.columns):
         bad = rec[~rec["is_reconciled"].astype(bool)]
         c1, c2 = st.columns(2)
         c1.metric("Periods reconciled", f"{len(rec) - len(bad)} of {len(rec)}")
@@ -55,7 +55,9 @@ try:
             st.error(
                 f"{len(bad)} provider-period(s) do not reconcile to the cent: see the rows unticked below."
             )
-        p.show_table(rec)
+        p.show_table(rec, hide=("reconciliation_id",))
+    else:
+        p.show_table(rec, hide=("reconciliation_id",))
 except q.MartMissing as e:
     not_produced(e)
 
