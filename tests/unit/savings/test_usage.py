@@ -146,3 +146,23 @@ def test_thresholds_seed_loads(tmp_path: Path) -> None:
     bad.write_text("threshold_id,value,description\nheadroom_pct,lots,x\n")
     with pytest.raises(ValueError, match="headroom_pct is not a number"):
         Thresholds.from_csv(bad)
+
+
+@pytest.mark.parametrize(
+    ("provider", "rid", "meters", "want"),
+    [
+        ("aws", "i-0a", ["BoxUsage:m5.xlarge"], ("instance", "m5.xlarge")),
+        ("aws", "i-0a", ["USW2-BoxUsage:c6i.2xlarge"], ("instance", "c6i.2xlarge")),
+        ("aws", "arn:aws:rds:x", ["InstanceUsage:db.r6g.large"], ("database", "db.r6g.large")),
+        ("aws", "vol-1", ["EBS:VolumeUsage.gp2"], ("volume", "gp2")),
+        ("aws", "eipalloc-1", ["USE1-PublicIPv4:IdleAddress"], ("ip", None)),
+        ("aws", "nat-1", ["NatGateway-Hours"], ("nat_gateway", None)),
+        ("azure", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Web/serverfarms/plan1", [], ("app_service_plan", None)),
+        ("gcp", "//compute.googleapis.com/projects/p/zones/z/instances/web-1", [], ("instance", None)),
+        ("gcp", "projects/p/global/addresses/ip-1", [], ("ip", None)),
+    ],
+)
+def test_classify(provider: str, rid: str, meters: list[str], want: tuple[str, str | None]) -> None:
+    from models_ml.savings.classify import classify
+
+    assert classify(provider, rid, None, meters) == want
