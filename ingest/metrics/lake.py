@@ -4,8 +4,8 @@
   month of its points (columns of ``formats.MetricPoint`` plus ``_source_file``, ``_source_row``,
   ``_ingested_at``). ``file-id`` comes from the source path, so a re-delivered file replaces its
   partitions (written under a temporary name, then renamed) and never appends duplicates.
-- ``<lake>/_control/metrics/billing_period=YYYY-MM/<file-id>.json``: rows and the value sum per
-  metric, for checks downstream.
+- ``<lake>/_metrics_control/billing_period=YYYY-MM/<file-id>.json``: rows and the value sum per
+  metric, for checks downstream (beside, not in, ``_control/``: the bills reconcile against that).
 - ``<lake>/quarantine/metrics/<stamp>__<digest>__<file>`` + ``.json``: a file we cannot read, with
   the reason (format, position; never its content).
 
@@ -158,7 +158,7 @@ def _write(
         }}  # fmt: skip
         lakefs.write_text_atomic(
             lake_root,
-            f"_control/{SOURCE}/billing_period={month}/{fid}.json",
+            f"_metrics_control/billing_period={month}/{fid}.json",
             json.dumps(control, indent=1),
             tmp_root,
         )

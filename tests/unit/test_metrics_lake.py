@@ -42,7 +42,7 @@ def test_ingest_writes_partitions_and_quarantines(tmp_path: Path) -> None:
     assert len(sidecars) == 1
     reason = json.loads(sidecars[0].read_text())["reason"]
     assert "broken.json" in reason and "not an Azure resource metric id" in reason
-    control = next((lake / "_control" / "metrics").rglob("*.json"))
+    control = next((lake / "_metrics_control").rglob("*.json"))
     assert json.loads(control.read_text())["rows"] in (1, 4)
 
 
