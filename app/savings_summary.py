@@ -149,3 +149,14 @@ def opportunities(s: Settings) -> list[dict[str, Any]]:
         return opportunity_rows(s)
     except MartMissingError:
         return []
+
+
+def savings_totals(s: Settings) -> dict[str, Decimal] | None:
+    """USD per month: open (available), accepted, done (realised); None when not produced."""
+    rows = opportunities(s)
+    if not rows:
+        return None
+    out = {k: Decimal(0) for k in ("open", "accepted", "dismissed", "done")}
+    for r in rows:
+        out[r["status"]] = out.get(r["status"], Decimal(0)) + Decimal(str(r["monthly_savings"]))
+    return out

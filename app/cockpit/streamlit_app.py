@@ -17,5 +17,7 @@ pages = [
     st.Page(here / "anomalies.py", title="Anomalies", url_path="anomalies"),
     st.Page(here / "forecast_budgets.py", title="Forecast & budgets", url_path="forecast"),
     st.Page(here / "iac_checks.py", title="IaC checks", url_path="iac"),
+    st.Page(here / "commitments.py", title="Commitments", url_path="commitments"),
+    st.Page(here / "savings.py", title="Savings", url_path="savings"),
 ]
 st.navigation(pages).run()

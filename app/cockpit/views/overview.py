@@ -65,3 +65,12 @@ st.altair_chart(
     ),
     width="stretch",
 )
+
+from app.savings_summary import savings_totals  # noqa: E402
+from orchestration.settings import Settings  # noqa: E402
+
+totals = savings_totals(Settings.from_env())
+if totals is not None:  # the Savings page has the inbox
+    s1, s2 = st.columns(2)
+    s1.metric("Savings available (open, per month)", money(totals["open"]))
+    s2.metric("Savings realised (done, per month)", money(totals["done"]))
