@@ -1,0 +1,94 @@
+"""The Commitments and Savings cockpit pages in Streamlit's AppTest on marts built from the sample
+exports and sample metrics: values equal the marts, a status saved in the page lands in the log,
+and an empty marts folder says what is not produced yet."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from iac_gate.catalog import PriceCatalog
+from ingest.metrics.lake import ingest_metrics
+from ingest.pipeline import ingest
+from ingest.samples import generate
+from ingest.samples.metrics import generate_metrics
+from models_ml.savings.inbox import current_statuses
+from models_ml.savings.runner import run_savings
+from orchestration.lib.publish import MARTS, ML_MARTS, publish_marts
+from tests.conftest import END_DATE, run_dbt
+
+pytestmark = pytest.mark.e2e
+VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
+
+
+@pytest.fixture(scope="module")
+def marts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cockpit_savings")
+    landing, lake, wh = root / "landing", root / "lake", root / "warehouse.duckdb"
+    generate(landing, end_date=END_DATE, months=3, seed=7, scale=0.35)
+    generate_metrics(landing, END_DATE)
+    ingest(str(landing), str(lake))
+    ingest_metrics(str(landing), str(lake))
+    run_dbt(lake, wh, "build", "--exclude", "tag:ml")
+    run_savings(str(wh), str(lake), PriceCatalog())
+    run_dbt(lake, wh, "build", "--select", "tag:ml")
+    publish_marts(str(wh), str(root / "marts"), MARTS + ML_MARTS)
+    return root / "marts"
+
+
+def page(name: str, marts: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SIBYL_MARTS_DIR", str(marts))
+    monkeypatch.setenv("SIBYL_LAKE_ROOT", str(marts.parent / "lake"))
+    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_commitments_page_shows_the_marts_coverage(
+    marts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = page("commitments", marts_dir, monkeypatch)
+    assert at.title[0].value == "Commitments"
+    p = marts_dir / "fct_rate_optimization_daily.parquet"
+    ((cov,),) = duckdb.execute(
+        "select sum(covered_cost) / sum(eligible_cost) from read_parquet($p) where provider = 'aws'"
+        " and service_category = 'Compute' and charge_date > (select max(charge_date) from read_parquet($p)) - interval 30 day",
+        {"p": str(p)},
+    ).fetchall()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["aws Compute coverage (30 d)"] == f"{float(cov):.1%}"
+    assert any("Purchase recommendations" in h.value for h in at.subheader)
+
+
+def test_savings_page_totals_and_status_workflow(
+    marts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = page("savings", marts_dir, monkeypatch)
+    assert at.title[0].value == "Savings"
+    rows = duckdb.execute(
+        "select opportunity_id, monthly_savings from read_parquet($p) where status = 'open'",
+        {"p": str(marts_dir / "fct_savings_opportunities.parquet")},
+    ).fetchall()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Open opportunities"] == str(len(rows))
+    total = sum((Decimal(r[1]) for r in rows), Decimal(0))
+    assert shown["Available per month"] == f"${float(total):,.2f}"
+    chosen = at.selectbox[0].value
+    at.radio[0].set_value("dismissed")
+    at.text_input[0].set_value("ana")
+    at.text_area[0].set_value("needed for the quarter close")
+    at.button[0].click().run()
+    assert not at.exception
+    assert current_statuses(str(marts_dir.parent / "lake"))[chosen]["status"] == "dismissed"
+
+
+def test_pages_say_what_is_not_produced_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("commitments", "savings"):
+        at = page(name, tmp_path, monkeypatch)
+        assert any("has not been produced yet" in i.value for i in at.info), name
