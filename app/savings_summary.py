@@ -136,7 +136,7 @@ def savings_summary_lines(s: Settings, top: int = 5) -> list[str]:
     for r in recs:
         out.append(
             f"  buy: {r['provider']} {r['service_category']} commitment {float(r['monthly_commitment']):,.2f}/month "
-            f"-> saves {float(r['monthly_savings']):,.2f}/month ({r['term']}, {r['payment_option']}, {r['granularity']}ly simulation)"
+            f"-> saves {float(r['monthly_savings']):,.2f}/month ({r['term']}, {r['payment_option']}, {'hourly' if r['granularity'] == 'hour' else 'daily'} simulation)"
         )
     return out
 

@@ -236,7 +236,7 @@ def assess(
             if mem is not None:
                 need = max(need, percentile(mem, t.cpu_percentile) * (1 + t.headroom_pct / 100))
             if need < t.oversized_cpu_pct:
-                _rightsize(r, need, prices, add)
+                _rightsize(r, need, prices, add, 0.8 if mem is not None else 0.6)
     if r.resource_kind in ("load_balancer", "nat_gateway"):
         traffic = (_metric(r, "request_count", as_of, t) or []) + (
             _metric(r, "connection_count", as_of, t) or []
@@ -270,7 +270,10 @@ def assess(
     return out
 
 
-def _rightsize(r: ResourceUsage, need_pct: float, prices: Prices, add: Any) -> None:
+def _rightsize(
+    r: ResourceUsage, need_pct: float, prices: Prices, add: Any, confidence: float
+) -> None:
+    """Confidence is lower when no memory metric was seen: the smaller type has less memory too."""
     if not r.resource_type or not r.region:
         return
     specs = prices.instance_specs()
@@ -291,7 +294,7 @@ def _rightsize(r: ResourceUsage, need_pct: float, prices: Prices, add: Any) -> N
         return
     # the observed cost scaled by the list-price ratio keeps discounts the resource already gets
     saving = r.monthly_cost * (1 - new_h / now_h)
-    add("rightsize", f"Downsize {r.resource_type} to {target}", saving, 0.7,
+    add("rightsize", f"Downsize {r.resource_type} to {target}", saving, confidence,
         {"current_type": r.resource_type, "target_type": target, "vcpus": vcpus, "needed_vcpus": round(needed, 2),
          "cpu_need_pct_with_headroom": round(need_pct, 2), "list_price_per_hour": {r.resource_type: str(now_h), target: str(new_h)},
          "price_source": "iac_gate offline price catalog", "monthly_cost": str(r.monthly_cost)})  # fmt: skip
