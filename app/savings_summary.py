@@ -134,6 +134,12 @@ def savings_summary_lines(s: Settings, top: int = 5) -> list[str]:
         "select * from read_parquet($p) order by monthly_savings desc",
     )
     for r in recs:
+        if r.get("commitment_kind") == "reservation":
+            out.append(
+                f"  reserve: {r['instance_count']} x {r['instance_type']} in {r['region_id']} -> saves "
+                f"{float(r['monthly_savings']):,.2f}/month ({r['term']}, {r['payment_option']})"
+            )
+            continue
         out.append(
             f"  buy: {r['provider']} {r['service_category']} commitment {float(r['monthly_commitment']):,.2f}/month "
             f"-> saves {float(r['monthly_savings']):,.2f}/month ({r['term']}, {r['payment_option']}, {'hourly' if r['granularity'] == 'hour' else 'daily'} simulation)"

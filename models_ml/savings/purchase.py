@@ -167,3 +167,32 @@ def _check(on_demand: Sequence[Decimal], discount: Decimal) -> None:
         raise PurchaseInputError(f"discount must be in [0, 1), got {discount}")
     if any(s < 0 for s in on_demand):
         raise PurchaseInputError("on-demand spend per period cannot be negative")
+
+
+def curve_rows(
+    recommendation_id: str, rec: Recommendation, periods: int, points: int = 60
+) -> list[dict[str, object]]:
+    """The savings curve as rows (monthly commitment and savings per level), thinned to about
+    ``points`` levels; the recommended level is always kept. ``periods``: the window's length."""
+    curve = rec.curve
+    if len(curve) > points:
+        idx = {round(i * (len(curve) - 1) / (points - 1)) for i in range(points)}
+        idx |= (
+            {next(i for i, p in enumerate(curve) if p.level == rec.level)}
+            if any(p.level == rec.level for p in curve)
+            else set()
+        )
+        curve = [curve[i] for i in sorted(idx)]
+    months = Decimal(periods) / rec.periods_per_month
+    return [
+        {
+            "recommendation_id": recommendation_id,
+            "level_per_period": p.level,
+            "monthly_commitment": (p.level * rec.periods_per_month).quantize(Decimal("0.01")),
+            "monthly_savings": (p.savings / months).quantize(Decimal("0.01")) if months else ZERO,
+            "coverage": float(p.coverage),
+            "utilization": float(p.utilization),
+            "is_recommended": p.level == rec.level,
+        }
+        for p in curve
+    ]

@@ -24,6 +24,7 @@ from ingest.warehouse import connect_read_only
 from models_ml import store
 from models_ml.savings import inbox, purchase
 from models_ml.savings.classify import classify
+from models_ml.savings.reservations import reservation_recommendations
 from models_ml.savings.usage import (
     Opportunity,
     Prices,
@@ -206,16 +207,12 @@ def purchase_recommendations(
             "best_level_7d": rec.best_by_lookback.get(7), "best_level_30d": rec.best_by_lookback.get(30),
             "best_level_60d": rec.best_by_lookback.get(60), "assumptions": rec.assumptions,
             "as_of_date": as_of,
+            "commitment_kind": "savings_plan",
+            "region_id": None,
+            "instance_type": None,
+            "instance_count": None,
         })  # fmt: skip
-        months = Decimal(len(values[-60 * per_day :])) / rec.periods_per_month
-        for p in _thin(rec.curve, 60):
-            curves.append({
-                "recommendation_id": rid, "level_per_period": p.level,
-                "monthly_commitment": (p.level * rec.periods_per_month).quantize(Decimal("0.01")),
-                "monthly_savings": (p.savings / months).quantize(Decimal("0.01")) if months else Decimal(0),
-                "coverage": float(p.coverage), "utilization": float(p.utilization),
-                "is_recommended": p.level == rec.level,
-            })  # fmt: skip
+        curves += purchase.curve_rows(rid, rec, len(values[-60 * per_day :]))
     return recs, curves
 
 
@@ -235,14 +232,6 @@ def _dense(pts: list[tuple[dt.datetime, Decimal]], hourly: bool) -> list[Decimal
     return out
 
 
-def _thin(curve: list[purchase.CurvePoint], n: int) -> list[purchase.CurvePoint]:
-    if len(curve) <= n:
-        return curve
-    idx = sorted({round(i * (len(curve) - 1) / (n - 1)) for i in range(n)})
-    best = max(range(len(curve)), key=lambda i: curve[i].savings)
-    return [curve[i] for i in sorted(set(idx) | {best})]
-
-
 def run_savings(
     warehouse_path: str,
     lake_root: str,
@@ -256,13 +245,23 @@ def run_savings(
     resources, as_of, with_metrics = load_resources(warehouse_path, lake_root)
     found = find_opportunities(resources, as_of or now, prices, t)
     recs, curves = purchase_recommendations(warehouse_path, as_of.date() if as_of else None)
+    con = connect_read_only(warehouse_path)
+    try:
+        ri_recs, ri_curves = reservation_recommendations(
+            con, as_of.date() if as_of else None, t.min_monthly_savings
+        )
+        recs, curves = recs + ri_recs, curves + ri_curves
+    finally:
+        con.close()
     for r in recs:
         saving = Decimal(str(r["monthly_savings"]))
         if saving >= t.min_monthly_savings:
             found.append(Opportunity(
                 opportunity_id("purchase", str(r["provider"]), str(r["recommendation_id"])), str(r["provider"]),
                 str(r["recommendation_id"]), "finops", "purchase",
-                f"Commit ${r['monthly_commitment']:,}/month ({r['service_category']}, {r['term']}, {r['payment_option']})",
+                (f"Reserve {r['instance_count']} x {r['instance_type']} in {r['region_id']} ({r['term']}, {r['payment_option']})"
+                 if r.get("commitment_kind") == "reservation"
+                 else f"Commit ${r['monthly_commitment']:,}/month ({r['service_category']}, {r['term']}, {r['payment_option']})"),
                 saving, 0.6, {"assumptions": r["assumptions"], "discount": r["discount"]},
             ))  # fmt: skip
     previous = store.read_table(lake_root, inbox.OPPORTUNITIES)

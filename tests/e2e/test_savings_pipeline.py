@@ -147,7 +147,7 @@ def test_purchase_recommendations_and_curve(built: dict[str, object]) -> None:
     )
     assert recs
     for rid, level, saving, b7, b60 in recs:
-        assert level == min(b7, b60)
+        assert level == min(b7, b60)  # the lower of the short and long lookbacks
         assert saving >= 0
         curve = _rows(
             wh,
@@ -172,3 +172,24 @@ def test_status_survives_redetection(built: dict[str, object]) -> None:
         oid,
     )
     assert (status, by) == ("accepted", "ana")
+
+
+def test_reservations_are_whole_instances(built: dict[str, object]) -> None:
+    wh = built["wh"]
+    rows = _rows(
+        wh,
+        "select instance_type, region_id, instance_count, level_per_period, discount from marts.fct_purchase_recommendations"
+        " where commitment_kind = 'reservation'",
+    )
+    for itype, region, count, level, discount in rows:
+        ((rate,),) = _rows(
+            wh,
+            "select max(list_unit_price) from marts.fct_charges where provider = 'aws' and region_id = ?"
+            " and (sku_meter like '%BoxUsage:' || ? or sku_meter like '%InstanceUsage:' || ?)"
+            " and charge_category = 'Usage' and pricing_category = 'Standard' and commitment_discount_id is null",
+            region,
+            itype,
+            itype,
+        )
+        step = Decimal(rate) * 24 * (1 - Decimal(str(discount)))
+        assert count >= 1 and Decimal(level) / step == pytest.approx(count, abs=1e-6)

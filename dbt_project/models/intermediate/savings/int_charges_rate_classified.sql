@@ -33,6 +33,8 @@ classified as (
         resource_id,
         resource_type,
         sku_id,
+        sku_meter,
+        list_unit_price,
         team_id,
         charge_category,
         charge_frequency,
