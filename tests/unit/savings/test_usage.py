@@ -157,8 +157,18 @@ def test_thresholds_seed_loads(tmp_path: Path) -> None:
         ("aws", "vol-1", ["EBS:VolumeUsage.gp2"], ("volume", "gp2")),
         ("aws", "eipalloc-1", ["USE1-PublicIPv4:IdleAddress"], ("ip", None)),
         ("aws", "nat-1", ["NatGateway-Hours"], ("nat_gateway", None)),
-        ("azure", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Web/serverfarms/plan1", [], ("app_service_plan", None)),
-        ("gcp", "//compute.googleapis.com/projects/p/zones/z/instances/web-1", [], ("instance", None)),
+        (
+            "azure",
+            "/subscriptions/s/resourceGroups/r/providers/Microsoft.Web/serverfarms/plan1",
+            [],
+            ("app_service_plan", None),
+        ),
+        (
+            "gcp",
+            "//compute.googleapis.com/projects/p/zones/z/instances/web-1",
+            [],
+            ("instance", None),
+        ),
         ("gcp", "projects/p/global/addresses/ip-1", [], ("ip", None)),
     ],
 )
