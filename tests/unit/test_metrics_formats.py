@@ -10,7 +10,7 @@ import pytest
 
 from ingest.metrics.formats import MetricsFormatError, parse_bytes
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "metrics"
+FIX = Path(__file__).resolve().parents[1] / "metrics_fixtures"
 UTC = dt.UTC
 
 

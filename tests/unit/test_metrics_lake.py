@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from ingest.metrics.lake import ingest_metrics
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "metrics"
+FIX = Path(__file__).resolve().parents[1] / "metrics_fixtures"
 
 
 def _landing(tmp_path: Path) -> Path:
@@ -53,3 +53,10 @@ def test_redelivery_replaces_not_appends(tmp_path: Path) -> None:
     files = list((lake / "raw" / "metrics").rglob("*.parquet"))
     assert len(files) == 2
     assert sum(pq.read_table(f).num_rows for f in files) == 5
+
+
+def test_billing_ingest_leaves_metrics_to_their_own_source() -> None:
+    from ingest.pipeline import _skip_reason
+
+    assert "utilization metrics" in (_skip_reason("metrics/aws/cloudwatch/batch-000.json") or "")
+    assert _skip_reason("aws/cur2/data/x.parquet") is None
