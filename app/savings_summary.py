@@ -158,11 +158,20 @@ def opportunities(s: Settings) -> list[dict[str, Any]]:
 
 
 def savings_totals(s: Settings) -> dict[str, Decimal] | None:
-    """USD per month: open (available), accepted, done (realised); None when not produced."""
+    """USD per month: open (available), accepted, dismissed, done (estimated) and realised
+    (measured after "done"); None when not produced."""
     rows = opportunities(s)
     if not rows:
         return None
     out = {k: Decimal(0) for k in ("open", "accepted", "dismissed", "done")}
     for r in rows:
         out[r["status"]] = out.get(r["status"], Decimal(0)) + Decimal(str(r["monthly_savings"]))
+    out["realised"] = sum(
+        (
+            Decimal(str(r["realised_monthly_savings"]))
+            for r in rows
+            if r.get("realised_monthly_savings") is not None
+        ),
+        Decimal(0),
+    )
     return out

@@ -193,3 +193,42 @@ def test_reservations_are_whole_instances(built: dict[str, object]) -> None:
         )
         step = Decimal(rate) * 24 * (1 - Decimal(str(discount)))
         assert count >= 1 and Decimal(level) / step == pytest.approx(count, abs=1e-6)
+
+
+def test_realised_savings_after_done(built: dict[str, object]) -> None:
+    import polars as pl
+
+    from models_ml import store
+    from models_ml.savings.inbox import STATUS_LOG, STATUS_SCHEMA
+
+    wh, lake, sample = built["wh"], built["lake"], built["sample"]
+    rid = sample.idle[-1]  # type: ignore[attr-defined]
+    ((oid,),) = _rows(
+        wh, "select opportunity_id from marts.fct_savings_opportunities where resource_id = ?", rid
+    )
+    done_day = END_DATE - dt.timedelta(days=9)
+    row = {"opportunity_id": oid, "status": "done", "changed_by": "ana", "note": "stopped",
+           "changed_at": dt.datetime.combine(done_day, dt.time(12), dt.UTC)}  # fmt: skip
+    store.append_log(str(lake), STATUS_LOG, pl.DataFrame([row], schema=STATUS_SCHEMA))
+    run_dbt(lake, wh, "build", "--select", "fct_savings_opportunities")
+    charges = _rows(
+        wh,
+        "select charge_date, effective_cost from marts.fct_charges where resource_id = ? and charge_category = 'Usage'",
+        rid,
+    )
+    ((last_day,),) = _rows(wh, "select max(charge_date) from marts.fct_charges")
+    before = sum(
+        (Decimal(c) for d, c in charges if done_day - dt.timedelta(days=30) <= d < done_day), ZERO
+    )
+    since = sum((Decimal(c) for d, c in charges if d >= done_day), ZERO)
+    days = (last_day - done_day).days + 1
+    month = Decimal("30.4167")
+    expected = before / 30 * month - since / days * month
+    ((status, realised),) = _rows(
+        wh,
+        "select status, realised_monthly_savings from marts.fct_savings_opportunities where opportunity_id = ?",
+        oid,
+    )
+    assert status == "done"
+    # the sample instance kept running after "done": nothing realised yet, to the cent
+    assert abs(Decimal(realised) - expected) <= Decimal("0.01")

@@ -73,4 +73,4 @@ totals = savings_totals(Settings.from_env())
 if totals is not None:  # the Savings page has the inbox
     s1, s2 = st.columns(2)
     s1.metric("Savings available (open, per month)", money(totals["open"]))
-    s2.metric("Savings realised (done, per month)", money(totals["done"]))
+    s2.metric("Savings realised (measured, per month)", money(totals["realised"]))

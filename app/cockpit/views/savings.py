@@ -38,7 +38,19 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Open opportunities", sum(1 for r in rows if r["status"] == "open"))
 c2.metric("Available per month", money(by_status.get("open", Decimal(0))))
 c3.metric("Accepted per month", money(by_status.get("accepted", Decimal(0))))
-c4.metric("Done per month", money(by_status.get("done", Decimal(0))))
+realised = sum(
+    (
+        Decimal(str(r["realised_monthly_savings"]))
+        for r in rows
+        if r.get("realised_monthly_savings") is not None
+    ),
+    Decimal(0),
+)
+c4.metric(
+    "Realised per month (measured)",
+    money(realised),
+    help=f"done: {money(by_status.get('done', Decimal(0)))}/month estimated; measured = cost before 'done' minus cost since",
+)
 
 statuses = st.multiselect(
     "Status", ["open", "accepted", "dismissed", "done"], default=["open", "accepted"]
