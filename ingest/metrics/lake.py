@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from ingest import fs as lakefs
 from ingest.metrics.formats import MetricPoint, MetricsFormatError, as_columns, parse_bytes
+from ingest.metrics.points import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ def ingest_metrics(landing_root: str, lake_root: str) -> MetricsReport:
                 continue
             res = MetricsFileResult(f.rel, "loaded")
             try:
+                if f.size > MAX_FILE_BYTES:  # checked before anything is read
+                    raise MetricsFormatError(
+                        f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+                    )
                 data = Path(lakefs.fetch(fs, f.path, tmp_root)).read_bytes()
                 sidecar_rel = (
                     f.rel[: -len(".json")] + ".queries.json"

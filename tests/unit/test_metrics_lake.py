@@ -60,3 +60,15 @@ def test_billing_ingest_leaves_metrics_to_their_own_source() -> None:
 
     assert "utilization metrics" in (_skip_reason("metrics/aws/cloudwatch/batch-000.json") or "")
     assert _skip_reason("aws/cur2/data/x.parquet") is None
+
+
+def test_oversized_file_is_quarantined_unread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ingest.metrics.lake as lake_mod
+
+    landing = _landing(tmp_path)
+    monkeypatch.setattr(lake_mod, "MAX_FILE_BYTES", 100)
+    report = ingest_metrics(str(landing), str(tmp_path / "lake"))
+    big = [
+        f for f in report.files if f.status == "quarantined" and "larger than" in (f.reason or "")
+    ]
+    assert big and all(f.points == 0 for f in big)
