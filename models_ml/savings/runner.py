@@ -238,12 +238,27 @@ def run_savings(
     prices: Prices,
     thresholds: Thresholds | None = None,
     now: dt.datetime | None = None,
+    landing_root: str | None = None,
 ) -> tuple[SavingsRunResult, pl.DataFrame]:
     """Detect, merge with earlier runs (statuses and first detection kept), write the ML tables."""
     t = thresholds or Thresholds()
     now = now or dt.datetime.now(dt.UTC)
     resources, as_of, with_metrics = load_resources(warehouse_path, lake_root)
     found = find_opportunities(resources, as_of or now, prices, t)
+    if landing_root:  # the providers' own recommendations, where users export them
+        from models_ml.savings.provider_recs import (
+            ProviderRecommendationError,
+            coh_opportunities,
+            landing_files,
+            read_cost_optimization_hub,
+        )
+
+        team_of = {r.resource_id: r.team_id for r in resources}
+        for f in landing_files(landing_root):
+            try:  # a bad export file is reported and skipped; the rest of the run goes on
+                found += coh_opportunities(read_cost_optimization_hub([f]), team_of)
+            except ProviderRecommendationError as exc:
+                log.warning("skipped provider recommendations: %s", exc)
     recs, curves = purchase_recommendations(warehouse_path, as_of.date() if as_of else None)
     con = connect_read_only(warehouse_path)
     try:

@@ -58,7 +58,8 @@ def test_redelivery_replaces_not_appends(tmp_path: Path) -> None:
 def test_billing_ingest_leaves_metrics_to_their_own_source() -> None:
     from ingest.pipeline import _skip_reason
 
-    assert "utilization metrics" in (_skip_reason("metrics/aws/cloudwatch/batch-000.json") or "")
+    assert "own source" in (_skip_reason("metrics/aws/cloudwatch/batch-000.json") or "")
+    assert "own source" in (_skip_reason("recommendations/aws/coh.csv") or "")
     assert _skip_reason("aws/cur2/data/x.parquet") is None
 
 

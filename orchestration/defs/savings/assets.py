@@ -80,7 +80,9 @@ def savings_detection(context: dg.AssetExecutionContext, sibyl: SibylSettings): 
     simulation over 7/30/60 days; statuses people set survive; new large ones go to webhooks."""
     s = sibyl.resolved()
     thresholds = Thresholds.from_csv(THRESHOLDS_SEED)
-    r, new = run_savings(s.warehouse_path, s.lake_root, PriceCatalog(), thresholds)
+    r, new = run_savings(
+        s.warehouse_path, s.lake_root, PriceCatalog(), thresholds, landing_root=s.landing_root
+    )
     sent = notify_new(s.lake_root, s.webhooks_file, new, thresholds.large_opportunity_monthly)
     yield dg.MaterializeResult(
         asset_key=["ml", "savings_opportunities"],
