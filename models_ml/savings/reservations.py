@@ -1,8 +1,9 @@
 """Reservation recommendations by instance type and region, from steady on-demand usage.
 
-For every AWS instance type (EC2 ``BoxUsage``, RDS ``InstanceUsage``) and region running on
-demand, the instances running per day (instance-hours / 24) over the last 60 days are priced as
-they would have been with N reserved instances, N = 0, 1, 2, ...; the N that saves most over each
+For every AWS RDS instance type (``InstanceUsage:db.*``) and region running on demand (EC2 is
+left to the Compute Savings Plan recommendation, which covers the same usage more flexibly:
+recommending both would count the same savings twice), the on-demand cost per day over the last
+60 days is priced as it would have been with N reserved instances, N = 0, 1, 2, ...; the N that saves most over each
 lookback (7, 30, 60 days) is found and the lowest is recommended (``purchase.recommend`` with a
 step of one reservation). The discount is the one your existing reservations got (observed); the
 on-demand hourly rate is the export's list unit price.
@@ -26,7 +27,7 @@ select provider, region_id, billing_currency,
        max(list_unit_price) as hourly_rate
 from intermediate.int_charges_rate_classified, last_day
 where rate_class = 'on_demand' and provider = 'aws'
-  and (sku_meter like '%BoxUsage:%' or sku_meter like '%InstanceUsage:db.%')
+  and sku_meter like '%InstanceUsage:db.%'
   and charge_date > last_day.d - interval 60 day
 group by all order by charge_date
 """

@@ -59,6 +59,7 @@ select provider, service_category, billing_currency,
        sum(list_equivalent_cost) as on_demand_cost
 from intermediate.int_charges_rate_classified, last_day
 where rate_class = 'on_demand' and service_category in ('Compute', 'Databases')
+  and not (provider = 'aws' and service_category = 'Databases')  -- RDS: reservations (reservations.py)
   and charge_date > last_day.d - interval 60 day
 group by all order by period_start
 """

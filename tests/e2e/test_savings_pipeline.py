@@ -181,6 +181,7 @@ def test_reservations_are_whole_instances(built: dict[str, object]) -> None:
         "select instance_type, region_id, instance_count, level_per_period, discount from marts.fct_purchase_recommendations"
         " where commitment_kind = 'reservation'",
     )
+    assert rows and all(str(r[0]).startswith("db.") for r in rows)  # RDS; EC2 is the savings plan's
     for itype, region, count, level, discount in rows:
         ((rate,),) = _rows(
             wh,
