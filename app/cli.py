@@ -48,6 +48,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         providers=tuple(args.providers.split(",")),
         gcp_format=args.gcp_format,
     )
+    if "aws" in args.providers.split(","):  # CloudWatch metrics for the demo's instances/volumes
+        from ingest.samples.metrics import generate_metrics
+
+        end = dt.date.fromisoformat(args.end_date) if args.end_date else None
+        generate_metrics(out, end or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1))
     print(f"wrote sample exports to {out} in {time.perf_counter() - t0:.1f}s")
     for p, n in summary.rows.items():
         print(f"  {p:6} {n:>10,} rows in {summary.files[p]} file(s)")
@@ -97,6 +102,12 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("ML assets failed (see the log above)")
+    print("   utilization metrics, savings opportunities, purchase recommendations ...", flush=True)
+    result = defs.resolve_job_def("savings_weekly").execute_in_process(
+        instance=instance, run_config=quiet
+    )
+    if not result.success:
+        raise SystemExit("savings assets failed (see the log above)")
 
 
 def dagster_home(s) -> None:  # type: ignore[no-untyped-def]
@@ -261,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     from app.users_cli import add_parser as add_users_parser
 
     add_users_parser(sub)
+    from app.savings_cli import add_parser as add_savings_parser
+
+    add_savings_parser(sub)
 
     sub.add_parser(
         "gate",

@@ -165,6 +165,9 @@ def render_summary(s: Settings) -> str:
         f"exports to the cent (raw {float(raw or 0):,.2f}, marts {float(focus or 0):,.2f}, max diff {float(worst or 0):.10f})"
     )
     out += ml_summary_lines(s)
+    from app.savings_summary import savings_summary_lines
+
+    out += savings_summary_lines(s)
     out += [
         "",
         "Where things are:",

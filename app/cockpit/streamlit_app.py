@@ -21,6 +21,8 @@ pages = [
     st.Page(here / "forecast_budgets.py", title="Forecast & budgets", url_path="forecast"),
     st.Page(here / "iac_checks.py", title="IaC checks", url_path="iac"),
     st.Page(here / "data_health.py", title="Data health", url_path="health"),
+    st.Page(here / "commitments.py", title="Commitments", url_path="commitments"),
+    st.Page(here / "savings.py", title="Savings", url_path="savings"),
 ]
 if user.can("audit"):
     pages.append(st.Page(here / "admin.py", title="Admin", url_path="admin"))

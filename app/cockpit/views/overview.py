@@ -115,3 +115,12 @@ if not df.empty:
         if spread
         else "Spikes on the 1st of a month are monthly fees charged once for the whole month."
     )
+
+from app.savings_summary import savings_totals  # noqa: E402
+from orchestration.settings import Settings  # noqa: E402
+
+totals = savings_totals(Settings.from_env())
+if totals is not None:  # the Savings page has the inbox
+    s1, s2 = st.columns(2)
+    s1.metric("Savings available (open, per month)", p.money(totals["open"], cur))
+    s2.metric("Savings realised (measured, per month)", p.money(totals["realised"], cur))
