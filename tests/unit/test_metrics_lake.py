@@ -56,7 +56,7 @@ def test_redelivery_replaces_not_appends(tmp_path: Path) -> None:
 
 
 def test_billing_ingest_leaves_metrics_to_their_own_source() -> None:
-    from ingest.pipeline import _skip_reason
+    from ingest.discovery import skip_reason as _skip_reason
 
     assert "own source" in (_skip_reason("metrics/aws/cloudwatch/batch-000.json") or "")
     assert "own source" in (_skip_reason("recommendations/aws/coh.csv") or "")
