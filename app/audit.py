@@ -1,7 +1,7 @@
 """Append-only audit log of cockpit and CLI actions: ``<lake>/audit/events/<YYYY-MM-DD>/<time>-<id>.json``.
 
 One JSON file per event, created exclusively (never overwritten, never edited): who, role, when,
-action (sign-in, acknowledge, resolve, reopen, override, dispute, ...), what it was about and a note.
+action (sign-in, acknowledge, resolve, reopen, accept, dismiss, done, override, dispute, ...), what it was about and a note.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ ACTIONS = (
     "acknowledge",
     "resolve",
     "reopen",
+    "accept",
+    "dismiss",
+    "done",
     "override",
     "dispute",
     "users",

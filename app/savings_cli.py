@@ -97,12 +97,15 @@ def savings_list(
 
 
 def savings_set_status(s: Settings, opportunity_id: str, status: str, by: str, note: str) -> int:
-    from models_ml.savings.inbox import InboxError, set_status
+    """Record the decision in the status log and the audit log (role ``cli``)."""
+    from app.audit import AuditError
+    from app.savings_actions import decide
+    from models_ml.savings.inbox import InboxError
 
     try:
         known = {r["opportunity_id"] for r in opportunity_rows(s)}
-        set_status(s.lake_root, opportunity_id, status, by, note, known_ids=known)
-    except (MartMissingError, InboxError) as e:
+        decide(s.lake_root, opportunity_id, status, by, "cli", note, known_ids=known)
+    except (MartMissingError, InboxError, AuditError) as e:
         print(f"sibyl savings: {e}", file=sys.stderr)
         return EXIT_ERROR
     print(f"{opportunity_id}: {status} by {by}")

@@ -21,11 +21,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 ROLES = ("finance", "engineering", "executive", "admin")
 # What each role may do beyond reading (reading is scoped: engineering sees its teams only).
+# "savings": accept / dismiss / mark done / reopen a savings opportunity (of a team it may read).
 CAN = {
-    "finance": {"acknowledge", "resolve", "override", "dispute"},
-    "engineering": {"acknowledge", "resolve", "dispute"},
+    "finance": {"acknowledge", "resolve", "override", "dispute", "savings"},
+    "engineering": {"acknowledge", "resolve", "dispute", "savings"},
     "executive": set(),
-    "admin": {"acknowledge", "resolve", "override", "dispute", "audit", "users"},
+    "admin": {"acknowledge", "resolve", "override", "dispute", "savings", "audit", "users"},
 }
 _NAME = re.compile(r"^[A-Za-z0-9_.@+-]{1,64}$")
 _TEAM = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")

@@ -120,3 +120,49 @@ def stacked_area(
             tooltip=_tooltips(period, "%d %b %Y", title, currency, fmt),
         )
     )
+
+
+def bars(
+    df: pd.DataFrame, category: str, value: str, currency: str | None, title: str
+) -> alt.Chart:
+    """Horizontal bars of money per category, largest first (one colour, money axis and tooltip)."""
+    data = df.rename(columns={category: "series", value: "cost"}).copy()
+    data["series"] = data["series"].astype(str)
+    fmt = "$,.2f" if symbol(currency) == "$" else ",.2f"
+    return (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=alt.Y("series:N", title=title, sort="-x"),
+            x=alt.X(
+                "cost:Q",
+                title=f"per month ({currency or 'mixed'})",
+                axis=alt.Axis(format=fmt.replace(".2f", ".0f")),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=title),
+                alt.Tooltip("cost:Q", title=f"per month ({currency or 'mixed'})", format=fmt),
+            ],
+        )
+    )
+
+
+def pct_lines(df: pd.DataFrame, period: str, series: str, value: str, title: str) -> alt.Chart:
+    """A percentage (0-100) per day and series as lines: distinct colours, dates with years."""
+    data = df.rename(columns={series: "series", value: "pct"}).copy()
+    data["series"] = data["series"].astype(str)
+    order = sorted(data["series"].unique())
+    return (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X(f"{period}:T", title=None, axis=alt.Axis(format="%d %b %Y")),
+            y=alt.Y("pct:Q", title=f"{title} (%)", scale=alt.Scale(domain=[0, 100])),
+            color=colour(order, "series"),
+            tooltip=[
+                alt.Tooltip(f"{period}:T", title="day", format="%d %b %Y"),
+                alt.Tooltip("series:N"),
+                alt.Tooltip("pct:Q", title=f"{title} %", format=".1f"),
+            ],
+        )
+    )

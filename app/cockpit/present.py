@@ -139,6 +139,26 @@ LABELS: dict[str, str] = {
     "note": "Note",
     "method": "Attributed by",
     "partial": "Partial month",
+    "opportunity_id": "Opportunity",
+    "title": "What to do",
+    "monthly_savings": "Saving / month",
+    "realised_monthly_savings": "Realised / month",
+    "status_changed_by": "Decided by",
+    "status_changed_at": "Decided at",
+    "service_category": "Category",
+    "coverage_pct": "Coverage %",
+    "utilization_pct": "Utilization %",
+    "esr_list_basis_pct": "ESR, list basis % (FinOps toolkit)",
+    "esr_contracted_basis_pct": "ESR, contracted basis % (FinOps Foundation)",
+    "unused_commitment_cost": "Unused commitment",
+    "total_savings": "Savings",
+    "commitment_savings": "Commitment savings",
+    "commitment_discount_id": "Commitment",
+    "commitment_discount_type": "Type",
+    "first_seen_date": "First seen",
+    "last_seen_date": "Last seen",
+    "expires_at": "Expires",
+    "term_days": "Term (days)",
 }
 MONEY_COLUMNS = frozenset(
     {
@@ -148,12 +168,15 @@ MONEY_COLUMNS = frozenset(
         "actual_cost_to_date", "daily_burn_rate", "projected_period_end_cost",
         "total_monthly_cost_before", "total_monthly_cost", "delta_monthly_cost",
         "raw_billed_cost", "focus_billed_cost", "daily_billed_cost", "difference", "billed_total",
+        "monthly_savings", "realised_monthly_savings", "unused_commitment_cost", "total_savings",
+        "commitment_savings", "monthly_commitment",
     }
 )  # fmt: skip
 PCT_COLUMNS = frozenset(
     {
         "change_pct", "share_pct", "pct_cost_tagged", "pct_resources_tagged", "change_30d_pct",
-        "mom_change_pct", "budget_used_pct", "pct_used", "projected_pct",
+        "mom_change_pct", "budget_used_pct", "pct_used", "projected_pct", "coverage_pct",
+        "utilization_pct", "esr_list_basis_pct", "esr_contracted_basis_pct",
     }
 )  # fmt: skip
 

@@ -54,6 +54,9 @@ OPTIONAL = {  # marts other pipelines produce, and how to produce them
     "fct_anomaly_series": "the Dagster job `ml_daily` (or `make demo`)",
     "fct_cost_forecasts": "the Dagster job `ml_daily` (or `make demo`)",
     "fct_budget_status": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_savings_opportunities": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_purchase_recommendations": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_purchase_savings_curve": "the Dagster job `savings_weekly` (or `make demo`)",
     "fct_iac_checks": "the `ci_plan_files` sensor and `gate/iac_policy_check` asset (`sibyl gate`, docs/iac_gate.md)",
 }
 
@@ -89,7 +92,6 @@ TEAM_SCOPE: dict[str, str] = {
     "fct_cost_forecasts": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
     "fct_iac_checks": f"team {_IN_SCOPE}",
     "fct_savings_opportunities": f"team_id {_IN_SCOPE}",
-    "fct_savings_recommendations": f"team_id {_IN_SCOPE}",
 }
 
 

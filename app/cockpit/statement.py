@@ -7,7 +7,17 @@ from typing import Any
 
 from app.cockpit.queries import Marts
 
-SAVINGS_MARTS = ("fct_savings_opportunities", "fct_savings_recommendations")
+SAVINGS_MART = "fct_savings_opportunities"
+STATEMENT_COLUMNS = (
+    "kind",
+    "title",
+    "resource_id",
+    "monthly_savings",
+    "realised_monthly_savings",
+    "confidence",
+    "status",
+    "status_changed_by",
+)
 
 
 def resource_attribution(
@@ -37,22 +47,16 @@ def attribution_mix(m: Marts, team_id: str) -> tuple[list[str], list[tuple[Any, 
 
 
 def savings_mart(m: Marts) -> str | None:
-    return next((s for s in SAVINGS_MARTS if m.has(s)), None)
+    """The savings inbox mart when it is published (issue 13's ``fct_savings_opportunities``)."""
+    return SAVINGS_MART if m.has(SAVINGS_MART) else None
 
 
 def team_savings(
-    m: Marts, team_id: str, limit: int = 100
+    m: Marts, team_id: str, lake_root: str | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The savings mart's rows for the team (whatever columns it has), when it is published."""
-    mart = savings_mart(m)
-    if mart is None:
-        return [], []
-    cols, _ = m.columns(f"select * from read_parquet(${mart}) limit 0", marts=(mart,))  # noqa: S608 - mart from SAVINGS_MARTS
-    if "team_id" not in cols:
-        return cols, []
-    # mart is one of SAVINGS_MARTS (a constant); the team is bound
-    return m.columns(
-        f"select * from read_parquet(${mart}) where team_id = $team limit $limit",  # noqa: S608
-        {"team": team_id, "limit": limit},
-        marts=(mart,),
-    )
+    """The team's savings opportunities (status from the log when ``lake_root`` is given), largest
+    first, in the columns the statement shows; the user's team scope still applies."""
+    from app.cockpit.savings_queries import team_savings as rows_of
+
+    rows = rows_of(m, team_id, lake_root)
+    return list(STATEMENT_COLUMNS), [tuple(r.get(c) for c in STATEMENT_COLUMNS) for r in rows]

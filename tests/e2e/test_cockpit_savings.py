@@ -11,6 +11,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.audit import events
+from app.users import User
 from iac_gate.catalog import PriceCatalog
 from ingest.metrics.lake import ingest_metrics
 from ingest.pipeline import ingest
@@ -41,9 +43,13 @@ def marts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def page(name: str, marts: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """Run one page signed in as a finance user (every team, may decide)."""
     monkeypatch.setenv("SIBYL_MARTS_DIR", str(marts))
     monkeypatch.setenv("SIBYL_LAKE_ROOT", str(marts.parent / "lake"))
-    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60).run()
+    monkeypatch.setenv("SIBYL_USERS_FILE", str(marts.parent / "users.json"))
+    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60)
+    at.session_state["user"] = User("ana", "finance", name="Ana")
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -79,11 +85,13 @@ def test_savings_page_totals_and_status_workflow(
     assert shown["Available per month"] == f"${float(total):,.2f}"
     chosen = at.selectbox[0].value
     at.radio[0].set_value("dismissed")
-    at.text_input[0].set_value("ana")
     at.text_area[0].set_value("needed for the quarter close")
     at.button[0].click().run()
     assert not at.exception
-    assert current_statuses(str(marts_dir.parent / "lake"))[chosen]["status"] == "dismissed"
+    lake = str(marts_dir.parent / "lake")
+    assert current_statuses(lake)[chosen]["status"] == "dismissed"
+    assert current_statuses(lake)[chosen]["changed_by"] == "ana"  # the signed-in user
+    assert any(e.actor == "ana" and e.action == "dismiss" for e in events(lake))
 
 
 def test_pages_say_what_is_not_produced_yet(
@@ -119,11 +127,17 @@ def test_savings_pages_render_in_headless_chromium(marts_dir: Path, tmp_path: Pa
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from app.demo_users import ensure_demo_users
+
+    users = tmp_path / "users.json"
+    ensure_demo_users(str(users))
     port = _free_port()
     env = {
         **os.environ,
         "SIBYL_MARTS_DIR": str(marts_dir),
         "SIBYL_LAKE_ROOT": str(marts_dir.parent / "lake"),
+        "SIBYL_DATA_DIR": str(tmp_path),
+        "SIBYL_USERS_FILE": str(users),
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", "app/cockpit/streamlit_app.py",
@@ -146,6 +160,16 @@ def test_savings_pages_render_in_headless_chromium(marts_dir: Path, tmp_path: Pa
             except OSError:
                 time.sleep(0.5)
         browser = webdriver.Chrome(service=Service(driver_bin), options=opts)
+        browser.get(f"http://127.0.0.1:{port}/")  # every page is behind the sign-in
+        WebDriverWait(browser, 60).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "input[type='password']")
+        )
+        browser.find_element(By.CSS_SELECTOR, "input[aria-label='User name']").send_keys("finance")
+        browser.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys("finance-demo")
+        browser.find_element(
+            By.CSS_SELECTOR, "[data-testid='stBaseButton-secondaryFormSubmit']"
+        ).click()
+        WebDriverWait(browser, 60).until(lambda b: b.current_url.rstrip("/").endswith("/overview"))
         for url, title in (
             ("commitments", "Commitments"),
             ("savings", "Savings"),

@@ -1,16 +1,20 @@
 """Commitments: coverage and utilization over time, unused commitment cost, the expiry calendar,
 the effective savings rate (both definitions, labelled) and purchase recommendations with their
-savings curve. Reads the published savings marts only."""
-
-from pathlib import Path
+savings curve. Commitments are bought for the whole organization: like reconciliation, the page is
+for roles that read every team (finance, executive, admin); a team-scoped user is told so and
+reads nothing (the scope predicate of these marts is `false`, app.cockpit.savings_queries)."""
 
 import altair as alt
 import streamlit as st
 
-from app.cockpit.common import frame, how_to_read, marts, money, not_produced
+from app.cockpit import charts
+from app.cockpit import present as p
+from app.cockpit import savings_queries as sq
+from app.cockpit.common import how_to_read, marts, not_produced
 from app.cockpit.queries import MartMissing
-from app.savings_summary import commitments, query, rate_kpis_30d
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Commitments")
 how_to_read(
     "coverage is the share of eligible on-demand-equivalent cost (Standard-priced usage plus usage a "
@@ -21,143 +25,104 @@ how_to_read(
     "Foundation) — compare like with like. KPI targets (e.g. compute on-demand ≤ 30%) come from the seed "
     "savings_kpi_targets."
 )
-mdir = marts().marts_dir
-path = Path(mdir) / "fct_rate_optimization_daily.parquet"
-if not path.exists():
-    not_produced(MartMissing("fct_rate_optimization_daily", path))
+m = marts()
+if not sq.org_level_visible(m):
+    st.info(
+        "Commitments are bought for the whole organization, so this page is for roles that read every "
+        "team (finance, executive, admin). Your teams' savings opportunities are on the Savings page."
+    )
+    st.stop()
+try:
+    rates = sq.rate_kpis_30d(m)
+except MartMissing as e:
+    not_produced(e)
     st.stop()
 
-rates = rate_kpis_30d(str(mdir))
-cols = st.columns(
-    max(len([r for r in rates if r["service_category"] in ("Compute", "Databases")]), 1)
-)
-for c, r in zip(
-    cols, [r for r in rates if r["service_category"] in ("Compute", "Databases")], strict=False
-):
+headline = [r for r in rates if r["service_category"] in sq.CATEGORIES]
+for c, r in zip(st.columns(max(len(headline), 1)), headline, strict=False):
     c.metric(
         f"{r['provider']} {r['service_category']} coverage (30 d)",
-        "—" if r["coverage"] is None else f"{float(r['coverage']):.1%}",
-        help=f"unused commitment {money(r['unused_commitment_cost'], r['billing_currency'])}",
+        "—" if r["coverage"] is None else p.pct(float(r["coverage"]) * 100),
+        help=f"unused commitment {p.money(r['unused_commitment_cost'], r['billing_currency'])}",
     )
 
-daily = query(
-    str(mdir),
-    "fct_rate_optimization_daily",
-    """select charge_date, provider, service_category, coverage, unused_commitment_cost, esr_list_basis,
-              esr_contracted_basis from read_parquet($p) where service_category in ('Compute', 'Databases')
-       order by charge_date""",
-)
-df = frame(list(daily[0]) if daily else [], [tuple(r.values()) for r in daily])
-if not df.empty:
-    df["series"] = df["provider"] + " " + df["service_category"]
+cov = p.to_frame(*sq.coverage_daily(m))
+if not cov.empty:
     st.subheader("Coverage over time")
     st.altair_chart(
-        alt.Chart(df)
-        .mark_line()
-        .encode(
-            x=alt.X("charge_date:T", title=None),
-            y=alt.Y("coverage:Q", axis=alt.Axis(format="%"), title="coverage"),
-            color="series:N",
-        ),
-        width="stretch",
+        charts.pct_lines(cov, "charge_date", "series", "coverage_pct", "coverage"), width="stretch"
     )
 
-util = query(
-    str(mdir),
-    "fct_commitment_daily",
-    """select charge_date, provider || ' ' || coalesce(commitment_discount_type, '') as commitment,
-              utilization, unused_commitment_cost from read_parquet($p) where utilization is not null order by charge_date""",
-)
-udf = frame(list(util[0]) if util else [], [tuple(r.values()) for r in util])
-if not udf.empty:
+try:
+    util = p.to_frame(*sq.utilization_daily(m))
+except MartMissing as e:
+    not_produced(e)
+    util = p.to_frame([], [])
+if not util.empty:
     st.subheader("Utilization and unused commitment")
     st.altair_chart(
-        alt.Chart(udf)
-        .mark_line()
-        .encode(
-            x=alt.X("charge_date:T", title=None),
-            y=alt.Y("mean(utilization):Q", axis=alt.Axis(format="%"), title="utilization"),
-            color="commitment:N",
-        ),
+        charts.pct_lines(util, "charge_date", "series", "utilization_pct", "utilization"),
         width="stretch",
     )
 
 st.subheader("Effective savings rate, last 30 days")
-esr = frame(
-    [
-        "provider",
-        "category",
-        "ESR (list basis, FinOps toolkit)",
-        "ESR (contracted basis, FinOps Foundation)",
-        "savings",
-    ],
-    [
-        (
-            r["provider"],
-            r["service_category"],
-            r["esr_list_basis"],
-            r["esr_contracted_basis"],
-            r["total_savings"],
-        )
-        for r in rates
-    ],
-)
-st.dataframe(esr, width="stretch", hide_index=True)
+esr = p.to_frame(
+    ["provider", "service_category", "billing_currency", "esr_list_basis_pct",
+     "esr_contracted_basis_pct", "unused_commitment_cost", "total_savings"],
+    [(r["provider"], r["service_category"], r["billing_currency"],
+      None if r["esr_list_basis"] is None else float(r["esr_list_basis"]) * 100,
+      None if r["esr_contracted_basis"] is None else float(r["esr_contracted_basis"]) * 100,
+      r["unused_commitment_cost"], r["total_savings"]) for r in rates],
+)  # fmt: skip
+p.show_table(esr)
 
-kpis = query(
-    str(mdir),
-    "fct_savings_kpis",
-    "select * from read_parquet($p) order by billing_month desc, kpi_id",
-)
-if kpis:
-    st.subheader("KPI targets")
-    st.dataframe(
-        frame(list(kpis[0]), [tuple(r.values()) for r in kpis]), width="stretch", hide_index=True
-    )
+try:
+    kc, kr = sq.savings_kpis(m)
+    if kr:
+        st.subheader("KPI targets")
+        p.show_table(p.to_frame(kc, kr))
+except MartMissing as e:
+    not_produced(e)
 
 st.subheader("Inventory and expiry calendar")
-inv = commitments(str(mdir))
-if inv:
-    keep = ["provider", "commitment_discount_id", "commitment_discount_type", "scope", "first_seen_date",
-            "last_seen_date", "expires_at", "term_days", "utilization", "unused_commitment_cost", "commitment_savings"]  # fmt: skip
-    st.dataframe(
-        frame(keep, [tuple(r[k] for k in keep) for r in inv]), width="stretch", hide_index=True
-    )
-else:
-    st.info("No commitments in the charges.")
+try:
+    inv = p.to_frame(*sq.commitment_inventory(m))
+    if inv.empty:
+        st.info("No commitments in the charges.")
+    else:
+        p.show_table(inv, tooltips={"expires_at": "the end of the term, when the export says it"})
+except MartMissing as e:
+    not_produced(e)
 
 st.subheader("Purchase recommendations")
-recs = query(
-    str(mdir),
-    "fct_purchase_recommendations",
-    "select * from read_parquet($p) order by monthly_savings desc",
-)
+try:
+    recs = sq.purchase_recommendations(m)
+except MartMissing as e:
+    not_produced(e)
+    recs = []
 if not recs:
     st.info("No purchase recommendation yet (the weekly savings job writes them).")
 for r in recs:
     st.write(
-        f"**{r['provider']} {r['service_category']}**: commit {money(r['monthly_commitment'])}/month "
-        f"({r['term']}, {r['payment_option']}) → saves {money(r['monthly_savings'])}/month. {r['assumptions']}"
+        f"**{r['provider']} {r['service_category']}**: commit {p.money(r['monthly_commitment'])}/month "
+        f"({r['term']}, {r['payment_option']}) → saves {p.money(r['monthly_savings'])}/month. {r['assumptions']}"
     )
-    curve = query(
-        str(mdir),
-        "fct_purchase_savings_curve",
-        "select monthly_commitment, monthly_savings, is_recommended from read_parquet($p)"
-        " where recommendation_id = $rid order by level_per_period",
-        {"rid": r["recommendation_id"]},
-    )
-    cdf = frame(
-        ["monthly_commitment", "monthly_savings", "is_recommended"],
-        [tuple(c.values()) for c in curve],
-    )
+    try:
+        cdf = p.to_frame(*sq.savings_curve(m, str(r["recommendation_id"])))
+    except MartMissing:
+        continue
     if not cdf.empty:
         st.altair_chart(
             alt.Chart(cdf)
             .mark_line(point=True)
             .encode(
-                x=alt.X("monthly_commitment:Q", title="commitment per month"),
-                y=alt.Y("monthly_savings:Q", title="savings per month"),
+                x=alt.X("monthly_commitment:Q", title="commitment per month (USD)",
+                        axis=alt.Axis(format="$,.0f")),
+                y=alt.Y("monthly_savings:Q", title="savings per month (USD)",
+                        axis=alt.Axis(format="$,.0f")),
                 color=alt.Color("is_recommended:N", title="recommended"),
+                tooltip=[alt.Tooltip("monthly_commitment:Q", format="$,.2f"),
+                         alt.Tooltip("monthly_savings:Q", format="$,.2f")],
             ),
             width="stretch",
-        )
+        )  # fmt: skip

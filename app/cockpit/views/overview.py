@@ -116,11 +116,11 @@ if not df.empty:
         else "Spikes on the 1st of a month are monthly fees charged once for the whole month."
     )
 
-from app.savings_summary import savings_totals  # noqa: E402
-from orchestration.settings import Settings  # noqa: E402
+from app.cockpit import savings_queries as sq  # noqa: E402
+from app.cockpit.session import lake_root  # noqa: E402
 
-totals = savings_totals(Settings.from_env())
-if totals is not None:  # the Savings page has the inbox
+if m.has(sq.OPPORTUNITIES):  # the Savings page has the inbox; the totals are the user's teams'
+    totals = sq.totals(sq.opportunities(m, lake_root()))
     s1, s2 = st.columns(2)
-    s1.metric("Savings available (open, per month)", p.money(totals["open"], cur))
-    s2.metric("Savings realised (measured, per month)", p.money(totals["realised"], cur))
+    s1.metric("Savings available (open, per month)", p.money(totals["open"], sq.CURRENCY))
+    s2.metric("Savings realised (measured, per month)", p.money(totals["realised"], sq.CURRENCY))

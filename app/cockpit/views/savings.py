@@ -1,125 +1,124 @@
 """Savings: the action inbox (rightsizing, idle, modernisation, purchases) with $ per month,
 totals by team and kind, realised vs open, and the status workflow (accept, dismiss with a note,
-done) written to the status log the weekly run keeps."""
+done, reopen) written to the status log the weekly run keeps and to the audit log, in the name of
+the signed-in user. An engineering user reads and decides on its own teams' opportunities only
+(the team scope is part of the query, app.cockpit.savings_queries)."""
 
 import json
-from decimal import Decimal
-from pathlib import Path
 
 import streamlit as st
 
-from app.cockpit.common import frame, how_to_read, marts, money, not_produced
+from app.cockpit import charts
+from app.cockpit import present as p
+from app.cockpit import savings_queries as sq
+from app.cockpit.common import how_to_read, marts, not_produced
 from app.cockpit.queries import MartMissing
+from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Savings")
 how_to_read(
     "each row is one opportunity: a resource (or a commitment purchase), its team, what to do, the "
-    "estimated saving per month, how sure we are (confidence) and the evidence (metric percentiles over "
-    "14 days, list prices from the offline catalog and their source). Accept it, dismiss it with a note, "
-    "or mark it done; the next weekly run keeps your decision."
+    "estimated saving per month (USD, list prices of the offline catalog), how sure we are (confidence) "
+    "and the evidence (metric percentiles over 14 days, the prices and their source). Accept it, dismiss "
+    "it with a note, or mark it done; the next weekly run keeps your decision, and realised savings are "
+    "measured after 'done' (cost before minus cost since)."
 )
-mdir = marts().marts_dir
-path = Path(mdir) / "fct_savings_opportunities.parquet"
-if not path.exists():
-    not_produced(MartMissing("fct_savings_opportunities", path))
+m = marts()
+if not m.has(sq.OPPORTUNITIES):
+    not_produced(MartMissing(sq.OPPORTUNITIES, m.path(sq.OPPORTUNITIES)))
     st.stop()
-
-from app.savings_cli import opportunity_rows  # noqa: E402
-from orchestration.settings import Settings  # noqa: E402
-
-settings = Settings.from_env()
-rows = opportunity_rows(settings)
-by_status: dict[str, Decimal] = {}
-for r in rows:
-    by_status[r["status"]] = by_status.get(r["status"], Decimal(0)) + Decimal(
-        str(r["monthly_savings"])
+rows = sq.opportunities(m, lake_root())
+if m.scoped():
+    st.caption(
+        f"Your teams only ({', '.join(user.teams)}). Commitment purchases for the whole organization "
+        "are decided by finance."
     )
+cur = sq.CURRENCY
+t = sq.totals(rows)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Open opportunities", sum(1 for r in rows if r["status"] == "open"))
-c2.metric("Available per month", money(by_status.get("open", Decimal(0))))
-c3.metric("Accepted per month", money(by_status.get("accepted", Decimal(0))))
-realised = sum(
-    (
-        Decimal(str(r["realised_monthly_savings"]))
-        for r in rows
-        if r.get("realised_monthly_savings") is not None
-    ),
-    Decimal(0),
-)
+c2.metric("Available per month", p.money(t["open"], cur))
+c3.metric("Accepted per month", p.money(t["accepted"], cur))
 c4.metric(
     "Realised per month (measured)",
-    money(realised),
-    help=f"done: {money(by_status.get('done', Decimal(0)))}/month estimated; measured = cost before 'done' minus cost since",
+    p.money(t["realised"], cur),
+    help=f"done: {p.money(t['done'], cur)}/month estimated; measured = cost before 'done' minus cost since",
 )
 
-statuses = st.multiselect(
-    "Status", ["open", "accepted", "dismissed", "done"], default=["open", "accepted"]
-)
-shown = [r for r in rows if r["status"] in statuses]
-keep = [
-    "opportunity_id",
-    "team_id",
-    "kind",
-    "title",
-    "monthly_savings",
-    "confidence",
-    "status",
-    "resource_id",
-    "provider",
+f1, f2, f3 = st.columns(3)
+statuses = f1.multiselect("Status", list(sq.STATUSES), default=["open", "accepted"], key="s_status")
+teams = f2.multiselect("Team", sorted({str(r["team_id"]) for r in rows}), key="s_team")
+kinds = f3.multiselect("Kind", sorted({str(r["kind"]) for r in rows}), key="s_kind")
+shown = [
+    r
+    for r in rows
+    if r["status"] in statuses
+    and (not teams or str(r["team_id"]) in teams)
+    and (not kinds or str(r["kind"]) in kinds)
 ]
-df = frame(keep, [tuple(r[k] for k in keep) for r in shown])
+keep = ["opportunity_id", "team_id", "kind", "title", "monthly_savings", "confidence", "status",
+        "resource_id", "provider", "realised_monthly_savings"]  # fmt: skip
+df = p.to_frame(keep, [tuple(r.get(k) for k in keep) for r in shown])
 if df.empty:
     st.info("No opportunities match these filters.")
     st.stop()
-st.dataframe(
+p.show_table(
     df,
-    width="stretch",
-    hide_index=True,
-    column_config={
-        "monthly_savings": st.column_config.NumberColumn("$ / month", format="%.2f"),
-        "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
-    },
+    currency=cur,
+    tooltips={"confidence": "0-1: how sure the estimate is (metric coverage, price match)"},
 )
 t1, t2 = st.columns(2)
-t1.subheader("By team")
-t1.bar_chart(df.groupby("team_id")["monthly_savings"].sum())
-t2.subheader("By kind")
-t2.bar_chart(df.groupby("kind")["monthly_savings"].sum())
+with t1:
+    st.subheader("By team")
+    by_team = df.groupby("team_id", as_index=False)["monthly_savings"].sum()
+    st.altair_chart(
+        charts.bars(by_team, "team_id", "monthly_savings", cur, "team"), width="stretch"
+    )
+with t2:
+    st.subheader("By kind")
+    by_kind = df.groupby("kind", as_index=False)["monthly_savings"].sum()
+    st.altair_chart(charts.bars(by_kind, "kind", "monthly_savings", cur, "kind"), width="stretch")
 
 labels = {
     r[
         "opportunity_id"
-    ]: f"{r['title']} · {r['team_id']} · {money(r['monthly_savings'])}/mo · {r['status']}"
+    ]: f"{r['title']} · {r['team_id']} · {p.money(r['monthly_savings'], cur)}/mo · {r['status']}"
     for r in shown
 }
-chosen = st.selectbox("Opportunity", list(labels), format_func=lambda k: labels[k])
+chosen = st.selectbox("Opportunity", list(labels), format_func=lambda k: labels[k], key="s_pick")
 opp = next(r for r in shown if r["opportunity_id"] == chosen)
 st.write(f"**{opp['title']}** — {opp['provider']} `{opp['resource_id']}`")
 st.json(json.loads(opp["evidence_json"] or "{}"))
-with st.form("savings_status"):
-    st.write(
-        f"Status: **{opp['status']}**"
-        + (
-            f" by {opp['status_changed_by']} — {opp['status_note']}"
-            if opp.get("status_changed_by")
-            else ""
-        )
+st.write(
+    f"Status: **{opp['status']}**"
+    + (
+        f" by {opp['status_changed_by']} — {opp['status_note']}"
+        if opp.get("status_changed_by")
+        else ""
     )
+)
+if not user.can("savings"):
+    st.caption("Your role can read the savings inbox but not change it.")
+    st.stop()
+with st.form("savings_status"):
     action = st.radio("Change to", ["accepted", "dismissed", "done", "open"], horizontal=True)
-    who = st.text_input("Your name")
     note = st.text_area("Note (required to dismiss: why it does not apply)")
-    if st.form_submit_button("Save"):
-        from models_ml.savings.inbox import InboxError, set_status
+    if st.form_submit_button(f"Save as {user.username}"):
+        from app.audit import AuditError
+        from app.savings_actions import decide
+        from models_ml.savings.inbox import InboxError
 
         try:
-            set_status(
-                settings.lake_root,
+            decide(
+                lake_root(),
                 str(chosen),
                 action,
-                who,
+                user.username,
+                user.role,
                 note,
-                known_ids={r["opportunity_id"] for r in rows},
+                known_ids={r["opportunity_id"] for r in rows},  # only what this user may read
             )
-            st.success(f"{chosen}: {action} by {who}")
-        except InboxError as e:
+            st.success(f"{chosen}: {action} by {user.username}")
+        except (InboxError, AuditError) as e:
             st.error(str(e))

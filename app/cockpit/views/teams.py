@@ -159,11 +159,20 @@ st.subheader("Savings")
 if stm.savings_mart(m) is None:
     st.caption("Savings opportunities appear here once the savings pipeline publishes its mart.")
 else:
-    try:
-        svc, svr = stm.team_savings(m, team)
-        p.show_table(p.to_frame(svc, svr))
-    except Exception as err:  # a new mart shape never breaks the statement
-        st.caption(f"Savings mart not readable yet ({type(err).__name__}).")
+    from app.cockpit import savings_queries as sq
+
+    svc, svr = stm.team_savings(m, team, lake_root())
+    sav = p.to_frame(svc, svr)
+    if sav.empty:
+        st.caption("No savings opportunity for this team.")
+    else:
+        sums = sq.totals([dict(zip(svc, r, strict=True)) for r in svr])  # Decimal sums
+        st_open, st_real = sums["open"], sums["realised"]
+        st.caption(
+            f"{int((sav['status'] == 'open').sum())} open, {p.money(st_open, sq.CURRENCY)}/month available; "
+            f"{p.money(st_real, sq.CURRENCY)}/month realised (measured). Decide on the Savings page."
+        )
+        p.show_table(sav, currency=sq.CURRENCY)
 
 st.subheader("Dispute or retag a line")
 if res is not None and not res.empty and user.can("dispute"):
