@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest import fs as lakefs
+from ingest.providers import OWN_SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,8 @@ def is_data_file(rel: str) -> bool:
 
 def skip_reason(rel: str) -> str | None:
     segs = rel.split("/")
-    if segs[0] in ("metrics", "recommendations"):  # their own sources (ingest.metrics, savings)
-        return f"{segs[0]}: read by their own source, not a billing export"
+    if segs[0] in OWN_SOURCES:  # registered in ingest.providers
+        return f"{segs[0]}: read by their own source ({OWN_SOURCES[segs[0]]}), not a billing export"
     if any(s.startswith((".", "_")) for s in segs):
         return "hidden or metadata path (segments starting with '.' or '_')"
     name = segs[-1].lower()

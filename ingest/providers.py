@@ -36,6 +36,12 @@ REGISTRY: dict[str, Provider] = {
 PROVIDERS: tuple[str, ...] = tuple(REGISTRY)
 FOCUS_SOURCE = "focus"
 SOURCES: tuple[str, ...] = (*PROVIDERS, FOCUS_SOURCE)
+# Landing folders that are not billing exports: each is read by its own source, never by the
+# billing ingest (folder -> who reads it).
+OWN_SOURCES: dict[str, str] = {
+    "metrics": "utilization metrics (ingest.metrics, the utilization_metrics asset)",
+    "recommendations": "provider recommendations (models_ml.savings, the savings inbox)",
+}
 
 
 def provider_of_focus(name: str | None) -> str:

@@ -68,8 +68,9 @@ def ingest_files(m: Marts, lake_root: str) -> tuple[list[str], list[tuple[Any, .
         return INGEST_FILE_COLUMNS, []
     if m.has("fct_ingest_files"):
         return m.columns(
-            """select provider, source, relative_path as rel, status, reason, rows, billing_periods,
-                      billed_total, ingested_at, run_id
+            # the mart's columns as issue 10 named them (dbt_project/models/marts/_marts.yml)
+            """select provider, source, relative_path as rel, status, reason, row_count as rows,
+                      billing_periods, billed_total, ingested_at, run_id
                from read_parquet($fct_ingest_files) order by ingested_at desc""",
             marts=("fct_ingest_files",),
         )
@@ -93,6 +94,44 @@ def ingest_files(m: Marts, lake_root: str) -> tuple[list[str], list[tuple[Any, .
             )
     rows.sort(key=lambda r: str(r[8]), reverse=True)
     return INGEST_FILE_COLUMNS, rows
+
+
+METRICS_FILE_COLUMNS = ["source_file", "status", "billing_period", "rows", "reason", "at"]
+MAX_METRICS_FILES = 2000
+
+
+def _json_files(fs: Any, pattern: str) -> list[dict[str, Any]]:
+    out = []
+    for p in sorted(fs.glob(pattern), reverse=True)[:MAX_METRICS_FILES]:
+        try:
+            if fs.size(p) > MAX_REPORT_BYTES:
+                continue
+            with fs.open(p, "r", encoding="utf-8") as fh:
+                d = json.load(fh)
+            if isinstance(d, dict):
+                out.append(d)
+        except (OSError, ValueError) as e:
+            log.warning("unreadable metrics record %s: %s", p, type(e).__name__)
+    return out
+
+
+def metrics_files(m: Marts, lake_root: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Utilization metric files (ingest.metrics): one row per file and month loaded (its control
+    record under ``<lake>/_metrics_control``) and one per quarantined file with the reason (its
+    sidecar under ``<lake>/quarantine/metrics``). Organization-wide: none for a team-scoped user."""
+    if m.scoped():
+        return METRICS_FILE_COLUMNS, []
+    fs, base = fsspec.core.url_to_fs(lake_root)
+    base = str(base).rstrip("/")
+    rows: list[tuple[Any, ...]] = []
+    for d in _json_files(fs, f"{base}/_metrics_control/billing_period=*/*.json"):
+        rows.append((str(d.get("source_file", "")), "loaded", str(d.get("billing_period", "")),
+                     int(d.get("rows") or 0), "", ""))  # fmt: skip
+    for d in _json_files(fs, f"{base}/quarantine/metrics/*.json"):
+        rows.append((str(d.get("file", "")), "quarantined", "", 0,
+                     str(d.get("reason", ""))[:400], timestamp(d.get("quarantined_at"))))  # fmt: skip
+    rows.sort(key=lambda r: (r[1] != "quarantined", r[0], r[2]))
+    return METRICS_FILE_COLUMNS, rows
 
 
 def last_deliveries(cols: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

@@ -139,6 +139,7 @@ LABELS: dict[str, str] = {
     "note": "Note",
     "method": "Attributed by",
     "partial": "Partial month",
+    "source_file": "File",
     "opportunity_id": "Opportunity",
     "title": "What to do",
     "monthly_savings": "Saving / month",

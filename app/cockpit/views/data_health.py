@@ -70,6 +70,19 @@ elif quarantined.empty:
 else:
     p.show_table(quarantined, hide=("status",))
 
+st.subheader("Utilization metrics files")
+mcols, mrows = health.metrics_files(m, lake_root())
+if m.scoped():
+    st.caption("Metrics files cover every team; your role sees its own teams only.")
+elif not mrows:
+    st.caption("No utilization metrics loaded yet (landing/metrics, docs/savings.md).")
+else:
+    mf = p.to_frame(mcols, mrows)
+    bad = int((mf["status"] == "quarantined").sum())
+    if bad:
+        st.error(f"{bad} metrics file(s) quarantined: see the reason below.")
+    p.show_table(mf, tooltips={"rows": "data points of that file in that month"})
+
 st.subheader("Last pipeline runs")
 dagster_url = os.environ.get("SIBYL_DAGSTER_URL", "")
 if dagster_url:
