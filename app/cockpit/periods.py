@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.cockpit.queries import (
+from app.cockpit.queries.core import Marts
+from app.cockpit.queries.explorer import (
     COST_COLUMNS,
     DIMENSIONS,
     Explore,
-    Marts,
     _check,
     _where,
     source_of,

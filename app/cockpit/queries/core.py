@@ -1,0 +1,149 @@
+"""The published marts as one user may read them: ``Marts`` (short-lived DuckDB connections over
+``<marts_dir>/<mart>.parquet``, bound parameters, a cache keyed by each file's version) and the
+team scope every query carries (``TEAM_SCOPE``); ``MartMissing`` says how to produce a mart."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+OPTIONAL = {  # marts other pipelines produce, and how to produce them
+    "fct_cost_anomalies": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_anomaly_series": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_cost_forecasts": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_budget_status": "the Dagster job `ml_daily` (or `make demo`)",
+    "fct_savings_opportunities": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_purchase_recommendations": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_purchase_savings_curve": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_iac_checks": "the `ci_plan_files` sensor and `gate/iac_policy_check` asset (`sibyl gate`, docs/iac_gate.md)",
+}
+
+
+class MartMissing(LookupError):
+    def __init__(self, mart: str, path: Path) -> None:
+        how = OPTIONAL.get(
+            mart, "`make demo` (or the Dagster jobs `ingest_exports` and `transform_marts`)"
+        )
+        super().__init__(
+            f"`{mart}` has not been produced yet ({path} does not exist). Produce it with {how}."
+        )
+        self.mart = mart
+
+
+_IN_SCOPE = "in (select unnest($_scope_teams))"
+# Mart -> the rows a team-scoped user may read (constant SQL; the team list is a bound parameter).
+# A mart not listed here holds organization-wide money (reconciliation, ingest control totals) and
+# returns no rows to a team-scoped user.
+TEAM_SCOPE: dict[str, str] = {
+    "fct_daily_costs": f"team_id {_IN_SCOPE}",
+    "fct_resource_daily_costs": f"team_id {_IN_SCOPE}",
+    "fct_cost_by_team_30d": f"team_id {_IN_SCOPE}",
+    "fct_untagged_resources": f"team_id {_IN_SCOPE}",
+    "fct_tag_compliance": f"team_id {_IN_SCOPE}",
+    "fct_resource_attribution": f"team_id {_IN_SCOPE}",
+    "dim_teams": f"team_id {_IN_SCOPE}",
+    "dim_services": "true",
+    "dim_accounts": "true",
+    "fct_cost_anomalies": f"owner_team_id {_IN_SCOPE}",
+    "fct_budget_status": f"scope_type = 'team' and scope_value {_IN_SCOPE}",
+    "fct_anomaly_series": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
+    "fct_cost_forecasts": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
+    "fct_iac_checks": f"team {_IN_SCOPE}",
+    "fct_savings_opportunities": f"team_id {_IN_SCOPE}",
+}
+
+
+def _freeze(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _thaw(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+@functools.lru_cache(maxsize=512)
+def _run(
+    sql: str, frozen: tuple[tuple[str, Any], ...], version: tuple[tuple[str, int, int], ...]
+) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """One query on a short-lived connection, cached by its text, parameters and the version
+    (mtime, size) of every mart file it reads: a republished mart is a new cache key."""
+    del version  # part of the cache key only
+    con = duckdb.connect()
+    try:
+        cur = con.execute(sql, {k: _thaw(v) for k, v in frozen})
+        rows = cur.fetchall()
+        return tuple(d[0] for d in cur.description or []), tuple(rows)
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class Marts:
+    """The published marts folder, as one user may read it: ``teams`` None reads every team; a
+    tuple of team ids restricts every query on every mart to those teams' rows (TEAM_SCOPE)."""
+
+    marts_dir: str
+    teams: tuple[str, ...] | None = None
+
+    def path(self, mart: str) -> Path:
+        return Path(self.marts_dir) / f"{mart}.parquet"
+
+    def has(self, mart: str) -> bool:
+        return self.path(mart).exists()
+
+    def scoped(self) -> bool:
+        return self.teams is not None
+
+    def _bind(
+        self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """Mart paths and parameters, only those the SQL names (DuckDB rejects extra ones)."""
+        bound: dict[str, Any] = {}
+        for m in marts:
+            if not self.has(m):
+                raise MartMissing(m, self.path(m))
+            bound[m] = str(self.path(m))
+        bound.update(params or {})
+        if self.teams is not None:
+            bound["_scope_teams"] = list(self.teams)
+        return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
+
+    def _scope_sql(self, sql: str, marts: tuple[str, ...]) -> str:
+        """``sql`` with every ``read_parquet($<mart>)`` narrowed to the user's teams. Fails closed:
+        a mart named any other way in the text is refused rather than read unscoped."""
+        if self.teams is None:
+            return sql
+        for m in marts:
+            pred = TEAM_SCOPE.get(m, "false")
+            plain = f"read_parquet(${m})"
+            if sql.count(f"${m}") != sql.count(plain):
+                raise ValueError(
+                    f"{m} is read without read_parquet(${m}); cannot apply the team scope"
+                )
+            # the predicate is a constant of TEAM_SCOPE; the teams are a bound parameter
+            sql = sql.replace(plain, f"(select * from read_parquet(${m}) where {pred})")  # noqa: S608
+        return sql
+
+    def query(
+        self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
+        """Rows of `sql`, where `$<mart>` names a mart file and other `$name`s bind `params`."""
+        return self.columns(sql, params, marts=marts)[1]
+
+    def columns(
+        self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of `sql` (see `query`), scoped to the user's teams, cached until
+        one of the marts it reads is republished."""
+        sql = self._scope_sql(sql, marts)
+        bound = self._bind(sql, params, marts)
+        version = tuple(
+            (m, st.st_mtime_ns, st.st_size) for m in marts for st in (self.path(m).stat(),)
+        )
+        cols, rows = _run(sql, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), version)
+        return list(cols), list(rows)
