@@ -171,3 +171,14 @@ def test_another_teams_opportunity_is_refused_and_the_cli_audits(marts: Path) ->
         "accept",
         "savings opp-sea-1",
     )
+
+
+def test_overview_savings_totals_are_the_users_teams(marts: Path) -> None:
+    from tests.unit.test_cockpit_scope import _write as write_daily_costs
+
+    write_daily_costs(marts)
+    eng = {m.label: m.value for m in _page("overview", ENG).metric}
+    assert eng["Savings available (open, per month)"] == "$120.50"  # opp-pay-1 only
+    assert eng["Savings realised (measured, per month)"] == "$28.00"
+    fin = {m.label: m.value for m in _page("overview", FIN).metric}
+    assert fin["Savings available (open, per month)"] == "$5,120.49"  # every team's open ones
