@@ -43,6 +43,29 @@ def reconciliation(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
     )
 
 
+DATA_QUALITY_COLUMNS = [
+    "severity",
+    "rule",
+    "source",
+    "provider",
+    "billing_period",
+    "relative_path",
+    "detail",
+]
+
+
+def data_quality(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Issue 10's ``fct_data_quality`` findings (quarantined files, unreconciled and partial
+    periods), errors first. Organization-wide: the page does not ask it for a team-scoped user,
+    and the team scope would return no rows anyway (no team column)."""
+    return m.columns(
+        """select severity, rule, source, provider, billing_period, relative_path, detail
+           from read_parquet($fct_data_quality)
+           order by case severity when 'error' then 0 else 1 end, billing_period desc nulls last, rule""",
+        marts=("fct_data_quality",),
+    )
+
+
 def _run_reports(lake_root: str) -> list[dict[str, Any]]:
     fs, base = fsspec.core.url_to_fs(lake_root)
     folder = f"{str(base).rstrip('/')}/_state/runs"

@@ -56,3 +56,19 @@ def test_metrics_files_loaded_and_quarantined(tmp_path: Path) -> None:
     assert sorted(r["billing_period"] for r in loaded) == ["2019-09", "2024-09"]
     assert sum(r["rows"] for r in loaded) == 5  # 1 CloudWatch point + 4 Azure Monitor points
     assert health.metrics_files(Marts(str(tmp_path), ("payments",)), str(lake))[1] == []
+
+
+def test_data_quality_findings_errors_first(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute(
+        f"""copy (select * from (values
+              ('f1', 'aws', 'aws', '2026-10', 'partial_export', 'info', null, 'not final'),
+              ('f2', 'gcp', 'gcp', '2026-09', 'file_quarantined', 'error', 'gcp/x.csv', 'cost: not a number'))
+              t(finding_id, source, provider, billing_period, rule, severity, relative_path, detail))
+            to '{tmp_path / "fct_data_quality.parquet"}' (format parquet)"""
+    )
+    con.close()
+    cols, rows = health.data_quality(Marts(str(tmp_path)))
+    assert cols == health.DATA_QUALITY_COLUMNS
+    assert [r[cols.index("rule")] for r in rows] == ["file_quarantined", "partial_export"]
+    assert health.data_quality(Marts(str(tmp_path), ("payments",)))[1] == []

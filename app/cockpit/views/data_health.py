@@ -61,6 +61,20 @@ try:
 except q.MartMissing as e:
     not_produced(e)
 
+if not m.scoped() and m.has("fct_data_quality"):
+    st.subheader("Data-quality findings")
+    qc, qr = health.data_quality(m)
+    dq = p.to_frame(qc, qr)
+    if dq.empty:
+        st.success("No data-quality finding.")
+    else:
+        errors = int((dq["severity"] == "error").sum())
+        if errors:
+            st.error(
+                f"{errors} data-quality error(s): quarantined files or periods that do not reconcile."
+            )
+        p.show_table(dq)
+
 st.subheader("Quarantined files")
 quarantined = files[files["status"] == "quarantined"] if not files.empty else files
 if m.scoped():
