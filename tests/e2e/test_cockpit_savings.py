@@ -66,7 +66,8 @@ def test_commitments_page_shows_the_marts_coverage(
         {"p": str(p)},
     ).fetchall()
     shown = {m.label: m.value for m in at.metric}
-    assert shown["aws Compute coverage (30 d)"] == f"{float(cov):.1%}"
+    assert any("Coverage, last 30 days" in h.value for h in at.subheader)
+    assert shown["aws Compute"] == f"{float(cov):.1%}"
     assert any("Purchase recommendations" in h.value for h in at.subheader)
 
 

@@ -39,9 +39,10 @@ except MartMissing as e:
     st.stop()
 
 headline = [r for r in rates if r["service_category"] in sq.CATEGORIES]
+st.subheader("Coverage, last 30 days")
 for c, r in zip(st.columns(max(len(headline), 1)), headline, strict=False):
     c.metric(
-        f"{r['provider']} {r['service_category']} coverage (30 d)",
+        f"{r['provider']} {r['service_category']}",
         "—" if r["coverage"] is None else p.pct(float(r["coverage"]) * 100),
         help=f"unused commitment {p.money(r['unused_commitment_cost'], r['billing_currency'])}",
     )
