@@ -23,6 +23,7 @@ MARTS = (
     "fct_reconciliation",
     "fct_ingest_files",
     "fct_resource_attribution",
+    "fct_data_quality",
     "dim_teams",
     "dim_services",
     "dim_accounts",

@@ -202,3 +202,15 @@ def test_ingest_files_mart_has_one_row_per_file_with_its_status_and_reason(toget
             assert reason == f.reason
         else:
             assert Decimal(f.billed_total) == billed
+
+
+def test_data_quality_names_every_quarantined_file_and_partial_period(together):
+    _, con = together
+    rows = con.execute(
+        "select rule, severity, relative_path, detail from marts.fct_data_quality"
+    ).fetchall()
+    files = {r[2]: r[3] for r in rows if r[0] == "file_quarantined"}
+    for rel, reason in QUARANTINED.items():
+        assert reason in files[rel], rel
+    assert not [r for r in rows if r[0] == "not_reconciled"]
+    assert all(r[1] == "info" for r in rows if r[0] == "partial_export")
