@@ -62,7 +62,8 @@ ui: install
 	$(BIN)/streamlit run app/cockpit/streamlit_app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false
 
 dagster: manifest
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	# .venv/bin on PATH: dagster-dbt runs `dbt` by name
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 validate: manifest
 	$(BIN)/dagster definitions validate -w workspace.yaml

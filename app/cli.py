@@ -1,7 +1,10 @@
 """The `sibyl` command line. Imports are local to each command so that light commands stay fast.
 
 sibyl generate [--out DIR] [--months 13] [--end-date YYYY-MM-DD] [--seed 42] [--aws-rows N]
-sibyl ingest   [--landing URL] [--lake URL] [--provider aws] [--period YYYY-MM]
+sibyl ingest   [--landing URL] [--lake URL] [--provider aws] [--period YYYY-MM] [--prune]
+                                          exit 0 all loaded, 1 some quarantined, 2 usage/root
+sibyl run      --landing DIR|URL [--data-dir DIR] [--config-dir DIR]   your own exports, end to end
+sibyl config   init|check DIR             the configuration files you fill in
 sibyl demo     [--months 13] [--fresh]   generate + materialize everything + summary
 sibyl summary                             print the summary of the published marts
 sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json|markdown|sarif]
@@ -55,23 +58,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest
-
-    s = _settings()
-    report = ingest(
-        args.landing or s.landing_root,
-        args.lake or s.lake_root,
-        providers=args.provider or None,
-        periods=args.period or None,
-        progress=print,
-        duckdb_memory_limit=s.duckdb_memory_limit,
-    )
-    for f in report.quarantined:
-        print(f"QUARANTINED {f.rel}: {f.reason}")
-    return 0
-
-
 def _materialize_all(periods: list[str]) -> None:
     """Run the ingest job over the period range, then dbt + publish, in this process."""
     import dagster as dg
@@ -113,15 +99,22 @@ def _materialize_all(periods: list[str]) -> None:
         raise SystemExit("ML assets failed (see the log above)")
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def dagster_home(s) -> None:  # type: ignore[no-untyped-def]
+    """An instance folder for in-process Dagster runs (next to the data dir)."""
     import shutil
 
-    s = _settings()
     os.environ.setdefault("DAGSTER_HOME", str(Path(s.data_dir).parent / ".dagster_home"))
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(Path(__file__).resolve().parents[1] / "dagster.yaml", home / "dagster.yaml")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    s = _settings()
+    dagster_home(s)
     t0 = time.perf_counter()
     if args.fresh:
         for p in (s.landing_root, s.lake_root, s.marts_dir):
@@ -219,16 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--end-date", help="last day of data, YYYY-MM-DD (default: yesterday)")
     g.add_argument("--seed", type=int, default=42)
     g.add_argument("--aws-rows", type=int, help="size the AWS CUR to about N line items")
-    g.add_argument("--providers", default="aws,gcp,azure")
+    g.add_argument("--providers", default="aws,gcp,azure", help="any of aws,gcp,azure,oci")
     g.add_argument("--gcp-format", choices=["parquet", "jsonl"], default="parquet")
     g.set_defaults(func=cmd_generate)
 
-    i = sub.add_parser("ingest", help="ingest exports from the landing root into the lake")
-    i.add_argument("--landing", help="local folder or s3:// gs:// abfs:// URL")
-    i.add_argument("--lake", help="lake root (local folder or URL)")
-    i.add_argument("--provider", action="append", choices=["aws", "gcp", "azure"])
-    i.add_argument("--period", action="append", help="billing period YYYY-MM (repeatable)")
-    i.set_defaults(func=cmd_ingest)
+    from app.pipeline_cli import register
+
+    register(sub)  # ingest, run, config
 
     d = sub.add_parser("demo", help="generate samples, materialize everything, print a summary")
     d.add_argument("--months", type=int, default=13)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,21 @@ import fsspec
 from fsspec.core import url_to_fs
 
 _PROTOCOL_ALIASES = {"gcs": "gs", "az": "abfs", "abfss": "abfs", "s3a": "s3"}
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&](?:sig|signature|token|key|secret|password|access_key|sas|x-amz-signature|"
+    r"x-amz-credential|x-amz-security-token|code)=)[^&\s]*"
+)
+
+
+class RootError(Exception):
+    """A landing or lake root that cannot be used (missing, unreachable, not a folder)."""
+
+
+def redact(text: str) -> str:
+    """``text`` with credentials embedded in URLs removed (user:password@, ?sig=..., ...)."""
+    text = _USERINFO.sub(lambda m: m.group("scheme") + "***@", str(text))
+    return _SECRET_QUERY.sub(lambda m: m.group(1) + "***", text)
 
 
 def storage_options(url: str) -> dict[str, Any]:
@@ -59,25 +75,79 @@ class RemoteFile:
     rel: str
     size: int
     fingerprint: str
+    link: bool = False  # a symbolic link (local roots): refused, never followed or copied
 
 
-def list_files(root: str) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
-    """Every file under ``root`` (recursive), with a change fingerprint (size + mtime/etag)."""
-    fs, base = get_fs(root)
-    if not fs.exists(base):
+def list_files(
+    root: str, *, must_exist: bool = False
+) -> tuple[fsspec.AbstractFileSystem, list[RemoteFile]]:
+    """Every file under ``root`` (recursive), with a change fingerprint (size + mtime/etag).
+
+    Local roots are walked without following symbolic links: a link (to a file or a folder,
+    inside or outside the root) is listed with ``link=True`` so ingest refuses it by name.
+    A root that is missing or unreachable raises RootError (credentials redacted).
+    """
+    try:
+        fs, base = get_fs(root)
+        exists = fs.exists(base)
+    except Exception as exc:  # noqa: BLE001 - any backend error means "unreachable"
+        raise RootError(f"cannot reach {redact(root)}: {type(exc).__name__}") from None
+    if not exists:
+        if must_exist:
+            raise RootError(f"the root {redact(root)} does not exist or cannot be read")
         return fs, []
+    if is_local(fs):
+        return fs, _walk_local(Path(base))
     out: list[RemoteFile] = []
     base = base.rstrip("/")
-    for path, info in sorted(fs.find(base, detail=True).items()):
+    try:
+        found = sorted(fs.find(base, detail=True).items())
+    except Exception as exc:  # noqa: BLE001
+        raise RootError(f"cannot list {redact(root)}: {type(exc).__name__}") from None
+    for path, info in found:
         if info.get("type") == "directory":
             continue
         rel = path[len(base) :].lstrip("/")
+        if ".." in rel.split("/"):
+            continue
         stamp = (
             info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified")
         )
         stamp = stamp or info.get("last_modified") or info.get("updated") or ""
         out.append(RemoteFile(path, rel, int(info.get("size") or 0), f"{info.get('size')}:{stamp}"))
     return fs, out
+
+
+def _walk_local(base: Path) -> list[RemoteFile]:
+    if base.is_symlink():
+        raise RootError(f"the root {base} is a symbolic link: give its target instead")
+    if not base.is_dir():
+        raise RootError(f"the root {base} is not a folder")
+    out: list[RemoteFile] = []
+    for folder, dirs, names in os.walk(base, followlinks=False):
+        here = Path(folder)
+        for d in list(dirs):
+            if (here / d).is_symlink():
+                dirs.remove(d)
+                names.append(d)  # reported as a refused link
+        for name in names:
+            p = here / name
+            rel = p.relative_to(base).as_posix()
+            st = p.lstat()
+            link = p.is_symlink()
+            stamp = "link" if link else f"{st.st_size}:{st.st_mtime}"
+            out.append(RemoteFile(str(p), rel, 0 if link else st.st_size, stamp, link))
+    return sorted(out, key=lambda f: f.rel)
+
+
+def inside_root(root: str, path: str) -> bool:
+    """True when local ``path`` resolves (links followed) to a place inside ``root``."""
+    base = Path(root).resolve()
+    try:
+        Path(path).resolve(strict=True).relative_to(base)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def fetch(fs: fsspec.AbstractFileSystem, path: str, tmp_dir: Path) -> Path:

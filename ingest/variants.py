@@ -2,18 +2,26 @@
 
 Each variant is data: the columns that identify it, the columns it must have, and DuckDB SQL
 expressions (over the raw, as-exported column names) for the facts ingest validates and
-reconciles: billing period, billed cost, charge date, account. Names are never rewritten in the
-lake; the dbt staging models do the renaming.
+reconciles: billing period, billed cost, charge date, billing account, currency.
+
+Column names are *templates*: ``{{Cost|PreTaxCost}}`` names a column by its aliases across
+schema generations, matched case-insensitively (Azure writes ``preTaxCost`` in one generation and
+``PreTaxCost`` in another). :func:`detect` picks the variant of a header and :meth:`Variant.bind`
+resolves every template to the file's own spelling, quoted as an identifier; a template with no
+matching column becomes SQL ``null``. Names are never rewritten in the lake; the dbt staging
+models resolve the same aliases with the ``lake_col`` macro.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 
 from ingest.sql import ident
 
 MONEY = "DECIMAL(38, 10)"
+_TEMPLATE = re.compile(r"\{\{([^{}]+)\}\}")
 
 
 def q(name: str) -> str:
@@ -21,10 +29,31 @@ def q(name: str) -> str:
     return ident(name)
 
 
+def t(*aliases: str) -> str:
+    """A column template: the first alias present in a file (case-insensitive) wins."""
+    return "{{" + "|".join(aliases) + "}}"
+
+
+def resolve(template: str, columns: Sequence[str]) -> str | None:
+    """The file's column for an alias group ``A|B``: exact spelling first, then any case."""
+    names = template.strip("{}").split("|")
+    present = set(columns)
+    for name in names:
+        if name in present:
+            return name
+    lower: dict[str, str] = {}
+    for c in columns:
+        lower.setdefault(c.lower(), c)
+    for name in names:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    return None
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
-    provider: str
+    provider: str  # a source in ingest.providers.SOURCES ("focus" for FOCUS datasets)
     description: str
     signature: tuple[str, ...]  # all present -> this variant (checked in registry order)
     required: tuple[str, ...]  # must exist, else the file is quarantined
@@ -33,8 +62,11 @@ class Variant:
     charge_start_sql: str  # -> TIMESTAMP the charge starts
     period_window: tuple[str, str]  # SQL interval bounds tolerated around the period
     currency_sql: str = "null"  # -> VARCHAR billing currency
+    account_sql: str = "null"  # -> VARCHAR billing (payer) account, as exported
+    provider_sql: str = "null"  # -> VARCHAR provider of the row (FOCUS: from ProviderName)
     excluded_from_billed_sql: str = "false"  # rows whose cost is not on the invoice
     credits_sql: str = "0"  # per-row credits billed with the row (GCP credits[])
+    json_literal_columns: tuple[str, ...] = ()  # Python-literal lists/dicts, made JSON on ingest
 
     @property
     def billed_sql(self) -> str:
@@ -44,16 +76,42 @@ class Variant:
             f" + coalesce(cast({self.credits_sql} as {MONEY}), 0))"
         )
 
+    def matches(self, columns: Sequence[str]) -> bool:
+        return all(resolve(s, columns) is not None for s in self.signature)
+
+    def bind(self, columns: Sequence[str]) -> Variant:
+        """This variant with every column template resolved against a file's header."""
+
+        def sub(text: str) -> str:
+            def one(m: re.Match[str]) -> str:
+                col = resolve(m.group(0), columns)
+                return q(col) if col is not None else "null"
+
+            return _TEMPLATE.sub(one, text)
+
+        changes: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("required", "json_literal_columns"):
+                changes[f.name] = tuple(resolve(v, columns) or v.split("|")[0] for v in value)
+            elif f.name.endswith("_sql"):
+                changes[f.name] = sub(value)
+        return replace(self, **changes)  # type: ignore[arg-type]
+
 
 def _ts(expr: str) -> str:
     return f"try_cast({expr} AS TIMESTAMP)"
 
 
-def _us_date(expr: str) -> str:
-    # Azure: US dates (MM/DD/YYYY or M/D/YYYY) in EA exports, ISO in newer ones
+def _any_date(expr: str) -> str:
+    # ISO dates and timestamps; US dates M/D/YYYY (Azure EA) and M/D/YY (FOCUS spec samples):
+    # a two-digit year is read as 20YY, never as year 25
+    text = f"trim(CAST({expr} AS VARCHAR))"
     return (
-        f"coalesce(try_strptime(CAST({expr} AS VARCHAR), ['%m/%d/%Y', '%Y-%m-%d']),"
-        f" try_cast({expr} AS TIMESTAMP))"
+        f"(CASE WHEN regexp_full_match({text}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}')"
+        f" THEN try_strptime({text}, '%m/%d/%y')"
+        f" ELSE coalesce(try_strptime({text}, ['%m/%d/%Y', '%Y-%m-%d']),"
+        f" try_cast({text} AS TIMESTAMP)) END)"
     )
 
 
@@ -71,10 +129,11 @@ AWS_CUR2 = Variant(
         "line_item_unblended_cost",
         "line_item_product_code",
     ),
-    period_sql="date_trunc('month', try_cast(bill_billing_period_start_date AS TIMESTAMP))::DATE",
-    cost_sql="line_item_unblended_cost",
-    currency_sql="line_item_currency_code",
-    charge_start_sql=_ts("line_item_usage_start_date"),
+    period_sql=f"date_trunc('month', try_cast({t('bill_billing_period_start_date')} AS TIMESTAMP))::DATE",
+    cost_sql=t("line_item_unblended_cost"),
+    currency_sql=t("line_item_currency_code"),
+    account_sql=t("bill_payer_account_id"),
+    charge_start_sql=_ts(t("line_item_usage_start_date")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
 )
 
@@ -90,7 +149,7 @@ AWS_CUR_LEGACY = Variant(
     name="aws_cur_legacy",
     provider="aws",
     description="AWS legacy CUR CSV with slash names (lineItem/UnblendedCost)",
-    signature=("lineItem/UnblendedCost", "lineItem/LineItemType"),
+    signature=(t("lineItem/UnblendedCost"), t("lineItem/LineItemType")),
     required=(
         "bill/BillingPeriodStartDate",
         "bill/PayerAccountId",
@@ -100,10 +159,11 @@ AWS_CUR_LEGACY = Variant(
         "lineItem/UnblendedCost",
         "lineItem/ProductCode",
     ),
-    period_sql=f"date_trunc('month', try_cast({q('bill/BillingPeriodStartDate')} AS TIMESTAMP))::DATE",
-    cost_sql=q("lineItem/UnblendedCost"),
-    currency_sql=q("lineItem/CurrencyCode"),
-    charge_start_sql=_ts(q("lineItem/UsageStartDate")),
+    period_sql=f"date_trunc('month', try_cast({t('bill/BillingPeriodStartDate')} AS TIMESTAMP))::DATE",
+    cost_sql=t("lineItem/UnblendedCost"),
+    currency_sql=t("lineItem/CurrencyCode"),
+    account_sql=t("bill/PayerAccountId"),
+    charge_start_sql=_ts(t("lineItem/UsageStartDate")),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
 )
 
@@ -117,6 +177,7 @@ GCP_NESTED = Variant(
     period_sql="try_strptime(CAST(invoice.month AS VARCHAR), '%Y%m')::DATE",
     cost_sql="cost",
     currency_sql="currency",
+    account_sql="billing_account_id",
     charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
     credits_sql="list_sum([try_cast(c.amount AS DOUBLE) for c in credits])",
@@ -135,54 +196,112 @@ GCP_FLAT = Variant(
         "cost",
         "invoice.month",
     ),
-    period_sql=f"try_strptime(CAST({q('invoice.month')} AS VARCHAR), '%Y%m')::DATE",
-    cost_sql="cost",
-    currency_sql="currency",
-    charge_start_sql="try_cast(usage_start_time AS TIMESTAMP)",
+    period_sql=f"try_strptime(CAST({t('invoice.month')} AS VARCHAR), '%Y%m')::DATE",
+    cost_sql=t("cost"),
+    currency_sql=t("currency"),
+    account_sql=t("billing_account_id"),
+    charge_start_sql=f"try_cast({t('usage_start_time')} AS TIMESTAMP)",
     period_window=("INTERVAL 31 DAY", "INTERVAL 0 DAY"),
-    # credits are a Python-literal list in the CSV: [{'name': 'x', 'amount': -1.0, ...}]
+    # ingest rewrites the Python-literal lists ([{'name': "Partner's credit", 'amount': -1.0}])
+    # as JSON with the json library (reading.py), so from_json reads them safely
     credits_sql=(
-        "list_sum([c.amount for c in from_json("
-        "replace(replace(credits, chr(39), chr(34)), ': None', ': null'),"
-        ' \'[{"amount":"DOUBLE"}]\')])'
+        f'list_sum([c.amount for c in from_json({t("credits")}, \'[{{"amount":"DOUBLE"}}]\')])'
     ),
+    json_literal_columns=("credits", "labels", "system_labels", "project.labels", "tags"),
 )
 
+# Azure cost details, every generation in one variant: EA (Cost, BillingCurrency, US dates), MCA
+# and EA v2 (CostInBillingCurrency, BillingCurrencyCode), pay-as-you-go / usage details v1
+# (PreTaxCost or preTaxCost, UsageDateTime, SubscriptionGuid, Currency), camelCase or PascalCase.
+_AZ_COST = t("CostInBillingCurrency", "Cost", "PreTaxCost", "costInBillingCurrency")
+_AZ_DATE = t("Date", "UsageDateTime", "UsageDate", "usageStart")
+_AZ_CHARGE_TYPE = t("ChargeType")
+_AZ_PRICING = t("PricingModel")
 _AZ_COMMITMENT_USAGE = (
-    "(\"ChargeType\" IN ('UnusedReservation', 'UnusedSavingsPlan') OR "
-    "(\"ChargeType\" = 'Usage' AND \"PricingModel\" IN ('Reservation', 'SavingsPlan')))"
+    f"({_AZ_CHARGE_TYPE} IN ('UnusedReservation', 'UnusedSavingsPlan') OR "
+    f"({_AZ_CHARGE_TYPE} = 'Usage' AND {_AZ_PRICING} IN ('Reservation', 'SavingsPlan')))"
 )
 
-AZURE_EA = Variant(
-    name="azure_ea",
+AZURE = Variant(
+    name="azure_cost_details",
     provider="azure",
-    description="Azure EA cost details (Cost, BillingCurrency), actual or amortized",
-    signature=("Cost", "MeterCategory", "Date", "SubscriptionId"),
-    required=(
-        "BillingAccountId",
-        "BillingPeriodStartDate",
-        "SubscriptionId",
-        "Date",
-        "Cost",
-        "MeterCategory",
-        "ChargeType",
+    description=(
+        "Azure cost/usage details (EA, MCA, pay-as-you-go; v1 and v2; actual or amortized)"
     ),
-    period_sql=f"date_trunc('month', {_us_date(q('BillingPeriodStartDate'))})::DATE",
-    cost_sql=q("Cost"),
-    currency_sql=q("BillingCurrency"),
-    charge_start_sql=_us_date(q("Date")),
+    signature=(
+        _AZ_COST,
+        t("MeterCategory", "ServiceName"),
+        _AZ_DATE,
+        t("SubscriptionId", "SubscriptionGuid"),
+    ),
+    required=(
+        _AZ_COST.strip("{}"),
+        _AZ_DATE.strip("{}"),
+        "SubscriptionId|SubscriptionGuid",
+        "MeterCategory|ServiceName",
+    ),
+    period_sql=(
+        f"date_trunc('month', coalesce({_any_date(t('BillingPeriodStartDate'))},"
+        f" {_any_date(_AZ_DATE)}))::DATE"
+    ),
+    cost_sql=_AZ_COST,
+    currency_sql=t("BillingCurrencyCode", "BillingCurrency", "Currency"),
+    account_sql=(
+        f"coalesce(nullif({t('BillingAccountId')}, ''), nullif({t('BillingProfileId')}, ''),"
+        f" {t('SubscriptionId', 'SubscriptionGuid')})"
+    ),
+    charge_start_sql=_any_date(_AZ_DATE),
     period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
     excluded_from_billed_sql=_AZ_COMMITMENT_USAGE,
 )
 
-AZURE_MCA = replace(
-    AZURE_EA,
-    name="azure_mca",
-    description="Azure cost details, newer schema (CostInBillingCurrency, BillingCurrencyCode)",
-    signature=("CostInBillingCurrency", "MeterCategory", "Date", "SubscriptionId"),
-    required=tuple("CostInBillingCurrency" if c == "Cost" else c for c in AZURE_EA.required),
-    cost_sql=q("CostInBillingCurrency"),
-    currency_sql=q("BillingCurrencyCode"),
+# FOCUS 1.0 / 1.0r2 / 1.1 / 1.2 from any provider (AWS Data Exports, Azure FocusCost, GCP, OCI, or
+# a multi-cloud file). The provider of a row is its ServiceProviderName (1.3) or ProviderName.
+FOCUS = Variant(
+    name="focus",
+    provider="focus",
+    description="FOCUS dataset (1.0, 1.0r2, 1.1 or 1.2), any provider",
+    signature=(t("BilledCost"), t("ChargePeriodStart"), t("BillingPeriodStart")),
+    required=("BilledCost", "ChargePeriodStart", "BillingPeriodStart", "ChargeCategory"),
+    period_sql=f"date_trunc('month', {_any_date(t('BillingPeriodStart'))})::DATE",
+    cost_sql=t("BilledCost"),
+    currency_sql=t("BillingCurrency"),
+    account_sql=t("BillingAccountId"),
+    provider_sql=f"coalesce(nullif({t('ServiceProviderName')}, ''), {t('ProviderName')})",
+    charge_start_sql=_any_date(t("ChargePeriodStart")),
+    # a FOCUS charge may cover a whole term before the period that bills it (an end-of-contract
+    # fee, a multi-year commitment purchase): up to five years back, never after the period
+    period_window=("INTERVAL 5 YEAR", "INTERVAL 0 DAY"),
+)
+
+# OCI cost reports (reports/cost-csv/*.csv.gz): slash names like the legacy CUR.
+OCI_COST = Variant(
+    name="oci_cost",
+    provider="oci",
+    description="OCI cost report (reports/cost-csv: lineItem/referenceNo, cost/myCost)",
+    signature=(t("lineItem/referenceNo"), t("cost/myCost")),
+    required=(
+        "lineItem/referenceNo",
+        "lineItem/tenantId",
+        "lineItem/intervalUsageStart",
+        "product/service",
+        "cost/myCost",
+    ),
+    period_sql=f"date_trunc('month', try_cast({t('lineItem/intervalUsageStart')} AS TIMESTAMP))::DATE",
+    cost_sql=t("cost/myCost"),
+    currency_sql=t("cost/currencyCode"),
+    account_sql=t("lineItem/tenantId"),
+    charge_start_sql=_ts(t("lineItem/intervalUsageStart")),
+    period_window=("INTERVAL 0 DAY", "INTERVAL 0 DAY"),
+)
+
+# Recognised but not loaded: the reason is reported instead of "unknown schema".
+SKIPPED_SCHEMAS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (t("lineItem/referenceNo"), t("usage/consumedQuantity")),
+        "OCI usage report (reports/usage-csv): quantities without cost; the cost report "
+        "(reports/cost-csv) or the FOCUS report carries the money",
+    ),
 )
 
 # Order matters: the first whose signature matches wins (CUR 2.0 before Athena-style).
@@ -192,16 +311,26 @@ VARIANTS: tuple[Variant, ...] = (
     AWS_CUR_ATHENA,
     GCP_NESTED,
     GCP_FLAT,
-    AZURE_MCA,
-    AZURE_EA,
+    FOCUS,
+    AZURE,
+    OCI_COST,
 )
 BY_NAME = {v.name: v for v in VARIANTS}
 
 
 def detect(columns: Iterable[str]) -> Variant | None:
-    """The variant whose signature columns are all present, or None (unknown schema)."""
-    cols = set(columns)
+    """The variant whose signature columns are all present (any case), or None."""
+    cols = list(columns)
     for v in VARIANTS:
-        if all(c in cols for c in v.signature):
+        if v.matches(cols):
             return v
+    return None
+
+
+def skipped_schema(columns: Iterable[str]) -> str | None:
+    """Why a recognised, deliberately unloaded schema is skipped (None: not one of them)."""
+    cols = list(columns)
+    for signature, reason in SKIPPED_SCHEMAS:
+        if all(resolve(s, cols) is not None for s in signature):
+            return reason
     return None

@@ -33,6 +33,7 @@ class Settings:
     price_catalog_dir: str = ""  # price catalog built by the gate/price_catalog asset
     budgets_file: str = ""  # budgets as data (CSV, also a dbt seed)
     webhooks_file: str = ""  # notification webhooks (YAML; secrets from the environment)
+    config_dir: str = ""  # the user's organisation configuration (`sibyl config init`); "" = seeds
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,10 +61,19 @@ class Settings:
             price_catalog_dir=_path_or_url(
                 os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))
             ),
+            # the user's budgets with their configuration; the demo's seed otherwise
             budgets_file=_path_or_url(
                 os.environ.get(
-                    "SIBYL_BUDGETS_FILE", str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv")
+                    "SIBYL_BUDGETS_FILE",
+                    str(Path(os.environ["SIBYL_CONFIG_DIR"]) / "budgets.csv")
+                    if os.environ.get("SIBYL_CONFIG_DIR")
+                    else str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv"),
                 )
+            ),
+            config_dir=(
+                str(Path(os.environ["SIBYL_CONFIG_DIR"]).expanduser().resolve())
+                if os.environ.get("SIBYL_CONFIG_DIR")
+                else ""
             ),
             webhooks_file=_path_or_url(
                 os.environ.get(
@@ -80,7 +90,8 @@ class Settings:
             "SIBYL_WAREHOUSE": self.warehouse_path,
             "DBT_TARGET": self.dbt_target,
             "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-        }
+            "SIBYL_DATA_DIR": self.data_dir,
+        } | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
 
     def export_dbt_env(self) -> None:
         os.environ.update(self.dbt_env())

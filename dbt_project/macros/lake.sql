@@ -13,27 +13,83 @@
 {% macro duckdb__lake_source(provider, variant) -%}
   {%- set pattern = var('lake_root') ~ '/raw/' ~ provider ~ '/*/' ~ variant ~ '__*.parquet' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
     {%- if found > 0 -%}
-      {%- set rel = "read_parquet('" ~ pattern ~ "', union_by_name = true)" -%}
+      {%- set rel = "read_parquet(" ~ sql_string(pattern) ~ ", union_by_name = true)" -%}
       {%- set cols = run_query("describe select * from " ~ rel).columns[0].values() -%}
       {{ return({'relation': rel, 'columns': cols | list}) }}
     {%- endif -%}
   {%- endif -%}
-  {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
+  {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type, null::varchar as _provider, null::varchar as _billing_currency where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
 {%- endmacro %}
 
 {% macro default__lake_source(provider, variant) -%}
   {{ exceptions.raise_compiler_error("The lake is read by DuckDB; on " ~ target.type ~ " load the lake into the raw schema first (not supported yet).") }}
 {%- endmacro %}
 
-{# A raw column cast to a type, or a typed NULL when the files do not have it. #}
+{#- The file's spelling of a column named by aliases 'A|B' (exact first, then any case), or none.
+    Exports spell one column differently across generations (PreTaxCost, preTaxCost, Cost). -#}
+{% macro lake_name(src, names) -%}
+  {%- set wanted = names.split('|') -%}
+  {%- for n in wanted -%}
+    {%- if n in src.columns -%}{{ return(n) }}{%- endif -%}
+  {%- endfor -%}
+  {%- for n in wanted -%}
+    {%- for c in src.columns -%}
+      {%- if c.lower() == n.lower() -%}{{ return(c) }}{%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{#- Every column of the files that one of the aliases 'A|B' names (any case), in alias order. -#}
+{% macro lake_names(src, names) -%}
+  {%- set found = [] -%}
+  {%- for n in names.split('|') -%}
+    {%- set one = lake_name(src, n) -%}
+    {%- if one is not none and one not in found -%}{%- do found.append(one) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(found) }}
+{%- endmacro %}
+
+{#- A raw column (aliases 'A|B', any case) cast to a type, or a typed NULL when the files lack it.
+    Files of different generations in one glob each fill their own alias: the first non-null wins. -#}
 {% macro lake_col(src, name, type='varchar') -%}
-  {%- if name in src.columns -%}
-    try_cast("{{ name | replace('"', '""') }}" as {{ type }})
+  {%- set found = lake_names(src, name) -%}
+  {%- if found | length == 1 -%}
+    try_cast({{ sql_ident(found[0]) }} as {{ type }})
+  {%- elif found | length > 1 -%}
+    coalesce({%- for c in found %}try_cast({{ sql_ident(c) }} as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
   {%- else -%}
     cast(null as {{ type }})
   {%- endif -%}
+{%- endmacro %}
+
+{#- lake_col for FOCUS CSVs, where an empty field or the literal `null` (the FOCUS samples' spelling)
+    is a null. -#}
+{% macro focus_col(src, name, type='varchar') -%}
+  {%- set found = lake_names(src, name) -%}
+  {%- if found | length == 0 -%}
+    cast(null as {{ type }})
+  {%- else -%}
+    coalesce({%- for c in found %}try_cast(nullif(nullif(trim(cast({{ sql_ident(c) }} as varchar)), ''), 'null') as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
+  {%- endif -%}
+{%- endmacro %}
+
+{# A double-quoted identifier (embedded quotes doubled): the only way a column name enters SQL. #}
+{% macro sql_ident(name) -%}
+  "{{ name | replace('"', '""') }}"
+{%- endmacro %}
+
+{# A single-quoted string literal (embedded quotes doubled). #}
+{% macro sql_string(value) -%}
+  '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- An account id exactly as exported; padded with zeros only when shorter than the provider's
+    length (AWS: 12). lpad alone would cut a longer id. -#}
+{% macro pad_account_id(expr, length) -%}
+  case when length({{ expr }}) < {{ length }} then lpad({{ expr }}, {{ length }}, '0') else {{ expr }} end
 {%- endmacro %}
 
 {# Where-clause that keeps no rows when the variant has no files. #}
@@ -41,33 +97,41 @@
   {%- if src.get('empty') %} false {% else %} true {% endif -%}
 {%- endmacro %}
 
-{# Raw tag columns (legacy CUR "resourceTags/user:Team", Athena "resource_tags_user_team") as a JSON object. #}
-{% macro tag_columns_json(src, prefix, key_prefix_to_drop) -%}
+{#- Raw tag columns (legacy CUR "resourceTags/user:Team", Athena "resource_tags_user_team", OCI
+    "tags/Oracle-Tags.CreatedBy", cost categories "costCategory/Env") as a JSON object built by
+    DuckDB (to_json over a map): a key or value with quotes stays data. -#}
+{% macro tag_columns_json(src, prefix, key_prefix_to_drop, extra_prefixes=[]) -%}
   {%- set tag_cols = [] -%}
-  {%- for c in src.columns if c.startswith(prefix) and c != 'resource_tags' -%}
-    {%- do tag_cols.append(c) -%}
+  {%- for c in src.columns if (c.lower().startswith(prefix.lower()) and c != 'resource_tags') -%}
+    {%- do tag_cols.append((c, c[key_prefix_to_drop | length:])) -%}
+  {%- endfor -%}
+  {%- for pre, keep in extra_prefixes -%}
+    {%- for c in src.columns if c.lower().startswith(pre.lower()) -%}
+      {%- do tag_cols.append((c, keep ~ c[pre | length:])) -%}
+    {%- endfor -%}
   {%- endfor -%}
   {%- if tag_cols | length == 0 -%}
     '{}'
   {%- else -%}
     to_json(map_from_entries(list_filter([
-      {%- for c in tag_cols %}
-      {'key': '{{ c[key_prefix_to_drop | length:] }}', 'value': cast("{{ c }}" as varchar)}{{ "," if not loop.last }}
+      {%- for c, key in tag_cols %}
+      {'key': {{ sql_string(key) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
       {%- endfor %}
     ], lambda e: e.value is not null and e.value <> '')))::varchar
   {%- endif -%}
 {%- endmacro %}
 
-{# Control totals written by ingest next to every lake file (the reconciliation's raw side). #}
+{#- Control totals written by ingest next to every lake file (the reconciliation's raw side):
+    one row per source x provider x billing account x period x currency x dataset. -#}
 {% macro lake_control_totals() -%}
   {%- set pattern = var('lake_root') ~ '/_control/*/*/*.json' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
     {%- if found > 0 -%}
-      {{ return("read_json('" ~ pattern ~ "', columns = {provider: 'VARCHAR', billing_period: 'VARCHAR', variant: 'VARCHAR', dataset: 'VARCHAR', dataset_type: 'VARCHAR', rows: 'BIGINT', billed_total: 'VARCHAR', currency: 'VARCHAR'})") }}
+      {{ return("(select c.source, c.variant, c.dataset, c.dataset_type, t.provider, t.billing_account_id, t.billing_period, t.currency, t.rows, t.billed_total from read_json(" ~ sql_string(pattern) ~ ", format = 'auto', columns = {source: 'VARCHAR', variant: 'VARCHAR', dataset: 'VARCHAR', dataset_type: 'VARCHAR', totals: 'STRUCT(provider VARCHAR, billing_account_id VARCHAR, billing_period VARCHAR, currency VARCHAR, \"rows\" BIGINT, billed_total VARCHAR)[]'}) as c, unnest(c.totals) as u(t))") }}
     {%- endif -%}
   {%- endif -%}
-  {{ return("(select null::varchar as provider, null::varchar as billing_period, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::bigint as rows, null::varchar as billed_total, null::varchar as currency where false)") }}
+  {{ return("(select null::varchar as source, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::varchar as provider, null::varchar as billing_account_id, null::varchar as billing_period, null::varchar as currency, null::bigint as rows, null::varchar as billed_total where false)") }}
 {%- endmacro %}
 
 {# Money: one decimal type everywhere (FOCUS Decimal; exports carry up to 10 decimals). #}
@@ -79,18 +143,55 @@
 {% macro billing_period_filter(column) -%}
   {%- set periods = var('billing_periods', []) -%}
   {%- if periods | length > 0 -%}
-    strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}'{{ p }}'{{ "," if not loop.last }}{% endfor -%})
+    strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}{{ sql_string(p) }}{{ "," if not loop.last }}{% endfor -%})
   {%- else -%}
     true
   {%- endif -%}
 {%- endmacro %}
 
-{# GCP flattened CSV stores lists as Python literals ([{'key': 'a', 'value': None}]): make JSON. #}
+{#- GCP flattened CSV stores lists as Python literals; ingest rewrites them as JSON with the json
+    library (ingest/reading.py), so the lake column is JSON already: no string replacement here. -#}
 {% macro python_literal_to_json(expr) -%}
-  replace(replace(replace(replace({{ expr }}, '''', '"'), ': None', ': null'), ': True', ': true'), ': False', ': false')
+  {{ expr }}
 {%- endmacro %}
 
 {# FOCUS StringHandling: display strings in ASCII (accents folded, symbols such as ® dropped). #}
 {% macro focus_ascii(expr) -%}
   regexp_replace(strip_accents({{ expr }}), '[^\x00-\x7F]', '', 'g')
+{%- endmacro %}
+
+{#- A timestamp from the date formats exports use: ISO 8601 (with or without Z), US M/D/YYYY and
+    M/D/YY (FOCUS samples, Azure EA). -#}
+{% macro any_timestamp(expr) -%}
+  (case when regexp_full_match(trim(cast({{ expr }} as varchar)), '\d{1,2}/\d{1,2}/\d{2}')
+        then try_strptime(trim(cast({{ expr }} as varchar)), '%m/%d/%y')
+        else coalesce(try_cast(replace(trim(cast({{ expr }} as varchar)), 'Z', '') as timestamp),
+                      try_strptime(trim(cast({{ expr }} as varchar)), ['%m/%d/%Y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d'])) end)
+{%- endmacro %}
+
+{#- The ingest run reports (<lake>/_state/runs/<run_id>.json): one row per landing file and run. -#}
+{% macro lake_run_reports() -%}
+  {%- set pattern = var('lake_root') ~ '/_state/runs/*.json' -%}
+  {%- set file_type = 'STRUCT(rel VARCHAR, status VARCHAR, provider VARCHAR, source VARCHAR, variant VARCHAR, dataset VARCHAR, dataset_type VARCHAR, periods VARCHAR[], "rows" BIGINT, billed_total VARCHAR, reason VARCHAR, notes VARCHAR[], quarantine_path VARCHAR)[]' -%}
+  {%- if execute -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
+    {%- if found > 0 -%}
+      {{ return("(select r.run_id, r.started_at, r.finished_at, f.* from read_json(" ~ sql_string(pattern) ~ ", format = 'auto', columns = {run_id: 'VARCHAR', started_at: 'VARCHAR', finished_at: 'VARCHAR', files: '" ~ file_type ~ "'}) as r, unnest(r.files) as u(f))") }}
+    {%- endif -%}
+  {%- endif -%}
+  {{ return("(select null::varchar as run_id, null::varchar as started_at, null::varchar as finished_at, null::varchar as rel, null::varchar as status, null::varchar as provider, null::varchar as source, null::varchar as variant, null::varchar as dataset, null::varchar as dataset_type, null::varchar[] as periods, null::bigint as rows, null::varchar as billed_total, null::varchar as reason, null::varchar[] as notes, null::varchar as quarantine_path where false)") }}
+{%- endmacro %}
+
+{#- Organisation configuration (teams, hierarchy, service catalog, account owners, tag rules,
+    billing sources): the user's CSV files in SIBYL_CONFIG_DIR (`sibyl run --config-dir`,
+    `sibyl config init`) when set, else the seed of the same name (the demo's configuration).
+    `sibyl run` always sets it, so the demo's organisation never applies to a user's data. -#}
+{% macro org_config(name) -%}
+  {%- set seed = ref(name) -%}
+  {%- set folder = env_var('SIBYL_CONFIG_DIR', '') -%}
+  {%- if folder -%}
+    (select * from read_csv({{ sql_string(folder ~ '/' ~ name ~ '.csv') }}, header = true, all_varchar = true, delim = ',', quote = '"'))
+  {%- else -%}
+    {{ seed }}
+  {%- endif -%}
 {%- endmacro %}

@@ -7,9 +7,11 @@
 {% macro duckdb__ml_table(table, empty_columns) -%}
   {%- set pattern = var('lake_root') ~ '/ml/' ~ table ~ '/**/*.parquet' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
     {%- if found > 0 -%}
-      {{ return("read_parquet('" ~ pattern ~ "', union_by_name = true, hive_partitioning = false)") }}
+      {#- by name over the typed empty relation: a file written without rows or columns (no
+          budgets configured) still yields every column -#}
+      {{ return("(select " ~ empty_columns ~ " where false union all by name select * from read_parquet(" ~ sql_string(pattern) ~ ", union_by_name = true, hive_partitioning = false))") }}
     {%- endif -%}
   {%- endif -%}
   {{ return("(select " ~ empty_columns ~ " where false)") }}

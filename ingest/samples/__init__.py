@@ -212,4 +212,12 @@ def generate(
             indent=1,
         )
     )
+    if "oci" in providers:
+        from ingest.samples import oci
+
+        teams = sorted({t.team_id for t in org.teams})
+        summary.rows["oci"], summary.files["oci"] = oci.write_cost_reports(
+            out_dir, cal, seed, teams[:6] or ["platform"]
+        )
+
     return summary

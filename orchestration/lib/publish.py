@@ -22,6 +22,8 @@ MARTS = (
     "fct_tag_compliance",
     "fct_reconciliation",
     "fct_resource_attribution",
+    "fct_ingest_files",
+    "fct_data_quality",
     "dim_teams",
     "dim_services",
     "dim_accounts",

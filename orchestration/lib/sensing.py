@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 
 from ingest.fs import RemoteFile
-from ingest.pipeline import PROVIDERS, path_period_and_dataset
+from ingest.pipeline import SOURCES, path_period_and_dataset
 
 
 def changed_files(files: Iterable[RemoteFile], cursor: str | None) -> tuple[list[RemoteFile], str]:
@@ -25,7 +26,7 @@ def changed_files(files: Iterable[RemoteFile], cursor: str | None) -> tuple[list
 def provider_hint(rel: str) -> str | None:
     """Provider from the delivery path when the layout names it (aws/…, gcp/…, azure/…)."""
     low = rel.lower()
-    for p in PROVIDERS:
+    for p in SOURCES:
         if low.startswith(f"{p}/") or f"/{p}/" in low:
             return p
     if "cur" in low.split("/")[0] or "bcm-data-exports" in low:
@@ -56,8 +57,8 @@ def partitions_for(
         cached = catalog.get(f.rel, {})
         known: list[str] = list(cached.get("periods") or [])  # type: ignore[call-overload]
         periods = {period} if period else {str(p) for p in known}
-        provider = provider_hint(f.rel) or cached.get("provider")
-        providers = [str(provider)] if provider else list(PROVIDERS)
+        provider = provider_hint(f.rel) or cached.get("source") or cached.get("provider")
+        providers = [str(provider)] if provider else list(SOURCES)
         for p in providers:
             out.setdefault(p, set()).update(periods or {""})
     return out
@@ -69,6 +70,9 @@ def dbt_build_args(changed_periods: Iterable[str], has_fact_table: bool) -> list
     With no fact table yet (first build) or no known periods, everything is built.
     """
     periods = sorted({p for p in changed_periods if p})
+    # dbt's unit tests pin the demo seeds as inputs: with the user's configuration they would
+    # test the user's files against the demo's expectations
+    extra = ["--exclude-resource-type", "unit_test"] if os.environ.get("SIBYL_CONFIG_DIR") else []
     if not has_fact_table or not periods:
-        return ["build"]
-    return ["build", "--vars", json.dumps({"billing_periods": periods})]
+        return ["build", *extra]
+    return ["build", "--vars", json.dumps({"billing_periods": periods}), *extra]

@@ -70,9 +70,9 @@ def test_ingest_from_and_to_s3(s3_endpoint, sample_landing, tmp_path):
     status = {f.rel: f.status for f in report.files}
     assert status["aws/sample-anonymous-aws-export-dataset.csv"] == "loaded"
     assert status["azure/EA_NoRows.csv"] == "quarantined"
-    assert sum(1 for s in status.values() if s == "loaded") == 2 + 3  # fixtures + 3 CUR 2.0 months
+    assert sum(1 for s in status.values() if s == "loaded") == 3 + 3  # fixtures + 3 CUR 2.0 months
     lake_files = fs.glob("lake/sibyl/raw/aws/billing_period=*/*.parquet")
-    assert len(lake_files) == 2 + 3
+    assert len(lake_files) == 3 + 3
     assert fs.glob("lake/sibyl/quarantine/azure/*__ea_norows.csv.json")
     assert fs.glob("lake/sibyl/_control/aws/billing_period=2023-11/*.json")
     assert load_catalog("s3://lake/sibyl")["files"]

@@ -93,7 +93,7 @@ def by_name(report, name):
             "column 'lineItem/UnblendedCost': 1 row(s) cost is not a number (e.g. row 1: 'N/A')",
         ),
         ("outside_period.csv", "charge date is outside the billing period"),
-        ("not_gzip.csv.gz", "Input is not a GZIP stream"),
+        ("not_gzip.csv.gz", "not a valid gzip file"),
         (
             "unknown_schema.csv",
             "unknown schema: no known export variant matches the columns [date, amount, memo]",

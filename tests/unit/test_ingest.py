@@ -40,12 +40,17 @@ def test_every_fixture_ingests_or_is_quarantined_with_a_reason(fixture_run):
     assert status == {
         "ATTRIBUTION.md": "quarantined",
         "aws/2022-07-01-alt-columns.csv": "loaded",
+        "aws/November-2023-None.csv": "loaded",
         "aws/sample-anonymous-aws-export-dataset.csv": "loaded",
         "azure/EA_ActualCost_Small.csv": "loaded",
         "azure/EA_AmortizedCost_Small.csv": "loaded",
         "azure/EA_NoRows.csv": "quarantined",
+        "azure/azure_camelCased.csv": "loaded",
+        "azure/azure_version_2.csv": "quarantined",  # BillingCurrencyCode "MC"
+        "azure/camel_v2.csv": "loaded",
         "azure/sample-anonymous-ea-export-dataset.csv": "loaded",
         "gcp/2022-08-01_5.csv": "loaded",
+        "oci/reports_cost-csv_0001000000603747.csv": "loaded",
     }
     no_rows = next(f for f in report.files if f.rel == "azure/EA_NoRows.csv")
     assert "empty export" in no_rows.reason
@@ -115,7 +120,8 @@ def test_lake_keeps_raw_names_strings_and_lineage(fixture_run):
     assert row[2] == "aws/sample-anonymous-aws-export-dataset.csv" and row[3] == 1
     assert row[4] == "aws_cur_legacy"
     control = json.loads(next(lake.glob("_control/aws/billing_period=2023-11/*.json")).read_text())
-    assert control["rows"] == 1281 and control["currency"] == "USD"
+    assert control["rows"] == 1281 and control["currencies"] == ["USD"]
+    assert [t["currency"] for t in control["totals"]] == ["USD"]
 
 
 def _copy_tree(src: Path, dst: Path, pattern: str) -> None:

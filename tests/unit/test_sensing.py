@@ -35,7 +35,8 @@ def test_partitions_from_delivery_paths_and_catalog():
 
 def test_unknown_file_requests_full_ingest_for_every_provider():
     plan = partitions_for([rf("drop/unknown.csv")], {})
-    assert plan == {"aws": {""}, "gcp": {""}, "azure": {""}}
+    # every source of the registry, FOCUS included (ingest.providers.SOURCES)
+    assert plan == {"aws": {""}, "gcp": {""}, "azure": {""}, "oci": {""}, "focus": {""}}
 
 
 def test_provider_hints():

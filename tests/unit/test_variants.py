@@ -18,10 +18,10 @@ def header(path):
     [
         ("aws/sample-anonymous-aws-export-dataset.csv", "aws_cur_legacy"),
         ("aws/2022-07-01-alt-columns.csv", "aws_cur_athena"),
-        ("azure/EA_ActualCost_Small.csv", "azure_ea"),
-        ("azure/EA_AmortizedCost_Small.csv", "azure_ea"),
-        ("azure/EA_NoRows.csv", "azure_ea"),
-        ("azure/sample-anonymous-ea-export-dataset.csv", "azure_mca"),
+        ("azure/EA_ActualCost_Small.csv", "azure_cost_details"),
+        ("azure/EA_AmortizedCost_Small.csv", "azure_cost_details"),
+        ("azure/EA_NoRows.csv", "azure_cost_details"),
+        ("azure/sample-anonymous-ea-export-dataset.csv", "azure_cost_details"),
         ("gcp/2022-08-01_5.csv", "gcp_flat"),
     ],
 )
@@ -36,7 +36,7 @@ def test_generated_exports_are_recognised(sample_landing):
     gcp = next(sample_landing.glob("gcp/**/*.parquet"))
     assert detect(pq.read_schema(gcp).names).name == "gcp_nested"
     azure = next(sample_landing.glob("azure/exports/*/*/*/*.csv"))
-    assert detect(header(azure)).name == "azure_ea"
+    assert detect(header(azure)).name == "azure_cost_details"
 
 
 def test_unknown_columns_are_not_guessed():

@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from ingest import fs as lakefs
 from ingest.pipeline import ingested_periods_since
-from orchestration.defs.dbt.project import sibyl_dbt_project
+from orchestration.defs.dbt.project import sibyl_dbt_project, sibyl_dbt_translator
 from orchestration.defs.resources import SibylSettings
 from orchestration.lib.publish import MARTS, publish_marts
 from orchestration.lib.sensing import dbt_build_args
@@ -40,6 +40,7 @@ def _has_fact_table(warehouse_path: str) -> bool:
     manifest=sibyl_dbt_project.manifest_path,
     project=sibyl_dbt_project,
     exclude="tag:ml",  # the ML marts build after the ML assets (orchestration/defs/ml)
+    dagster_dbt_translator=sibyl_dbt_translator,
 )
 def sibyl_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, sibyl: SibylSettings

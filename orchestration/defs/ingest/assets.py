@@ -1,22 +1,46 @@
-"""Ingest assets: one per provider, partitioned by billing period (thin adapters over ingest/)."""
+"""Ingest assets: one per source (each provider's native exports, plus FOCUS), partitioned by
+billing period (thin adapters over ingest/). The list comes from the provider registry."""
+
+import hashlib
 
 import dagster as dg
 
-from ingest.pipeline import PROVIDERS, ingest
+from ingest.fs import list_files
+from ingest.pipeline import SOURCES, ingest
 from orchestration.defs.partitions import billing_periods, period_of
 from orchestration.defs.resources import SibylSettings
+
+
+@dg.observable_source_asset(
+    key=["landing", "landing_files"],
+    group_name="ingest",
+    description=(
+        "The export files in the landing root (local folder or bucket), at the top of the lineage. "
+        "Observed as a data version over every file's path and fingerprint (size + mtime/etag), "
+        "so a new, changed or removed delivery is visible before anything is ingested."
+    ),
+)
+def landing_files(sibyl: SibylSettings) -> dg.DataVersion:
+    _, files = list_files(sibyl.resolved().landing_root)
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f"{f.rel}\0{f.fingerprint}\n".encode())
+    return dg.DataVersion(f"{len(files)}:{digest.hexdigest()[:16]}")
 
 
 def _ingest_asset(provider: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=f"raw_{provider}_billing",
         key_prefix=["lake"],
+        deps=[landing_files],
         group_name="ingest",
         partitions_def=billing_periods,
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"python", "duckdb", "parquet"},
         description=(
             f"{provider.upper()} billing exports from the landing root, validated with "
+            if provider != "focus"
+            else "FOCUS datasets (any provider) from the landing root, validated with "
             "great-expectations and written to lake/raw/" + provider + "/billing_period=YYYY-MM/. "
             "Bad files are quarantined with a JSON reason; the others load."
         ),
@@ -56,12 +80,7 @@ def _ingest_asset(provider: str) -> dg.AssetsDefinition:
     return _asset
 
 
-raw_aws_billing = _ingest_asset("aws")
-raw_gcp_billing = _ingest_asset("gcp")
-raw_azure_billing = _ingest_asset("azure")
-INGEST_ASSETS = [raw_aws_billing, raw_gcp_billing, raw_azure_billing]
-if [a.key.path[-1] for a in INGEST_ASSETS] != [f"raw_{p}_billing" for p in PROVIDERS]:
-    raise RuntimeError("an ingest asset is missing for a provider in ingest.pipeline.PROVIDERS")
+INGEST_ASSETS = [_ingest_asset(source) for source in SOURCES]
 
 ingest_job = dg.define_asset_job(
     "ingest_exports",

@@ -11,7 +11,7 @@ from models_ml.forecast import DEFAULT_MODELS, MODELS
 from models_ml.lifecycle import LifecycleRule
 from models_ml.status import latest_status
 from orchestration.defs.dbt.assets import published_marts, sibyl_dbt_models
-from orchestration.defs.dbt.project import sibyl_dbt_project
+from orchestration.defs.dbt.project import sibyl_dbt_project, sibyl_dbt_translator
 from orchestration.defs.resources import SibylSettings
 from orchestration.lib.publish import ML_MARTS, publish_marts
 
@@ -230,6 +230,7 @@ def budget_status(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg
     project=sibyl_dbt_project,
     select="tag:ml",
     name="sibyl_dbt_ml_models",
+    dagster_dbt_translator=sibyl_dbt_translator,
 )
 def sibyl_dbt_ml_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, sibyl: SibylSettings

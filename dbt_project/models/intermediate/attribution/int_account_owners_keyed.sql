@@ -5,5 +5,5 @@ select
     any_value(account_name) as account_name,
     any_value(nullif(default_team_id, '')) as default_team_id,
     any_value(environment) as environment
-from {{ ref('account_owners') }}
+from {{ org_config('account_owners') }}
 group by 1, 2

@@ -22,8 +22,8 @@ owners as (select * from {{ ref('int_account_owners_keyed') }}),
 
 hierarchy as (
     select t.team_id, t.business_unit_id, bu.business_group_id
-    from {{ ref('teams') }} as t
-    left join {{ ref('business_units') }} as bu on bu.business_unit_id = t.business_unit_id
+    from {{ org_config('teams') }} as t
+    left join {{ org_config('business_units') }} as bu on bu.business_unit_id = t.business_unit_id
 ),
 
 attributed as (

@@ -3,5 +3,5 @@ select
     provider,
     service_name,
     any_value(team_id) as team_id
-from {{ ref('service_catalog') }}
+from {{ org_config('service_catalog') }}
 group by 1, 2

@@ -166,10 +166,52 @@ unused_commitments as (
       )
 ),
 
+-- A partial ("not final") CUR month can carry Savings Plan covered usage without all of its
+-- negation lines. FOCUS bills covered usage at 0, so the uncancelled part would vanish: it becomes
+-- one Adjustment charge per account, period and currency, and the export reconciles to the cent.
+negation_gaps as (
+    select
+        'aws:' || li.payer_account_id || ':' || strftime(li.billing_period, '%Y-%m') || ':' || li.currency_code || ':sp-negation-gap' as charge_id,
+        min(li.source_file) as source_file,
+        cast(null as bigint) as source_row,
+        min(li.schema_variant) as schema_variant,
+        'AWS' as provider_name,
+        'Amazon Web Services' as publisher_name,
+        li.payer_account_id as billing_account_id,
+        li.payer_account_id as billing_account_name,
+        'Payer Account' as billing_account_type,
+        li.payer_account_id as sub_account_id,
+        li.payer_account_id as sub_account_name,
+        'Account' as sub_account_type,
+        li.billing_period,
+        cast(li.billing_period as timestamp) as billing_period_start,
+        cast(li.billing_period + interval 1 month as timestamp) as billing_period_end,
+        cast(li.billing_period as timestamp) as charge_period_start,
+        cast(li.billing_period + interval 1 month as timestamp) as charge_period_end,
+        li.currency_code as billing_currency,
+        'Savings Plans' as service_name,
+        'Other' as service_category,
+        'Other (Other)' as service_subcategory,
+        'Adjustment' as charge_category,
+        'Savings Plan covered usage not cancelled by negation lines (partial or not-final export)' as charge_description,
+        'One-Time' as charge_frequency,
+        {{ money('sum(li.unblended_cost)') }} as billed_cost,
+        {{ money('sum(li.unblended_cost)') }} as effective_cost,
+        {{ money('sum(li.unblended_cost)') }} as list_cost,
+        {{ money('sum(li.unblended_cost)') }} as contracted_cost,
+        '{}' as tags_json
+    from line_items as li
+    where li.line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')
+    group by li.payer_account_id, li.billing_period, li.currency_code
+    having sum(li.unblended_cost) <> 0
+),
+
 final as (
     select * from charges
     union all by name
     select * from unused_commitments
+    union all by name
+    select * from negation_gaps
 )
 
 select * from final

@@ -66,7 +66,7 @@ charges as (
         s.invoice_id,
         s.billing_account_id,
         coalesce(s.billing_account_name, s.billing_account_id) as billing_account_name,
-        case when s.schema_variant = 'azure_ea' then 'Enrollment' else 'Billing Account' end as billing_account_type,
+        case when s.schema_generation = 'ea' then 'Enrollment' else 'Billing Account' end as billing_account_type,
         s.subscription_id as sub_account_id,
         coalesce(s.subscription_name, s.subscription_id) as sub_account_name,
         case when s.subscription_id is not null then 'Subscription' end as sub_account_type,

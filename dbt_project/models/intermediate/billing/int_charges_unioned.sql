@@ -4,16 +4,34 @@
     their own charges; a different issuer would mean a third-party, BilledCost-0 charge). -#}
 with
 
-aws as (select * from {{ ref('int_aws_charges_mapped') }}),
-gcp as (select * from {{ ref('int_gcp_charges_mapped') }}),
-azure as (select * from {{ ref('int_azure_charges_mapped') }}),
+{#- one entry per native provider (the registry: ingest/providers.py) plus FOCUS input, whose rows
+    carry their own provider; source says which export a charge came from -#}
+{%- set natives = ['aws', 'gcp', 'azure', 'oci'] %}
 
+{% for p in natives %}
+{{ p }} as (select * from {{ ref('int_' ~ p ~ '_charges_mapped') }}),
+{% endfor %}
+focus as (select * from {{ ref('int_focus_charges_mapped') }}),
+
+all_sources as (
+    {%- for p in natives %}
+    select '{{ p }}' as provider, '{{ p }}' as source, * from {{ p }}
+    union all by name
+    {%- endfor %}
+    select * from focus
+),
+
+chosen as (select * from {{ ref('int_billing_sources_chosen') }}),
+
+-- the same spend delivered natively and as FOCUS counts once: the authoritative source's rows
 unioned as (
-    select 'aws' as provider, * from aws
-    union all by name
-    select 'gcp' as provider, * from gcp
-    union all by name
-    select 'azure' as provider, * from azure
+    select a.*
+    from all_sources as a
+    left join chosen as c
+        on c.provider = a.provider
+       and c.billing_account_id = a.billing_account_id
+       and c.billing_period = strftime(a.billing_period, '%Y-%m')
+    where c.chosen_source is null or c.chosen_source = a.source
 ),
 
 unit_map as (

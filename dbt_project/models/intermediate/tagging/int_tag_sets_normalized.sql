@@ -15,6 +15,10 @@ tag_sets as (
     union
     select tags_json from {{ ref('stg_azure__cost_details') }}
     union
+    select tags_json from {{ ref('stg_oci__cost_report') }}
+    union
+    select tags_json from {{ ref('stg_focus__charges') }}
+    union
     select '{}'  -- charges Sibyl derives (unused commitments) carry no tags
 ),
 
@@ -60,7 +64,7 @@ keys_canonical as (
         coalesce(a.canonical_key, k.normalized_key) as canonical_key,
         lower(trim(k.raw_value)) as normalized_value
     from keys_normalized as k
-    left join {{ ref('tag_key_aliases') }} as a on a.normalized_key = k.normalized_key
+    left join {{ org_config('tag_key_aliases') }} as a on a.normalized_key = k.normalized_key
 ),
 
 values_canonical as (
@@ -70,7 +74,7 @@ values_canonical as (
         k.canonical_key,
         coalesce(v.canonical_value, k.normalized_value) as canonical_value
     from keys_canonical as k
-    left join {{ ref('tag_value_aliases') }} as v
+    left join {{ org_config('tag_value_aliases') }} as v
         on v.canonical_key = k.canonical_key and v.normalized_value = k.normalized_value
     where nullif(k.normalized_value, '') is not null
 ),
@@ -94,7 +98,7 @@ per_set as (
 ),
 
 required as (
-    select list(tag_key order by tag_key) as required_keys from {{ ref('required_tags') }}
+    select list(tag_key order by tag_key) as required_keys from {{ org_config('required_tags') }}
 ),
 
 final as (
@@ -115,7 +119,7 @@ final as (
     from tag_sets as t
     cross join required as r
     left join per_set as p on p.tags_json = t.tags_json
-    left join {{ ref('teams') }} as tm on tm.team_id = p.tag_team
+    left join {{ org_config('teams') }} as tm on tm.team_id = p.tag_team
 )
 
 select * from final

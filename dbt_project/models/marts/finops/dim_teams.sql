@@ -1,9 +1,9 @@
 {#- Teams with their business unit and business group, plus the 'unallocated' bucket. -#}
 with
 
-teams as (select * from {{ ref('teams') }}),
-units as (select * from {{ ref('business_units') }}),
-groups as (select * from {{ ref('business_groups') }}),
+teams as (select * from {{ org_config('teams') }}),
+units as (select * from {{ org_config('business_units') }}),
+groups as (select * from {{ org_config('business_groups') }}),
 
 joined as (
     select

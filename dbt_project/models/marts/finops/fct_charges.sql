@@ -19,6 +19,7 @@ final as (
     select
         charge_id,
         provider,
+        source,
         billing_period,
         charge_date,
         provider_name,
@@ -71,6 +72,7 @@ final as (
         cast(commitment_discount_quantity as decimal(38, 10)) as commitment_discount_quantity,
         commitment_discount_unit,
         tags_json,
+        extension_columns_json,
         normalized_tags_json,
         team_id,
         business_unit_id,

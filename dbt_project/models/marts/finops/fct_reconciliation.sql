@@ -1,17 +1,26 @@
 {#- Per provider, billing period and currency: billed cost in the raw exports (control totals written
-    by ingest, summed as exported) vs the FOCUS charges and the daily mart. Azure: the actual-cost
-    export is the invoice when present, else the amortized export's billed part. -#}
+    by ingest per provider x billing account x period x currency, summed as exported) vs the FOCUS
+    charges and the daily mart. Azure: the actual-cost export is the invoice when present, else
+    the amortized export's billed part. Where the same spend arrived natively and as FOCUS, only
+    the authoritative source counts (int_billing_sources_chosen). is_final: every charge of the
+    period carries an invoice id (the provider has invoiced); otherwise the period is labelled
+    partial (an estimated, "not final" export), loaded and reconciled all the same. -#}
 with
+
+chosen as (select * from {{ ref('int_billing_sources_chosen') }}),
 
 control as (
     select
-        provider,
-        billing_period,
-        currency as billing_currency,
-        dataset_type,
-        cast(billed_total as decimal(38, 10)) as billed_total,
-        rows
-    from {{ lake_control_totals() }}
+        t.provider,
+        t.billing_period,
+        coalesce(nullif(t.currency, ''), 'USD') as billing_currency,
+        t.dataset_type,
+        cast(t.billed_total as decimal(38, 10)) as billed_total,
+        t.rows
+    from {{ lake_control_totals() }} as t
+    left join chosen as c
+        on c.provider = t.provider and c.billing_account_id = t.billing_account_id and c.billing_period = t.billing_period
+    where c.chosen_source is null or c.chosen_source = t.source
 ),
 
 control_basis as (
@@ -38,7 +47,8 @@ raw_side as (
 
 focus_side as (
     select provider, strftime(billing_period, '%Y-%m') as billing_period, billing_currency,
-           sum(billed_cost) as focus_billed_cost, count(*) as focus_rows
+           sum(billed_cost) as focus_billed_cost, count(*) as focus_rows,
+           count(invoice_id) = count(*) as is_final
     from {{ ref('fct_charges') }}
     group by 1, 2, 3
 ),
@@ -62,6 +72,8 @@ final as (
         cast(coalesce(f.focus_billed_cost, 0) - coalesce(r.raw_billed_cost, 0) as decimal(38, 10)) as difference,
         cast(coalesce(r.raw_rows, 0) as bigint) as raw_rows,
         cast(coalesce(f.focus_rows, 0) as bigint) as focus_rows,
+        coalesce(f.is_final, false) as is_final,
+        case when coalesce(f.is_final, false) then 'final' else 'partial' end as export_status,
         round(coalesce(f.focus_billed_cost, 0), 2) = round(coalesce(r.raw_billed_cost, 0), 2)
             and round(coalesce(d.daily_billed_cost, 0), 2) = round(coalesce(r.raw_billed_cost, 0), 2) as is_reconciled
     from raw_side as r

@@ -53,7 +53,14 @@ cur2 as (
         {{ lake_col(cur2, 'reservation_effective_cost', 'decimal(38, 10)') }} as reservation_effective_cost,
         {{ lake_col(cur2, 'reservation_unused_recurring_fee', 'decimal(38, 10)') }} as reservation_unused_recurring_fee,
         {{ lake_col(cur2, 'reservation_unused_quantity', 'decimal(38, 10)') }} as reservation_unused_quantity,
-        {% if 'resource_tags' in cur2.columns %}coalesce(to_json(resource_tags)::varchar, '{}'){% else %}'{}'{% endif %} as tags_json
+        {%- set cur2_tags = "coalesce(to_json(resource_tags)::varchar, '{}')" if 'resource_tags' in cur2.columns else "'{}'" %}
+        {%- if 'cost_category' in cur2.columns %}
+        -- cost categories survive as tags (cost_category/<name>), merged by DuckDB's JSON functions
+        json_merge_patch({{ cur2_tags }}, coalesce(to_json(map_from_entries(list_transform(map_entries(cost_category),
+            lambda e: {'key': 'cost_category/' || e.key, 'value': e.value})))::varchar, '{}'))::varchar as tags_json
+        {%- else %}
+        {{ cur2_tags }} as tags_json
+        {%- endif %}
     from {{ cur2.relation }}
     where {{ lake_filter(cur2) }}
 ),
@@ -105,7 +112,7 @@ athena as (
         {{ lake_col(athena, 'reservation_effective_cost', 'decimal(38, 10)') }} as reservation_effective_cost,
         {{ lake_col(athena, 'reservation_unused_recurring_fee', 'decimal(38, 10)') }} as reservation_unused_recurring_fee,
         {{ lake_col(athena, 'reservation_unused_quantity', 'decimal(38, 10)') }} as reservation_unused_quantity,
-        {{ tag_columns_json(athena, 'resource_tags_', 'resource_tags_') }} as tags_json
+        {{ tag_columns_json(athena, 'resource_tags_', 'resource_tags_', [('cost_category_', 'cost_category/')]) }} as tags_json
     from {{ athena.relation }}
     where {{ lake_filter(athena) }}
 ),
@@ -157,7 +164,7 @@ legacy as (
         {{ lake_col(legacy, 'reservation/EffectiveCost', 'decimal(38, 10)') }} as reservation_effective_cost,
         {{ lake_col(legacy, 'reservation/UnusedRecurringFee', 'decimal(38, 10)') }} as reservation_unused_recurring_fee,
         {{ lake_col(legacy, 'reservation/UnusedQuantity', 'decimal(38, 10)') }} as reservation_unused_quantity,
-        {{ tag_columns_json(legacy, 'resourceTags/', 'resourceTags/') }} as tags_json
+        {{ tag_columns_json(legacy, 'resourceTags/', 'resourceTags/', [('costCategory/', 'cost_category/')]) }} as tags_json
     from {{ legacy.relation }}
     where {{ lake_filter(legacy) }}
 ),
@@ -179,13 +186,14 @@ final as (
         cast(date_trunc('month', billing_period_start_at) as date) as billing_period,
         billing_period_start_at,
         billing_period_end_at,
-        -- account ids are 12-digit strings: restore leading zeros lost by tools that read numbers
-        lpad(payer_account_id, 12, '0') as payer_account_id,
+        -- account ids are 12-digit strings: restore leading zeros lost by tools that read numbers,
+        -- never cut a longer id
+        {{ pad_account_id('payer_account_id', 12) }} as payer_account_id,
         nullif(payer_account_name, '') as payer_account_name,
         nullif(invoice_id, '') as invoice_id,
         nullif(invoicing_entity, '') as invoicing_entity,
         nullif(billing_entity, '') as billing_entity,
-        lpad(usage_account_id, 12, '0') as usage_account_id,
+        {{ pad_account_id('usage_account_id', 12) }} as usage_account_id,
         nullif(usage_account_name, '') as usage_account_name,
         line_item_type,
         usage_start_at,

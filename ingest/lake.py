@@ -1,0 +1,194 @@
+"""The lake contract: partitions with lineage, control totals, the quarantine, orphans.
+
+- ``<lake>/raw/<source>/billing_period=YYYY-MM/<variant>__<dataset>.parquet`` — raw columns as
+  exported plus ``_source_file``, ``_source_row``, ``_ingested_at``, ``_schema_variant``,
+  ``_dataset``, ``_dataset_type``, ``_provider`` (the billing provider of the row: the source
+  itself for native exports, ProviderName for FOCUS) and ``_billing_currency``. One file per
+  export dataset and billing period, replaced atomically (never appended to).
+- ``<lake>/_control/<source>/billing_period=YYYY-MM/<variant>__<dataset>.json`` — control totals
+  per provider x billing account x period x currency, as exported.
+- ``<lake>/quarantine/<source>/<stamp>__<digest>__<file>`` + ``.json`` — rejected files and why.
+  A symbolic link or a path resolving outside the landing root is never copied: only the
+  sidecar (its name and reason) is written.
+- Orphans: lake partitions whose landing files are gone are reported; ``prune`` removes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingest import fs as lakefs
+from ingest.discovery import slug
+from ingest.providers import FOCUS_SOURCE, provider_of_focus_sql
+from ingest.report import ControlTotal, FileResult, PartitionResult
+from ingest.sql import literal
+from ingest.validate import Problem
+from ingest.variants import Variant
+
+log = logging.getLogger(__name__)
+
+
+def provider_expr(variant: Variant) -> str:
+    """SQL for the row's provider: the source for native exports, ProviderName for FOCUS."""
+    if variant.provider == FOCUS_SOURCE:
+        return provider_of_focus_sql(variant.provider_sql)
+    return literal(variant.provider)
+
+
+def quarantine(
+    fs: Any,
+    f: lakefs.RemoteFile,
+    res: FileResult,
+    problems: list[Problem],
+    lake_root: str,
+    landing_root: str,
+    tmp_root: Path,
+    now: dt.datetime,
+) -> FileResult:
+    """Mark ``res`` quarantined; copy the file (only from inside the root) and a JSON sidecar."""
+    res.status = "quarantined"
+    res.problems = [p.as_dict() for p in problems]
+    res.reason = "; ".join(str(p) for p in problems)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    digest = hashlib.sha1(f.rel.encode(), usedforsecurity=False).hexdigest()[:8]
+    name = slug(f.rel.rsplit("/", 1)[-1])
+    base = f"quarantine/{res.source or 'unknown'}/{stamp}__{digest}__{name}"
+    local_root = lakefs.is_local(fs)
+    safe = not f.link and (not local_root or lakefs.inside_root(landing_root, f.path))
+    if safe:
+        local = lakefs.fetch(fs, f.path, tmp_root)
+        res.quarantine_path = lakefs.put_atomic(local, lake_root, base)
+    sidecar = {
+        "file": f.rel,
+        "fingerprint": f.fingerprint,
+        "provider": res.provider,
+        "source": res.source,
+        "variant": res.variant,
+        "reason": res.reason,
+        "problems": res.problems,
+        "quarantined_at": now.isoformat(),
+        "quarantined_copy": res.quarantine_path,
+    }
+    lakefs.write_text_atomic(lake_root, base + ".json", json.dumps(sidecar, indent=1), tmp_root)
+    log.warning("quarantined %s: %s", f.rel, res.reason[:300])
+    return res
+
+
+def write_partition(
+    con: duckdb.DuckDBPyConnection,
+    lake_root: str,
+    tmp_root: Path,
+    source: str,
+    period: str,
+    variant_name: str,
+    dataset: str,
+    members: list[tuple[Path, FileResult, Variant]],
+    now: dt.datetime,
+) -> PartitionResult:
+    """Write one export dataset's rows of one billing period to the lake, atomically."""
+    selects = []
+    for stage, res, v in members:
+        selects.append(
+            # every value is quoted by literal(); the SQL expressions are the bound variant's
+            # (column names quoted by ident())
+            f"""select *, {literal(res.rel)} as _source_file, file_row_number + 1 as _source_row,
+                       timestamptz {literal(now.isoformat())} as _ingested_at,
+                       {literal(v.name)} as _schema_variant, {literal(dataset)} as _dataset,
+                       {literal(res.dataset_type or "actual")} as _dataset_type,
+                       {provider_expr(v)} as _provider,
+                       coalesce(nullif(upper(trim(cast({v.currency_sql} as varchar))), ''),
+                                {literal(res.default_currency) if res.default_currency else "null"}
+                       ) as _billing_currency
+                from read_parquet({literal(str(stage))}, file_row_number=true)
+                where strftime({v.period_sql}, '%Y-%m') = {literal(period)}"""  # noqa: S608
+        )
+    body = " union all by name ".join(f"({s})" for s in selects)
+    name = f"{variant_name}__{dataset}"
+    out = tmp_root / f"{source}-{period}-{name}.parquet"
+    con.execute(
+        f"copy (select * exclude (file_row_number) from ({body})) to {literal(str(out))} (format parquet, compression zstd)"  # noqa: S608 (see selects)
+    )
+    # the control totals were computed when each file was read (one pass per file)
+    merged: dict[tuple[str, str, str], ControlTotal] = {}
+    for _, res, _ in members:
+        for t in res.totals:
+            if t.billing_period != period:
+                continue
+            key = (t.provider, t.billing_account_id, t.currency)
+            if key not in merged:
+                merged[key] = ControlTotal(
+                    t.provider, t.billing_account_id, period, t.currency, 0, "0"
+                )
+            m = merged[key]
+            m.rows += t.rows
+            m.billed_total = str(Decimal(m.billed_total) + Decimal(t.billed_total))
+    totals = [merged[k] for k in sorted(merged)]
+    rel = f"raw/{source}/billing_period={period}/{name}.parquet"
+    dest = lakefs.put_atomic(out, lake_root, rel)
+    out.unlink(missing_ok=True)
+    part = PartitionResult(
+        source=source,
+        billing_period=period,
+        variant=variant_name,
+        dataset=dataset,
+        dataset_type=members[0][1].dataset_type or "actual",
+        lake_path=dest,
+        rows=sum(t.rows for t in totals),
+        billed_total=str(sum((Decimal(t.billed_total) for t in totals), Decimal(0))),
+        currencies=sorted({t.currency for t in totals}),
+        source_files=[r.rel for _, r, _ in members],
+        totals=totals,
+    )
+    control = asdict(part) | {"ingested_at": now.isoformat()}
+    lakefs.write_text_atomic(
+        lake_root,
+        f"_control/{source}/billing_period={period}/{name}.json",
+        json.dumps(control, indent=1),
+        tmp_root,
+    )
+    return part
+
+
+def find_orphans(lake_root: str, landing_rels: set[str]) -> list[tuple[str, str]]:
+    """(partition, control) relative paths whose every source file left the landing root."""
+    fs, base = lakefs.get_fs(lake_root)
+    base = base.rstrip("/")
+    folder = f"{base}/_control"
+    if not fs.exists(folder):
+        return []
+    out = []
+    for path in sorted(fs.glob(f"{folder}/*/*/*.json")):
+        try:
+            with fs.open(path, "r", encoding="utf-8") as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        files = set(doc.get("source_files") or [])
+        if files and not files & landing_rels:
+            control_rel = path[len(base) :].lstrip("/")
+            part_rel = "raw/" + control_rel.removeprefix("_control/").removesuffix(".json")
+            out.append((part_rel + ".parquet", control_rel))
+    return out
+
+
+def prune(lake_root: str, orphans: list[tuple[str, str]]) -> list[str]:
+    """Remove orphaned partitions and their control totals; returns what was removed."""
+    fs, base = lakefs.get_fs(lake_root)
+    base = base.rstrip("/")
+    removed = []
+    for part_rel, control_rel in orphans:
+        for rel in (part_rel, control_rel):
+            path = f"{base}/{rel}"
+            if fs.exists(path):
+                fs.rm(path)
+        removed.append(part_rel)
+    return removed
