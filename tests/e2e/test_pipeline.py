@@ -28,6 +28,9 @@ def pipeline(tmp_path_factory, sample_landing):
 
         defs = load_defs()
         instance = dg.DagsterInstance.ephemeral()
+        from orchestration.defs.partitions import register_periods
+
+        register_periods(instance, ["2026-08", "2026-09", "2026-10"])
         ingest_result = defs.resolve_job_def("ingest_exports").execute_in_process(
             instance=instance,
             tags={
