@@ -100,6 +100,11 @@ def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> 
     try:
         when = dt.datetime.fromisoformat(until)
         o = add_override(s.lake_root, scope, when, by, note)
+        from app.audit import record
+
+        record(
+            s.lake_root, o.by, "cli", "override", o.scope, f"until {o.until.isoformat()}; {note}"
+        )
     except (ValueError, StatusError) as e:
         print(f"sibyl budget override: {e}", file=sys.stderr)
         return EXIT_ERROR

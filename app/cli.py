@@ -13,6 +13,8 @@ sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when 
 sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
 sibyl anomalies list [--status open] [--limit 20]
 sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
+sibyl users add NAME --role finance|engineering|executive|admin [--teams a,b] [--password-stdin]
+sibyl users list | remove NAME            the cockpit's local users (argon2-hashed passwords)
 """
 
 from __future__ import annotations
@@ -140,8 +142,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     periods = [m.key for m in months_ending(end, args.months)]
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
     _materialize_all(periods)
+    _demo_extras(s)
     print(f"== 3/3 summary (pipeline done in {time.perf_counter() - t0:.0f}s) ==")
     return cmd_summary(args)
+
+
+def _demo_extras(s) -> None:  # type: ignore[no-untyped-def]
+    """The IaC gate on the example plans (one blocked) and the demo cockpit users."""
+    import dagster as dg
+
+    from app import gate_examples
+    from app.demo_users import ensure_demo_users
+    from app.users_cli import users_file
+    from orchestration.definitions import defs as load_defs
+
+    print(
+        "   IaC cost gate on examples/iac_plans (the ci_plan_files sensor's plans) ...", flush=True
+    )
+    decisions = gate_examples.run(load_defs(), dg.DagsterInstance.get(), s.ci_artifacts_root)
+    for key, decision in decisions.items():
+        print(f"     {decision:6} {key}")
+    print(
+        "     (the DagsterAssetCheckFailedError above is the blocked plan failing its check, as in CI)"
+    )
+    print(f"   cockpit users ({users_file()}):")
+    for name, password, role, teams in ensure_demo_users(users_file()):
+        print(f"     {name:14} password {password:16} {role:12} {teams}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -231,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument("--by", required=True)
         ap.add_argument("--note")
     a.set_defaults(func=cmd_anomalies)
+
+    from app.users_cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
 
     sub.add_parser(
         "gate",

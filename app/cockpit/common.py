@@ -1,36 +1,34 @@
-"""Shared bits of the cockpit pages: where the marts are, money formatting, empty states."""
+"""Shared bits of the cockpit pages: where the marts are (scoped to the signed-in user), the
+explanations and empty states. Formatting lives in ``present``; this module re-exports the names
+pages used before it existed."""
 
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
+from app.cockpit.present import money, pct, to_frame
 from app.cockpit.queries import MartMissing, Marts
 
+__all__ = ["frame", "how_to_read", "marts", "money", "not_produced", "pct"]
 
-def marts() -> Marts:
+
+def marts_dir() -> str:
     """The published marts folder (SIBYL_MARTS_DIR, else <SIBYL_DATA_DIR>/marts)."""
     from orchestration.settings import Settings
 
-    return Marts(os.environ.get("SIBYL_MARTS_DIR") or Settings.from_env().marts_dir)
+    return os.environ.get("SIBYL_MARTS_DIR") or Settings.from_env().marts_dir
 
 
-def money(v: Decimal | float | int | None, currency: str = "USD") -> str:
-    if v is None:
-        return "—"
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
-    amount = f"{abs(float(v)):,.2f}"
-    sign = "-" if float(v) < 0 else ""
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+def marts() -> Marts:
+    """The marts as the signed-in user may see them: the team scope is part of every query."""
+    from app.cockpit.session import current_user
 
-
-def pct(v: float | None, signed: bool = False) -> str:
-    if v is None:
-        return "—"
-    return f"{v:+.1f}%" if signed else f"{v:.1f}%"
+    user = current_user()
+    return Marts(marts_dir(), teams=user.team_scope if user else ())
 
 
 def how_to_read(text: str) -> None:
@@ -41,12 +39,6 @@ def not_produced(e: MartMissing) -> None:
     st.info(str(e), icon="ℹ️")
 
 
-def frame(cols: list[str], rows: list[tuple[Any, ...]]) -> Any:
-    """Rows as a pandas frame for st.dataframe / charts (money stays exact until display)."""
-    import pandas as pd
-
-    df = pd.DataFrame(rows, columns=cols)
-    for c in df.columns:
-        if len(df) and isinstance(df[c].iloc[0], Decimal):
-            df[c] = df[c].astype(float)
-    return df
+def frame(cols: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> Any:
+    """Rows as a pandas frame for tables and charts (Decimal -> float in every row)."""
+    return to_frame(cols, rows)

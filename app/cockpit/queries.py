@@ -10,6 +10,7 @@ selecting, filtering and summing what the marts hold.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,15 +69,70 @@ class MartMissing(LookupError):
         self.mart = mart
 
 
+_IN_SCOPE = "in (select unnest($_scope_teams))"
+# Mart -> the rows a team-scoped user may read (constant SQL; the team list is a bound parameter).
+# A mart not listed here holds organization-wide money (reconciliation, ingest control totals) and
+# returns no rows to a team-scoped user.
+TEAM_SCOPE: dict[str, str] = {
+    "fct_daily_costs": f"team_id {_IN_SCOPE}",
+    "fct_resource_daily_costs": f"team_id {_IN_SCOPE}",
+    "fct_cost_by_team_30d": f"team_id {_IN_SCOPE}",
+    "fct_untagged_resources": f"team_id {_IN_SCOPE}",
+    "fct_tag_compliance": f"team_id {_IN_SCOPE}",
+    "fct_resource_attribution": f"team_id {_IN_SCOPE}",
+    "dim_teams": f"team_id {_IN_SCOPE}",
+    "dim_services": "true",
+    "dim_accounts": "true",
+    "fct_cost_anomalies": f"owner_team_id {_IN_SCOPE}",
+    "fct_budget_status": f"scope_type = 'team' and scope_value {_IN_SCOPE}",
+    "fct_anomaly_series": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
+    "fct_cost_forecasts": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
+    "fct_iac_checks": f"team {_IN_SCOPE}",
+    "fct_savings_opportunities": f"team_id {_IN_SCOPE}",
+    "fct_savings_recommendations": f"team_id {_IN_SCOPE}",
+}
+
+
+def _freeze(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _thaw(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+@functools.lru_cache(maxsize=512)
+def _run(
+    sql: str, frozen: tuple[tuple[str, Any], ...], version: tuple[tuple[str, int, int], ...]
+) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """One query on a short-lived connection, cached by its text, parameters and the version
+    (mtime, size) of every mart file it reads: a republished mart is a new cache key."""
+    del version  # part of the cache key only
+    con = duckdb.connect()
+    try:
+        cur = con.execute(sql, {k: _thaw(v) for k, v in frozen})
+        rows = cur.fetchall()
+        return tuple(d[0] for d in cur.description or []), tuple(rows)
+    finally:
+        con.close()
+
+
 @dataclass(frozen=True)
 class Marts:
+    """The published marts folder, as one user may read it: ``teams`` None reads every team; a
+    tuple of team ids restricts every query on every mart to those teams' rows (TEAM_SCOPE)."""
+
     marts_dir: str
+    teams: tuple[str, ...] | None = None
 
     def path(self, mart: str) -> Path:
         return Path(self.marts_dir) / f"{mart}.parquet"
 
     def has(self, mart: str) -> bool:
         return self.path(mart).exists()
+
+    def scoped(self) -> bool:
+        return self.teams is not None
 
     def _bind(
         self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]
@@ -88,7 +144,25 @@ class Marts:
                 raise MartMissing(m, self.path(m))
             bound[m] = str(self.path(m))
         bound.update(params or {})
+        if self.teams is not None:
+            bound["_scope_teams"] = list(self.teams)
         return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
+
+    def _scope_sql(self, sql: str, marts: tuple[str, ...]) -> str:
+        """``sql`` with every ``read_parquet($<mart>)`` narrowed to the user's teams. Fails closed:
+        a mart named any other way in the text is refused rather than read unscoped."""
+        if self.teams is None:
+            return sql
+        for m in marts:
+            pred = TEAM_SCOPE.get(m, "false")
+            plain = f"read_parquet(${m})"
+            if sql.count(f"${m}") != sql.count(plain):
+                raise ValueError(
+                    f"{m} is read without read_parquet(${m}); cannot apply the team scope"
+                )
+            # the predicate is a constant of TEAM_SCOPE; the teams are a bound parameter
+            sql = sql.replace(plain, f"(select * from read_parquet(${m}) where {pred})")  # noqa: S608
+        return sql
 
     def query(
         self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
@@ -99,14 +173,15 @@ class Marts:
     def columns(
         self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Column names and rows of `sql` (see `query`), on a short-lived connection."""
-        con = duckdb.connect()
-        try:
-            cur = con.execute(sql, self._bind(sql, params, marts))
-            rows = cur.fetchall()
-            return [d[0] for d in cur.description or []], rows
-        finally:
-            con.close()
+        """Column names and rows of `sql` (see `query`), scoped to the user's teams, cached until
+        one of the marts it reads is republished."""
+        sql = self._scope_sql(sql, marts)
+        bound = self._bind(sql, params, marts)
+        version = tuple(
+            (m, st.st_mtime_ns, st.st_size) for m in marts for st in (self.path(m).stat(),)
+        )
+        cols, rows = _run(sql, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), version)
+        return list(cols), list(rows)
 
 
 # ---- overview ----------------------------------------------------------------------------------
@@ -137,7 +212,7 @@ def kpis(m: Marts) -> Kpis:
     """Month to date vs the same days of last month (effective cost), share allocated to a team and
     tag compliance over the last 30 days, and what the optional ML marts say."""
     cur = main_currency(m)
-    as_of, mtd, prev = m.query(
+    rows = m.query(
         """with d as (select * from read_parquet($fct_daily_costs) where billing_currency = $cur),
                 a as (select max(charge_date) as as_of from d)
            select a.as_of,
@@ -147,7 +222,8 @@ def kpis(m: Marts) -> Kpis:
            from d, a group by a.as_of""",
         {"cur": cur},
         marts=("fct_daily_costs",),
-    )[0]
+    )
+    as_of, mtd, prev = rows[0] if rows else (None, 0, 0)
     alloc = allocated_share(allocation_30d(m))
     comp = tag_compliance_30d(m) if m.has("fct_tag_compliance") else None
     anomalies = None
@@ -217,14 +293,36 @@ def last_run(m: Marts) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
 
 
-def daily_by_provider(m: Marts, currency: str, days: int = 90) -> list[tuple[Any, ...]]:
+def daily_by_provider(
+    m: Marts, currency: str, days: int = 90, spread_monthly_fees: bool = False
+) -> list[tuple[Any, ...]]:
+    """Daily effective cost per provider over the last ``days`` days. With
+    ``spread_monthly_fees``, a monthly fee (a provider/account/service whose cost in the data only
+    ever falls on the 1st of a month, e.g. a support plan) is spread evenly over the days of its
+    month that are in the data, so a trend shows a level, not a spike; each month's total is
+    unchanged."""
     return m.query(
-        """select charge_date, provider, sum(effective_cost)::double as cost
-           from read_parquet($fct_daily_costs)
-           where charge_date > (select max(charge_date) from read_parquet($fct_daily_costs)) - $days
-             and billing_currency = $cur
+        """with d as (select charge_date, provider, sub_account_id, service_name, effective_cost
+                      from read_parquet($fct_daily_costs) where billing_currency = $cur),
+                bounds as (select max(charge_date) as as_of from d),
+                fee_keys as (select provider, sub_account_id, service_name from d
+                             group by all having $spread and bool_and(day(charge_date) = 1)
+                                                and count(distinct charge_date) >= 2),
+                is_fee as (select d.*, f.provider is not null as fee from d
+                           left join fee_keys f using (provider, sub_account_id, service_name)),
+                plain as (select charge_date, provider, effective_cost from is_fee where not fee),
+                spread as (
+                    select g.day::date as charge_date, i.provider,
+                           i.effective_cost / (least(last_day(i.charge_date), b.as_of) - i.charge_date + 1) as effective_cost
+                    from is_fee i cross join bounds b,
+                         generate_series(i.charge_date, least(last_day(i.charge_date), b.as_of), interval 1 day) g(day)
+                    where i.fee),
+                allrows as (select * from plain union all select * from spread)
+           select charge_date, provider, sum(effective_cost)::double as cost
+           from allrows, bounds
+           where charge_date > bounds.as_of - $days
            group by 1, 2 order by 1, 2""",
-        {"days": days, "cur": currency},
+        {"days": days, "cur": currency, "spread": spread_monthly_fees},
         marts=("fct_daily_costs",),
     )
 
@@ -417,11 +515,11 @@ def tag_coverage_by_month(m: Marts) -> tuple[list[str], list[tuple[Any, ...]]]:
 def tag_coverage_by(m: Marts, by: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     col = {"account": "sub_account_id", "team": "team_id"}[by]
     # SQL text holds only identifiers from the fixed maps above; values are bound
-    sql = f"""select {col} as value, sum(taggable_cost) as taggable_cost,
+    sql = f"""select {col} as value, billing_currency as currency, sum(taggable_cost) as taggable_cost,
                      sum(fully_tagged_cost) * 100.0 / nullif(sum(taggable_cost), 0) as pct_cost_tagged
               from read_parquet($fct_tag_compliance)
               where charge_date > (select max(charge_date) from read_parquet($fct_tag_compliance)) - 30
-              group by 1 order by 2 desc"""  # noqa: S608
+              group by 1, 2 order by 3 desc"""  # noqa: S608
     return m.columns(sql, marts=("fct_tag_compliance",))
 
 
@@ -693,3 +791,14 @@ def budget_vs_forecast(m: Marts, budget_id: str) -> tuple[list[str], list[tuple[
         },
         marts=marts,
     )
+
+
+def account_names(m: Marts) -> dict[str, str]:
+    """Account id -> name (dim_accounts), for labels; empty when the dimension is not published."""
+    if not m.has("dim_accounts"):
+        return {}
+    rows = m.query(
+        "select sub_account_id, any_value(sub_account_name) from read_parquet($dim_accounts) group by 1",
+        marts=("dim_accounts",),
+    )
+    return {str(a): str(n) for a, n in rows if a is not None and n}

@@ -22,6 +22,7 @@ MARTS = (
     "fct_tag_compliance",
     "fct_reconciliation",
     "fct_ingest_files",
+    "fct_resource_attribution",
     "dim_teams",
     "dim_services",
     "dim_accounts",

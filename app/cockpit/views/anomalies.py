@@ -7,9 +7,12 @@ import json
 import altair as alt
 import streamlit as st
 
+from app.cockpit import present as p
 from app.cockpit import queries as q
 from app.cockpit.common import frame, how_to_read, marts, money, not_produced
+from app.cockpit.session import lake_root, require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Anomalies")
 how_to_read(
     "each row is an anomaly event on daily usage cost of a team, service, account or provider: its dates, "
@@ -26,10 +29,9 @@ m = marts()
 def _fresh_status() -> dict[str, tuple[str, str, str]]:
     """Status changes since the last pipeline run, from the status log in the lake."""
     from models_ml.status import current_statuses
-    from orchestration.settings import Settings
 
     try:
-        return current_statuses(Settings.from_env().lake_root)
+        return current_statuses(lake_root())
     except Exception as e:  # the inbox still shows the mart's statuses
         st.warning(f"could not read the anomaly status log: {e}")
         return {}
@@ -44,7 +46,7 @@ except q.MartMissing as e:
 k = q.anomaly_kpis(all_rows, all_cols)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Open anomalies", k["open"])
-c2.metric("Open cost impact", money(k["open_impact"]))
+c2.metric("Open cost impact", money(k["open_impact"], p.single_currency(frame(all_cols, all_rows))))
 c3.metric("Acknowledged", k["acknowledged"])
 c4.metric("Resolved", k["resolved"])
 
@@ -58,22 +60,13 @@ df = frame(cols, rows)
 if df.empty:
     st.info("No anomaly events match these filters.")
     st.stop()
-st.dataframe(
-    df.drop(columns=["root_cause_json", "series_id"]),
-    width="stretch",
-    hide_index=True,
-    column_config={
-        "cost_impact": st.column_config.NumberColumn("impact", format="%.2f"),
-        "owner_team_id": st.column_config.TextColumn("owner"),
-        "age_days": st.column_config.NumberColumn("age (days)"),
-        "is_ongoing": st.column_config.CheckboxColumn("ongoing"),
-        "lifecycle_state": st.column_config.TextColumn("lifecycle"),
-        "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
-    },
-)
+shown = df.assign(kind=df["kind"].astype(str).str.replace("_", " "))
+p.show_table(shown, hide=("root_cause_json", "series_id", "event_id", "methods"))
 
 labels = {
-    r["event_id"]: f"{r['start_date']}..{r['end_date']} · {r['scope_type']} {r['scope_value']} · "
+    r[
+        "event_id"
+    ]: f"{p.day(r['start_date'])} – {p.day(r['end_date'])} · {r['scope_type']} {r['scope_value']} · "
     f"+{money(r['cost_impact'], r['billing_currency'])} · {r['status']}"
     + (" · ongoing" if r["is_ongoing"] else "")
     for _, r in df.iterrows()
@@ -93,7 +86,7 @@ st.write(
 scols, srows = q.anomaly_series(m, ev["series_id"], ev["start_date"], ev["end_date"])
 series = frame(scols, srows)
 if not series.empty:
-    base = alt.Chart(series).encode(x=alt.X("ds:T", title=None))
+    base = alt.Chart(series).encode(x=alt.X("ds:T", title=None, axis=alt.Axis(format="%d %b %Y")))
     st.altair_chart(
         base.mark_area(opacity=0.25).encode(
             y=alt.Y("lower:Q", title=f"daily cost ({ev['billing_currency']})"), y2="upper:Q"
@@ -120,24 +113,30 @@ for dim, items in (cause.get("by_dimension") or {}).items():
             + "; ".join(f"{i[dim]} +{i['delta']:,.2f}/day ({(i['share'] or 0):.0%})" for i in items)
         )
 
+ACTIONS = {"acknowledged": "acknowledge", "resolved": "resolve", "open": "reopen"}
+st.write(
+    f"Status: **{ev['status']}**"
+    + (f" by {ev['status_by']} — {ev['status_note']}" if ev["status_by"] else "")
+)
+if not (user.can("acknowledge") or user.can("resolve")):
+    st.caption("Your role can read anomalies but not change their status.")
+    st.stop()
 with st.form("status"):
-    st.write(
-        f"Status: **{ev['status']}**"
-        + (f" by {ev['status_by']} — {ev['status_note']}" if ev["status_by"] else "")
-    )
-    action = st.radio("Change to", ["acknowledged", "resolved", "open"], horizontal=True)
-    who = st.text_input("Your name")
+    action = st.radio("Change to", list(ACTIONS), horizontal=True)
     note = st.text_area("Note (required to resolve: what it was, what was done)")
-    if st.form_submit_button("Save"):
+    if st.form_submit_button(f"Save as {user.username}"):
+        from app.audit import record
         from models_ml.status import StatusError, set_anomaly_status
-        from orchestration.settings import Settings
 
         try:
             set_anomaly_status(
-                Settings.from_env().lake_root, str(chosen), action, who, note, known_ids=set(labels)
+                lake_root(), str(chosen), action, user.username, note, known_ids=set(labels)
             )
         except StatusError as e:
             st.error(str(e))
         else:
-            st.success(f"{chosen}: {action} by {who}")
+            record(
+                lake_root(), user.username, user.role, ACTIONS[action], f"anomaly {chosen}", note
+            )
+            st.success(f"{chosen}: {action} by {user.username}")
             st.rerun()

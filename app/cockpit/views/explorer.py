@@ -2,22 +2,30 @@
 
 import datetime as dt
 
-import altair as alt
 import streamlit as st
 
+from app.cockpit import charts
+from app.cockpit import periods as per
+from app.cockpit import present as p
 from app.cockpit import queries as q
-from app.cockpit.common import frame, how_to_read, marts, not_produced
+from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("Cost explorer")
 how_to_read(
     "billed = what the invoice says, effective = amortized (commitments spread over usage), list = at public prices. "
-    "Bars show the ten largest values of the chosen dimension (the rest as 'other'); the table lists the top 200."
+    "Bars show the ten largest values of the chosen dimension (the rest as 'other'); the table lists the top 200 "
+    "with their share of the total. Top movers compare the last full month with the one before, within the filters."
 )
 m = marts()
 try:
     lo, hi = q.date_range(m)
 except q.MartMissing as missing:
     not_produced(missing)
+    st.stop()
+if hi is None:
+    st.info("No cost in the marts for your teams yet.")
     st.stop()
 
 c1, c2, c3 = st.columns(3)
@@ -29,7 +37,11 @@ if dimension == "tag value":
     keys = q.tag_keys(m) or ["team"]
     tag_key = st.selectbox("Tag key", keys)
 start, end = st.slider(
-    "Dates", min_value=lo, max_value=hi, value=(max(lo, hi - dt.timedelta(days=180)), hi)
+    "Dates",
+    min_value=lo,
+    max_value=hi,
+    value=(max(lo, hi - dt.timedelta(days=180)), hi),
+    format="DD MMM YYYY",
 )
 filters = []
 with st.expander("Filters"):
@@ -60,39 +72,44 @@ e = q.Explore(
     tag_key=tag_key,
 )
 cols_, rows = q.explore(m, e)
-df = frame(cols_, rows)
+df = p.to_frame(cols_, rows)
 tcols, trows = q.explore_totals(m, e)
-totals = frame(tcols, trows)
+totals = p.to_frame(tcols, trows)
 if df.empty:
     st.warning("No cost matches these filters.")
     st.stop()
+if dimension == "account":  # names where dim_accounts has them; the id stays in the table
+    names = q.account_names(m)
+    df["value"] = df["value"].map(lambda a: f"{names[a]} ({a})" if a in names else a)
+    totals.insert(0, "sub_account_name", totals["value"].map(lambda a: names.get(str(a), "")))
+currency = p.single_currency(df)
+if currency is None:
+    st.warning(
+        "These rows mix currencies: the chart adds them; filter by account or provider to separate them."
+    )
+partial = [d for d in per.partial_months(lo, hi) if grain == "monthly" and start <= d <= end]
 st.altair_chart(
-    alt.Chart(df)
-    .mark_bar()
-    .encode(
-        x=alt.X("period:T", title=None),
-        y=alt.Y("cost:Q", title=f"{cost} cost"),
-        color=alt.Color("value:N", title=dimension),
-        tooltip=["period:T", "value:N", "currency:N", alt.Tooltip("cost:Q", format=",.2f")],
-    ),
-    width="stretch",
+    charts.stacked_bars(df, "period", "value", "cost", currency, grain, dimension), width="stretch"
 )
-st.subheader(f"{cost.capitalize()} cost by {dimension}")
-st.dataframe(
-    totals,
-    width="stretch",
-    hide_index=True,
-    column_config={"cost": st.column_config.NumberColumn(format="%.2f")},
-)
+if partial:
+    st.caption(
+        "Partial months (not a full month of data): " + ", ".join(p.month(d) for d in partial)
+    )
+st.subheader(f"{cost.capitalize()} cost by {dimension}, {p.day(start)} – {p.day(end)}")
+p.show_table(p.with_total_and_share(totals, "cost", "value"), currency=currency)
 st.download_button(
     "Download CSV (what is shown)",
     df.to_csv(index=False).encode(),
     file_name=f"cost_by_{dimension.replace(' ', '_')}.csv",
     mime="text/csv",
 )
-st.subheader("Top movers: last 30 days vs the 30 before")
-if dimension != "tag value":
-    mc, mr = q.top_movers(m, dimension, cost)
-    st.dataframe(frame(mc, mr), width="stretch", hide_index=True)
-else:
-    st.caption("Top movers are shown for the other dimensions.")
+pr = per.periods_for(hi, lo)
+st.subheader(
+    f"Top movers: {p.month(pr.last_month[0])} vs {p.month(pr.prior_month[0])} (full months)"
+)
+if not pr.covered(pr.prior_month):
+    st.caption(
+        f"{p.month(pr.prior_month[0])} is only partly in the data: the change is overstated."
+    )
+mc, mr = per.full_month_movers(m, e, pr)
+p.show_table(p.to_frame(mc, mr), currency=currency)

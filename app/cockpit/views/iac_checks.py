@@ -4,9 +4,12 @@ import json
 
 import streamlit as st
 
+from app.cockpit import present as p
 from app.cockpit import queries as q
-from app.cockpit.common import frame, how_to_read, marts, money, not_produced
+from app.cockpit.common import how_to_read, marts, not_produced
+from app.cockpit.session import require_user
 
+user = require_user()  # nothing is shown or read before someone signs in
 st.title("IaC checks")
 how_to_read(
     "each row is a Terraform plan CI uploaded: its monthly cost before and after (list prices, 730 h/month), "
@@ -18,20 +21,15 @@ try:
 except q.MartMissing as e:
     not_produced(e)
     st.stop()
-df = frame(cols, rows)
+df = p.to_frame(cols, rows)
 c1, c2, c3 = st.columns(3)
 c1.metric("Checks", len(df))
 c2.metric("Blocked", int((df["decision"] == "block").sum()))
 c3.metric(
-    "Cost added by passing changes",
-    money(df.loc[df["decision"] != "block", "delta_monthly_cost"].sum()),
+    "Monthly cost added by passing changes",
+    p.money(df.loc[df["decision"] != "block", "delta_monthly_cost"].sum(), "USD"),
 )
-st.dataframe(
-    df.drop(columns=["violations_json"]),
-    width="stretch",
-    hide_index=True,
-    column_config={"url": st.column_config.LinkColumn("link")},
-)
+p.show_table(df, currency="USD", hide=("violations_json",))
 for _, r in df.head(20).iterrows():
     vs = json.loads(r["violations_json"] or "[]")
     if vs:
