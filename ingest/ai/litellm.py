@@ -92,9 +92,10 @@ def read_litellm(path: Path, prices: PriceTable | None = None) -> list[AiLine]:
     lines: list[AiLine] = []
     for i, row in enumerate(df.iter_rows(named=True), start=2):
         where = f"{file} row {i}"
-        meta = _json(row.get("metadata"))
-        meta = meta if isinstance(meta, dict) else {}
-        usage = meta.get("usage_object") if isinstance(meta.get("usage_object"), dict) else {}
+        raw = _json(row.get("metadata"))
+        meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        u = meta.get("usage_object")
+        usage: dict[str, Any] = u if isinstance(u, dict) else {}
         tags = _tags(row.get("request_tags"))
         prompt = tokens_of(row.get("prompt_tokens"), where, "prompt_tokens")
         c_read = tokens_of(usage.get("cache_read_input_tokens"), where, "cache_read_input_tokens")

@@ -49,7 +49,7 @@ def _day(nanos: Any, file: str) -> dt.date:
     return dt.datetime.fromtimestamp(n / 1e9, dt.UTC).date()
 
 
-def _who(a: dict[str, Any], res: dict[str, Any]) -> dict[str, str]:
+def _who(a: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
     return {
         "provider": text_of(a.get("gen_ai.provider.name") or a.get("gen_ai.system"), 40).lower(),
         "model": text_of(a.get("gen_ai.response.model") or a.get("gen_ai.request.model")),

@@ -78,9 +78,9 @@ def tier(entry: dict[str, Any]) -> tuple[str, str, str, str]:
             found.setdefault(int(k[len(pre) : -8]) * 1000, {})["cache"] = v
     if not found:
         return ("", "", "", "")
-    n = min(found)
-    t = found[n]
-    return (str(n), per_1m(t.get("input")), per_1m(t.get("output")), per_1m(t.get("cache")))
+    low = min(found)
+    t = found[low]
+    return (str(low), per_1m(t.get("input")), per_1m(t.get("output")), per_1m(t.get("cache")))
 
 
 def rows(prices: dict[str, Any], version: str, as_of: str) -> list[dict[str, str]]:
