@@ -11,6 +11,7 @@ sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json
                                           price a Terraform change and apply cost policies
 sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when a breaker is open
 sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
+sibyl budget check --scope agent:NAME --estimate-cost 0.50   JSON; exit 0 allowed, 1 blocked
 sibyl anomalies list [--status open] [--limit 20]
 sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
 sibyl users add NAME --role finance|engineering|executive|admin [--teams a,b] [--password-stdin]
@@ -178,6 +179,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_budget(args: argparse.Namespace) -> int:
+    if args.action == "check":
+        from app.ai_budget_cli import budget_check
+
+        return budget_check(args.scope, args.estimate_cost)
     from app.budget_cli import budget_override, budget_status
 
     s = _settings()
@@ -244,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     bo.add_argument("--until", required=True, help="YYYY-MM-DD or ISO timestamp (UTC)")
     bo.add_argument("--by", required=True, help="who decides")
     bo.add_argument("--note")
+    bc = bsub.add_parser("check", help="may an AI request of this cost go ahead? (JSON; exit 1 no)")
+    bc.add_argument(
+        "--scope", required=True, help="agent:NAME, session:ID, api_key:ID, model:M, ..."
+    )
+    bc.add_argument("--estimate-cost", required=True, help="the request's estimated cost")
     b.set_defaults(func=cmd_budget)
 
     a = sub.add_parser("anomalies", help="list cost anomaly events, acknowledge or resolve them")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ingest.ai.prices import PriceTable, list_cost, unit_price
 from ingest.ai.records import AiFileError, AiLine
+from models_ml.ai_budget import Spend
 
 SOURCE_RANK = {
     "openai_costs": 0,
@@ -173,3 +174,23 @@ def ai_costs_daily(rows: Iterable[FactRow]) -> list[DailyRow]:
         a[1] += r.cache_savings
         toks[k] += r.line.tokens
     return [DailyRow(*k, toks[k], v[0], v[1]) for k, v in sorted(acc.items())]
+
+
+def spend_of(rows: Iterable[FactRow]) -> list[Spend]:
+    """The priced fact lines as the AI budgets read them (one dimension a scope type)."""
+    return [
+        Spend(
+            r.line.usage_date,
+            r.line.source,
+            r.cost,
+            {
+                "agent": r.line.agent,
+                "session": r.line.session,
+                "api_key": r.line.api_key,
+                "model": r.line.model,
+                "provider": r.line.provider,
+            },
+        )
+        for r in rows
+        if r.cost is not None
+    ]
