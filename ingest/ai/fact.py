@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +29,8 @@ SOURCE_RANK = {
     "litellm": 2,
     "otlp": 3,
 }
+COST_SOURCES = ("openai_costs", "anthropic_cost")
+USAGE_SOURCES = ("openai_usage", "anthropic_usage")
 KEY_TYPES = ("project", "api_key", "agent", "user", "team")
 THOUSAND = Decimal(1000)
 CACHE_READ = ("cache_read",)
@@ -74,12 +76,30 @@ def team_of(line: AiLine, team_map: dict[tuple[str, str], str]) -> str:
     return line.team or "unattributed"
 
 
+def _with_usage_tokens(lines: list[AiLine]) -> list[AiLine]:
+    """Cost-report lines carry money, not tokens: give each the tokens the same provider's usage
+    report counts for its day, model, token type and project/workspace (so cost per 1k tokens is
+    defined on the rows that count)."""
+    usage: dict[tuple[dt.date, str, str, str, str], int] = defaultdict(int)
+    for ln in lines:
+        if ln.source in USAGE_SOURCES:
+            usage[(ln.usage_date, ln.provider, ln.model, ln.token_type, ln.project)] += ln.tokens
+    return [
+        replace(ln, tokens=usage.get(k, 0))
+        if ln.source in COST_SOURCES
+        and not ln.tokens
+        and (k := (ln.usage_date, ln.provider, ln.model, ln.token_type, ln.project)) in usage
+        else ln
+        for ln in lines
+    ]
+
+
 def build_fact(
     lines: Iterable[AiLine],
     prices: PriceTable,
     team_map: dict[tuple[str, str], str] | None = None,
 ) -> list[FactRow]:
-    lines = list(lines)
+    lines = _with_usage_tokens(list(lines))
     best: dict[tuple[dt.date, str], int] = {}
     for ln in lines:
         k = (ln.usage_date, ln.provider)

@@ -33,7 +33,7 @@ from ingest.ai.prices import PriceTable, list_cost, load_prices
 
 #: agent -> (provider, model, team, project/workspace, api key, calls a day, input, output tokens)
 AGENTS = {
-    "support-bot": ("openai", "gpt-4o-mini", "crm", "proj_support", "key_support", 40, 1800, 350),
+    "support-bot": ("openai", "gpt-4o-mini", "crm", "proj_support", "key_support", 40, 18000, 3500),
     "code-review": (
         "anthropic",
         "claude-sonnet-4-5-20250929",
@@ -41,10 +41,10 @@ AGENTS = {
         "wrkspc_eng",
         "apikey_review",
         12,
+        90000,
         9000,
-        900,
     ),
-    "research": ("openai", "gpt-4o", "llm-apps", "proj_research", "key_research", 8, 6000, 1200),
+    "research": ("openai", "gpt-4o", "llm-apps", "proj_research", "key_research", 8, 60000, 12000),
     "ticket-triage": (
         "anthropic",
         "claude-haiku-4-5",
@@ -52,8 +52,8 @@ AGENTS = {
         "wrkspc_ops",
         "apikey_triage",
         20,
-        2500,
-        300,
+        25000,
+        3000,
     ),
 }
 RUNAWAY_AGENT = "ticket-triage"

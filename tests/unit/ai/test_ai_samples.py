@@ -30,6 +30,8 @@ def test_sources_reconcile_and_the_loop_trips(tmp_path: Path) -> None:
     counted: dict[str, Decimal] = defaultdict(Decimal)
     for d in ai_costs_daily(rows):
         counted[d.provider] += d.cost
+    # cost-report rows carry the usage report's tokens: cost per 1k tokens is defined
+    assert all(d.tokens > 0 and d.cost_per_1k_tokens for d in ai_costs_daily(rows))
     for provider, total in truth["totals"].items():
         assert abs(counted[provider] - Decimal(total)) < Decimal("0.01"), provider
     # the gateway saw the same calls: its spend per day and provider equals the cost reports'
