@@ -34,7 +34,13 @@ def test_partitions_schedules_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     part = graph.get(dg.AssetKey(["lake", "raw_gcp_billing"])).partitions_def
     assert isinstance(part, dg.MonthlyPartitionsDefinition)
-    assert {s.name for s in defs.schedules} == {"daily_ingest", "daily_transform", "ml_daily"}
+    assert {s.name for s in defs.schedules} == {
+        "daily_ingest",
+        "daily_transform",
+        "ml_daily",
+        "ai_ingest",
+        "ai_publish",
+    }
     assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}
     assert "billed_cost_reconciles" in checks
@@ -68,3 +74,14 @@ def test_daily_schedule_requests_current_and_previous_month():
     )
     keys = sorted(r.partition_key for r in daily_ingest(ctx))
     assert keys == ["2026-02-01", "2026-03-01"]
+
+
+def test_ai_spend_lineage():
+    graph = load().resolve_asset_graph()
+    stg = graph.get(dg.AssetKey(["staging", "stg_ai__charges"]))
+    assert dg.AssetKey(["lake", "ai_charges"]) in stg.parent_keys
+    up = graph.get_ancestor_asset_keys(dg.AssetKey(["marts", "published_ai_marts"]))
+    assert {dg.AssetKey(["lake", "ai_charges"]), dg.AssetKey(["marts", "fct_charges"])} <= up
+    assert dg.AssetKey(["lake", "ai_charges"]) in graph.get_ancestor_asset_keys(
+        dg.AssetKey(["marts", "fct_charges"])
+    )

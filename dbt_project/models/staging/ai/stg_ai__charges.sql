@@ -1,3 +1,4 @@
+-- depends_on: {{ source('ai', 'ai_charges') }}
 {#- The AI fact (ingest/ai/pipeline.py); typed and empty until AI files have been ingested. -#}
 {%- set empty -%}
 null::date as usage_date, null::varchar as source, null::varchar as source_file,

@@ -1,3 +1,4 @@
+-- depends_on: {{ source('ai', 'ai_reconciliation') }}
 {%- set empty -%}
 null::date as usage_date, null::varchar as ai_provider, null::varchar as model,
 null::decimal(38, 12) as priced_usage, null::decimal(38, 12) as source_cost,
