@@ -83,6 +83,7 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("ingest failed (see the log above)")
+    _run_job(defs, instance, quiet, "ai_ingest", "AI usage (OpenAI, Anthropic, LiteLLM, OTLP)")
     print(
         "   dbt build (staging -> FOCUS -> attribution -> marts, with tests) and publish ...",
         flush=True,
@@ -92,12 +93,32 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("dbt build / publish failed (see the log above)")
+    _run_job(defs, instance, quiet, "ai_publish", "AI spend marts")
     print("   anomalies, forecasts, budgets -> ML marts -> notifications ...", flush=True)
     result = defs.resolve_job_def("ml_daily").execute_in_process(
         instance=instance, run_config=quiet
     )
     if not result.success:
         raise SystemExit("ML assets failed (see the log above)")
+
+
+def _run_job(defs, instance, run_config, name: str, what: str) -> None:  # type: ignore[no-untyped-def]
+    print(f"   {what} ...", flush=True)
+    if (
+        not defs.resolve_job_def(name)
+        .execute_in_process(instance=instance, run_config=run_config)
+        .success
+    ):
+        raise SystemExit(f"{name} failed (see the log above)")
+
+
+def _demo_ai_files(s, end: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """Sample AI usage next to the billing exports: two providers and a gateway (issue 14)."""
+    from ingest.samples.ai import generate_ai
+
+    if "://" not in s.landing_root:
+        truth = generate_ai(Path(s.landing_root), end, days=60)
+        print(f"   AI usage: {truth['calls']:,} calls; runaway loop {truth['runaway']}")
 
 
 def dagster_home(s) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     )
     periods = [m.key for m in months_ending(end, args.months)]
+    _demo_ai_files(s, end)
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
     _materialize_all(periods)
     _demo_extras(s)
