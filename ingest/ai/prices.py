@@ -85,6 +85,11 @@ class PriceTable:
         for c in cands:
             if c and c in self.rows:
                 return self.rows[c]
+        if provider == "anthropic" or m.startswith("claude-"):
+            # a Claude model the table no longer lists under Anthropic (retired ids) is priced at
+            # its Bedrock on-demand row, which is Anthropic's list price; the row names itself
+            bedrock = f"anthropic.{_DATE_SUFFIX.sub(lambda x: x.group(1), m)}-v1:0"
+            return self.rows.get(bedrock)
         return None
 
 

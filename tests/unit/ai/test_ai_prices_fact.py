@@ -89,8 +89,19 @@ def test_anthropic_usage_priced_by_hand(tmp_path: Path) -> None:
     assert sum(r.cache_savings for r in fact) == D("0.00054")
 
 
-def test_unpriced_model_is_kept_and_reported() -> None:
-    lines = read_anthropic(FIX / "anthropic_usage_report_api_reference.json")
+def test_retired_claude_id_priced_at_its_bedrock_row() -> None:
+    # claude-sonnet-4-20250514 left the table's anthropic rows; its Bedrock row
+    # anthropic.claude-sonnet-4-20250514-v1:0 carries Anthropic's list price ($3 / $15 per 1M)
+    p = load_prices().lookup("claude-sonnet-4-20250514", "anthropic")
+    assert p is not None and p.model == "anthropic.claude-sonnet-4-20250514-v1:0"
+    assert list_cost(p, "input", 1_000_000) == D("3") and list_cost(p, "output", 1000) == D("0.015")
+
+
+def test_unpriced_model_is_kept_and_reported(tmp_path: Path) -> None:
+    f = tmp_path / "usage.json"
+    text = (FIX / "anthropic_usage_report_api_reference.json").read_text()
+    f.write_text(text.replace("claude-sonnet-4-20250514", "claude-unreleased-9"))
+    lines = read_anthropic(f)
     fact = build_fact(lines, load_prices())
     assert len(fact) == len(lines)
     assert {r.cost_basis for r in fact} == {"unpriced"}
