@@ -42,7 +42,8 @@ SOURCE_RANK = {
     "openai_usage": 1,
     "anthropic_usage": 1,
     "litellm": 2,
-    "otlp": 3,
+    "litellm_focus": 3,
+    "otlp": 4,
 }
 
 

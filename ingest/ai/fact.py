@@ -3,7 +3,7 @@ has one, else the list price), attribution to team, and which lines count in spe
 
 The same calls reach Sibyl up to four times (provider cost report, provider usage API, gateway
 log, OTLP spans). Per day and provider only the most authoritative source present counts in
-totals (cost report > usage API > gateway > OTLP); the others stay in the fact with
+totals (cost report > usage API > gateway spend logs > gateway FOCUS export > OTLP); the others stay in the fact with
 ``counts_in_total`` false and give the per-agent / per-session / per-user detail.
 """
 
@@ -27,7 +27,8 @@ SOURCE_RANK = {
     "openai_usage": 1,
     "anthropic_usage": 1,
     "litellm": 2,
-    "otlp": 3,
+    "litellm_focus": 3,
+    "otlp": 4,
 }
 COST_SOURCES = ("openai_costs", "anthropic_cost")
 USAGE_SOURCES = ("openai_usage", "anthropic_usage")

@@ -1,6 +1,7 @@
 """LiteLLM proxy spend logs: ``LiteLLM_SpendLogs`` rows exported as CSV or Parquet (one row a
 request: request_id, spend, prompt/completion tokens, model, custom_llm_provider, api_key (hashed),
-user, end_user, team_id, request_tags, session_id, metadata, startTime).
+user, end_user, team_id, request_tags, session_id, metadata, startTime), and LiteLLM's FOCUS
+export (put it here, not under focus/: its spend is the same calls the provider reports bill).
 
 Cache tokens are read from ``metadata.usage_object`` when LiteLLM recorded them; they are counted in
 ``prompt_tokens`` and moved out of the input line. A row's ``spend`` is split over its token lines in
@@ -19,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from ingest.ai.prices import PriceTable, list_cost, load_prices
-from ingest.ai.records import AiFileError, AiLine, allocate, money_of, text_of, tokens_of
+from ingest.ai.records import UNTYPED, AiFileError, AiLine, allocate, money_of, text_of, tokens_of
 
 REQUIRED = ("request_id", "spend", "prompt_tokens", "completion_tokens", "model", "startTime")
 MAX_JSON = 64_000
@@ -81,10 +82,44 @@ def _provider(row: dict[str, Any]) -> str:
     return m.split("/", 1)[0] if "/" in m else ("anthropic" if "claude" in m else "openai")
 
 
+FOCUS_REQUIRED = ("BilledCost", "ChargePeriodStart", "ProviderName", "ResourceId")
+
+
+def read_litellm_focus(df: pl.DataFrame, file: str) -> list[AiLine]:
+    """LiteLLM's FOCUS export (litellm/integrations/focus: one row per day, API key, model and
+    team; ConsumedUnit ``Requests``, no tokens): cost lines per provider and model, attributed by
+    the row's Tags (team_id, user_id) and BillingAccountId (the API key)."""
+    lines = []
+    for i, row in enumerate(df.iter_rows(named=True), start=2):
+        where = f"{file} row {i}"
+        raw = _json(row.get("Tags"))
+        tags: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        lines.append(
+            AiLine(
+                source="litellm_focus",
+                file=file,
+                usage_date=_day(row.get("ChargePeriodStart"), where),
+                provider=text_of(row.get("ProviderName"), 40).lower() or "unknown",
+                model=text_of(row.get("ResourceId")),
+                token_type=UNTYPED,
+                tokens=0,
+                cost=money_of(row.get("BilledCost"), where, "BilledCost"),
+                currency=text_of(row.get("BillingCurrency") or "USD", 3).upper(),
+                api_key=text_of(row.get("BillingAccountId"), 80),
+                team=text_of(tags.get("team_id") or row.get("SubAccountId")),
+                user=text_of(tags.get("user_id")),
+            )
+        )
+    return lines
+
+
 def read_litellm(path: Path, prices: PriceTable | None = None) -> list[AiLine]:
-    """The token lines of a LiteLLM SpendLogs export, each request's spend split over them."""
+    """The token lines of a LiteLLM SpendLogs export, each request's spend split over them, or the
+    cost lines of LiteLLM's FOCUS export (told apart by its columns)."""
     file = path.name
     df = _frame(path)
+    if all(c in df.columns for c in FOCUS_REQUIRED):
+        return read_litellm_focus(df, file)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise AiFileError(f"{file}: not a LiteLLM_SpendLogs export (missing {', '.join(missing)})")

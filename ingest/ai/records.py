@@ -15,6 +15,7 @@ TOKEN_TYPES = (
     "cache_write_1h",
     "other",
 )
+UNTYPED = "other"  # usage without a token type (request-priced lines, line items)
 MAX_TOKENS = 10**15  # a bound no real day of one model reaches
 MAX_COST = Decimal(10**12)
 

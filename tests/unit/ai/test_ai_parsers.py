@@ -180,3 +180,13 @@ def test_bad_files_name_file_and_problem(
     with pytest.raises(AiFileError) as e:
         reader(p)  # type: ignore[operator]
     assert name in str(e.value) and needle in str(e.value)
+
+
+def test_litellm_focus_export() -> None:
+    lines = read_litellm(FIX / "litellm_focus_export.csv")
+    assert [(ln.provider, ln.model, ln.cost, ln.team) for ln in lines] == [
+        ("openai", "gpt-4", Decimal("0.002460"), "team-prod"),
+        ("anthropic", "claude-sonnet-4-5-20250929", Decimal("0.014100"), "team-dev"),
+    ]
+    assert {ln.source for ln in lines} == {"litellm_focus"}
+    assert lines[1].user == "ana" and lines[0].usage_date == dt.date(2024, 4, 30)
