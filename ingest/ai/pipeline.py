@@ -46,6 +46,8 @@ class AiIngestReport:
     files: dict[str, int] = field(default_factory=dict)  # rel path -> lines
     quarantined: dict[str, str] = field(default_factory=dict)  # rel path -> problem
     rows: int = 0
+    # rel path -> (billing periods, the source's own cost in the file or None when usage-only)
+    details: dict[str, tuple[list[str], Decimal | None]] = field(default_factory=dict)
 
 
 def _q(d: Decimal | None) -> Decimal | None:
@@ -159,6 +161,11 @@ def read_landing(landing_root: str, lake_root: str, report: AiIngestReport) -> l
                 lakefs.put_atomic(local, lake_root, f"quarantine/ai/{f.rel}")
                 continue
             report.files[f.rel] = len(got)
+            costs = [ln.cost for ln in got if ln.cost is not None]
+            report.details[f.rel] = (
+                sorted({ln.usage_date.strftime("%Y-%m") for ln in got}),
+                sum(costs, Decimal(0)) if costs else None,
+            )
             lines.extend(got)
     return lines
 

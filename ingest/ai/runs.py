@@ -49,21 +49,59 @@ def run_ai_ingest(landing_root: str, lake_root: str, config_dir: str) -> AiInges
     """Ingest every AI file, and record the billing periods it covers as an ingest run, so the
     next incremental dbt build rebuilds those periods of fct_charges with the AI spend."""
     cfg = ai_config(config_dir)
+    started = dt.datetime.now(dt.UTC).isoformat()
     report, rows = ingest_ai(
         landing_root, lake_root, load_prices(overrides=cfg.prices), load_team_map(cfg.team_map)
     )
     periods = sorted({r.line.usage_date.strftime("%Y-%m") for r in rows})
     now = dt.datetime.now(dt.UTC).isoformat()
+    run_id = f"ai-{uuid.uuid4().hex}"
     run = {
+        "run_id": run_id,
+        "started_at": started,
         "finished_at": now,
         "source": "ai",
         "partitions": [{"billing_period": p} for p in periods],
+        "files": run_files(report),
     }
     with tempfile.TemporaryDirectory() as tmp:
         lakefs.write_text_atomic(
-            lake_root, f"_state/runs/ai-{uuid.uuid4().hex}.json", json.dumps(run), Path(tmp)
+            lake_root, f"_state/runs/{run_id}.json", json.dumps(run), Path(tmp)
         )
     return report
+
+
+def run_files(report: AiIngestReport) -> list[dict[str, Any]]:
+    """The AI files in the ingest run report's shape (data health lists them with the others)."""
+    out: list[dict[str, Any]] = []
+    for rel, n in sorted(report.files.items()):
+        periods, total = report.details.get(rel, ([], None))
+        folder = rel.split("/", 1)[0]
+        out.append(
+            {
+                "rel": f"ai/{rel}",
+                "status": "loaded",
+                "provider": folder,
+                "source": f"ai_{folder}",
+                "dataset": f"ai_{folder}",
+                "periods": periods,
+                "rows": n,
+                "billed_total": str(total) if total is not None else None,
+            }
+        )
+    for rel, problem in sorted(report.quarantined.items()):
+        out.append(
+            {
+                "rel": f"ai/{rel}",
+                "status": "quarantined",
+                "provider": rel.split("/", 1)[0] if "/" in rel else None,
+                "source": "ai",
+                "reason": problem,
+                "quarantine_path": f"quarantine/ai/{rel}",
+                "rows": 0,
+            }
+        )
+    return out
 
 
 def spend_from_lake(lake_root: str) -> list[Spend]:

@@ -52,3 +52,18 @@ def test_lake_fact_keeps_every_cent_and_quarantines(tmp_path: Path) -> None:
     first = (lake / CHARGES_TABLE).read_bytes()
     ingest_ai(str(root), str(lake), load_prices())
     assert (lake / CHARGES_TABLE).read_bytes() == first
+
+
+def test_run_report_lists_ai_files_and_periods(tmp_path: Path) -> None:
+    from ingest.ai.runs import run_ai_ingest
+    from ingest.pipeline import ingested_periods_since
+
+    root, lake = landing(tmp_path), tmp_path / "lake"
+    run_ai_ingest(str(root), str(lake), "")
+    (report,) = [json.loads(p.read_text()) for p in (lake / "_state/runs").glob("ai-*.json")]
+    by_rel = {f["rel"]: f for f in report["files"]}
+    assert by_rel["ai/anthropic/broken.json"]["status"] == "quarantined"
+    costs = by_rel["ai/openai/openai_costs_api_reference.json"]
+    assert costs["billed_total"] == "0.12" and costs["periods"] == ["2024-11"]
+    # OpenAI examples (2024-11), LiteLLM rows (2024-04), the Anthropic cost report (2025-08)
+    assert ingested_periods_since(str(lake), None) == {"2024-11", "2024-04", "2025-08"}
