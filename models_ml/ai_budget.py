@@ -338,6 +338,7 @@ def check(
                 "pct_used": r["pct_used"],
                 "alert_tier": r["alert_tier"],
                 "allowed": ok,
+                "would_exceed": would_exceed,  # a half-open override lets it through, watched
                 "reason": reason,
                 "override_until": o.until.isoformat() if o else None,
             }

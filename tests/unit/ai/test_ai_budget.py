@@ -79,6 +79,8 @@ def test_override_half_opens_then_expires(tmp_path: Path) -> None:
     add_state_override(tmp_path, Override("agent:triage", until, "ana", "incident 42"))
     v = check(tmp_path, "agent:triage", D("0.5"), now=NOW)
     assert v["allowed"] is True and v["budgets"][0]["breaker_state"] == "half_open"
+    assert v["budgets"][0]["would_exceed"] is False
+    assert check(tmp_path, "agent:triage", D("0.6"), now=NOW)["budgets"][0]["would_exceed"]
     late = check(tmp_path, "agent:triage", D("0.5"), now=until + dt.timedelta(seconds=1))
     assert late["allowed"] is False and late["budgets"][0]["breaker_state"] == "open"
 
