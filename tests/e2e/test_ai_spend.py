@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app.cockpit.present import money
 from ingest.ai.runs import run_ai_budgets, run_ai_ingest
 from ingest.samples.ai import generate_ai
 from tests.conftest import run_dbt
@@ -32,6 +33,13 @@ def built(tmp_path_factory):
     assert not report.quarantined
     run_dbt(root / "lake", root / "wh.duckdb", "build", "--exclude", "tag:ml")
     run_ai_budgets(str(root / "lake"), str(root / "marts"), "")
+    from orchestration.defs.ai.assets import AI_MARTS
+    from orchestration.lib.publish import publish_marts
+
+    publish_marts(str(root / "wh.duckdb"), str(root / "marts"), AI_MARTS)
+    from app.demo_users import ensure_demo_users
+
+    ensure_demo_users(str(root / "users.json"))
     return root, truth
 
 
@@ -85,3 +93,30 @@ def test_budget_check_refuses_the_runaway_agent(built) -> None:
         [*cmd, "agent:support-bot"], env=env, capture_output=True, text=True
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def ai_page(root: Path, monkeypatch, username: str):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from app.users import load
+
+    monkeypatch.setenv("SIBYL_MARTS_DIR", str(root / "marts"))
+    monkeypatch.setenv("SIBYL_DATA_DIR", str(root))
+    monkeypatch.setenv("SIBYL_USERS_FILE", str(root / "users.json"))
+    views = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
+    at = AppTest.from_file(str(views / "ai_spend.py"), default_timeout=60)
+    at.session_state["user"] = load(root / "users.json")[username]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "AI spend"
+    return at
+
+
+def test_ai_page_admin_and_team_scope(built, monkeypatch) -> None:
+    root, truth = built
+    at = ai_page(root, monkeypatch, "admin")
+    total = sum(Decimal(v) for v in truth["totals"].values())
+    assert at.metric[0].value == money(total, "USD")
+    assert any(truth["runaway"]["agent"] in e.value for e in at.error)  # breaker open banner
+    eng = ai_page(root, monkeypatch, "payments-lead")  # payments, checkout: no AI agents
+    assert any("No AI spend" in i.value for i in eng.info)  # nothing of other teams is shown
