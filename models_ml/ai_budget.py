@@ -36,6 +36,8 @@ AI_PERIODS = ("daily", "monthly")
 AI_THRESHOLDS = (50, 75, 85, 95)
 STATE_FILE = "ai_budget_state.json"
 MAX_STATE_BYTES = 20_000_000
+# Which source counts when several saw the same calls (lower wins): cost reports, usage APIs, the
+# gateway's spend logs, its FOCUS export, OTLP spans. ingest/ai/fact.py applies the same order.
 SOURCE_RANK = {
     "openai_costs": 0,
     "anthropic_cost": 0,

@@ -19,17 +19,8 @@ from pathlib import Path
 
 from ingest.ai.prices import PriceTable, list_cost, unit_price
 from ingest.ai.records import AiFileError, AiLine
-from models_ml.ai_budget import Spend
+from models_ml.ai_budget import SOURCE_RANK, Spend
 
-SOURCE_RANK = {
-    "openai_costs": 0,
-    "anthropic_cost": 0,
-    "openai_usage": 1,
-    "anthropic_usage": 1,
-    "litellm": 2,
-    "litellm_focus": 3,
-    "otlp": 4,
-}
 COST_SOURCES = ("openai_costs", "anthropic_cost")
 USAGE_SOURCES = ("openai_usage", "anthropic_usage")
 KEY_TYPES = ("project", "api_key", "agent", "user", "team")

@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ingest.ai.prices import PRICE_COLUMNS
+
 OUT = Path(__file__).parent / "data" / "model_prices.csv"
 MEMBER = "litellm/model_prices_and_context_window_backup.json"
 PROVIDERS = {
@@ -37,17 +39,9 @@ COLUMNS = (
     "model",
     "litellm_provider",
     "mode",
-    "input_per_1m",
-    "output_per_1m",
-    "cache_read_per_1m",
-    "cache_write_5m_per_1m",
-    "cache_write_1h_per_1m",
-    "input_batch_per_1m",
-    "output_batch_per_1m",
+    *PRICE_COLUMNS[:7],
     "tier_threshold_tokens",
-    "input_above_per_1m",
-    "output_above_per_1m",
-    "cache_read_above_per_1m",
+    *PRICE_COLUMNS[7:],
     "source_url",
     "source",
     "as_of",
