@@ -18,134 +18,25 @@ priced usage and the gateway spend agree to the cent per day and model. On the l
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
 import json
-import random
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest.ai.prices import PriceTable, list_cost, load_prices
-
-#: agent -> (provider, model, team, project/workspace, api key, calls a day, input, output tokens)
-AGENTS = {
-    "support-bot": ("openai", "gpt-4o-mini", "crm", "proj_support", "key_support", 40, 18000, 3500),
-    "code-review": (
-        "anthropic",
-        "claude-sonnet-4-5-20250929",
-        "ci-cd",
-        "wrkspc_eng",
-        "apikey_review",
-        12,
-        90000,
-        9000,
-    ),
-    "research": ("openai", "gpt-4o", "llm-apps", "proj_research", "key_research", 8, 60000, 12000),
-    "ticket-triage": (
-        "anthropic",
-        "claude-haiku-4-5",
-        "notifications",
-        "wrkspc_ops",
-        "apikey_triage",
-        20,
-        25000,
-        3000,
-    ),
-}
-RUNAWAY_AGENT = "ticket-triage"
-RUNAWAY_FACTOR = 60
-RUNAWAY_DAYS = 2
-EIGHT = Decimal("1e-8")
-
-
-@dataclass(frozen=True)
-class Call:
-    day: dt.date
-    ts: dt.datetime
-    agent: str
-    session: str
-    request_id: str
-    provider: str
-    model: str
-    team: str
-    project: str
-    api_key: str
-    uncached: int
-    cached: int
-    cache_write: int
-    output: int
-
-    def tokens(self) -> dict[str, int]:
-        return {
-            "input": self.uncached,
-            "cache_read": self.cached,
-            "cache_write_5m": self.cache_write,
-            "output": self.output,
-        }
-
-
-def simulate(end_date: dt.date, days: int, seed: int) -> list[Call]:
-    rng = random.Random(seed)  # noqa: S311 - sample data, not security
-    calls: list[Call] = []
-    for d in range(days):
-        day = end_date - dt.timedelta(days=days - 1 - d)
-        for agent, (prov, model, team, proj, key, per_day, inp, out) in AGENTS.items():
-            n = max(1, int(rng.gauss(per_day, per_day * 0.15)))
-            loop = agent == RUNAWAY_AGENT and d >= days - RUNAWAY_DAYS
-            if loop:
-                n *= RUNAWAY_FACTOR
-            for i in range(n):
-                session = f"{agent}-{day:%m%d}-{'loop' if loop else i // 5}"
-                prompt = max(50, int(rng.gauss(inp, inp * 0.2)))
-                cached = int(prompt * rng.choice((0, 0, 0.5, 0.8))) if prompt >= 1024 else 0
-                write = int(prompt * 0.1) if prov == "anthropic" and cached == 0 else 0
-                ts = dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(
-                    seconds=rng.randrange(86_400)
-                )
-                calls.append(
-                    Call(
-                        day,
-                        ts,
-                        agent,
-                        session,
-                        f"req_{seed}_{len(calls):07d}",
-                        prov,
-                        model,
-                        team,
-                        proj,
-                        key,
-                        prompt - cached - write,
-                        cached,
-                        write,
-                        max(1, int(rng.gauss(out, out * 0.3))),
-                    )
-                )
-    return calls
-
-
-def _cost(t: PriceTable, c: Call) -> dict[str, Decimal]:
-    p = t.lookup(c.model, c.provider)
-    if p is None:
-        raise ValueError(f"{c.model} is not in the price table")
-    out = {}
-    for tt, n in c.tokens().items():
-        v = list_cost(p, tt, n)
-        if n and v is not None:
-            out[tt] = v
-    return out
-
-
-def _unix(day: dt.date) -> int:
-    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
-
-
-def _write_jsonl(path: Path, docs: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+from ingest.ai.prices import PriceTable, load_prices
+from ingest.samples.ai_calls import (
+    EIGHT,
+    RUNAWAY_AGENT,
+    RUNAWAY_DAYS,
+    Call,
+    cost_of,
+    simulate,
+    unix,
+    write_jsonl,
+)
+from ingest.samples.ai_gateway import write_litellm, write_otlp
 
 
 def _openai(calls: list[Call], t: PriceTable, out: Path) -> None:
@@ -160,16 +51,16 @@ def _openai(calls: list[Call], t: PriceTable, out: Path) -> None:
         u[1] += c.cached
         u[2] += c.output
         u[3] += 1
-        for tt, v in _cost(t, c).items():
+        for tt, v in cost_of(t, c).items():
             costs[(c.day, c.project, f"{c.model}, {kind[tt]}")] += v
     days = sorted({k[0] for k in usage})
-    _write_jsonl(
+    write_jsonl(
         out / "openai" / "usage_completions.jsonl",
         [
             {
                 "object": "bucket",
-                "start_time": _unix(day),
-                "end_time": _unix(day + dt.timedelta(days=1)),
+                "start_time": unix(day),
+                "end_time": unix(day + dt.timedelta(days=1)),
                 "results": [
                     {
                         "object": "organization.usage.completions.result",
@@ -190,13 +81,13 @@ def _openai(calls: list[Call], t: PriceTable, out: Path) -> None:
             for day in days
         ],
     )
-    _write_jsonl(
+    write_jsonl(
         out / "openai" / "costs.jsonl",
         [
             {
                 "object": "bucket",
-                "start_time": _unix(day),
-                "end_time": _unix(day + dt.timedelta(days=1)),
+                "start_time": unix(day),
+                "end_time": unix(day + dt.timedelta(days=1)),
                 "results": [
                     {
                         "object": "organization.costs.result",
@@ -230,7 +121,7 @@ def _anthropic(calls: list[Call], t: PriceTable, out: Path) -> None:
         u = usage[(c.day, c.model, c.project, c.api_key)]
         for tt, n in c.tokens().items():
             u[tt] += n
-        for tt, v in _cost(t, c).items():
+        for tt, v in cost_of(t, c).items():
             costs[(c.day, c.model, c.project, tt)] += v
     days = sorted({k[0] for k in usage})
 
@@ -299,99 +190,6 @@ def _anthropic(calls: list[Call], t: PriceTable, out: Path) -> None:
     (out / "anthropic" / "cost_report.json").write_text(json.dumps(cost_doc), encoding="utf-8")
 
 
-def _litellm(calls: list[Call], t: PriceTable, out: Path) -> None:
-    (out / "litellm").mkdir(parents=True, exist_ok=True)
-    cols = [
-        "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens",
-        "completion_tokens", "startTime", "endTime", "model", "model_group",
-        "custom_llm_provider", "user", "metadata", "request_tags", "team_id", "end_user",
-        "session_id",
-    ]  # fmt: skip
-    with (out / "litellm" / "spend_logs.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(cols)
-        for c in calls:
-            spend = sum(_cost(t, c).values(), Decimal(0))
-            prompt = c.uncached + c.cached + c.cache_write
-            meta = {
-                "usage_object": {
-                    "cache_read_input_tokens": c.cached,
-                    "cache_creation_input_tokens": c.cache_write,
-                }
-            }
-            w.writerow(
-                [
-                    c.request_id,
-                    "acompletion",
-                    f"hashed-{c.api_key}",
-                    format(spend.normalize(), "f"),
-                    prompt + c.output,
-                    prompt,
-                    c.output,
-                    c.ts.isoformat(),
-                    (c.ts + dt.timedelta(seconds=2)).isoformat(),
-                    c.model,
-                    c.model,
-                    c.provider,
-                    f"{c.agent}@example.com",
-                    json.dumps(meta),
-                    json.dumps([f"agent:{c.agent}"]),
-                    c.team,
-                    "",
-                    c.session,
-                ]
-            )
-
-
-def _attr(k: str, v: str | int) -> dict[str, Any]:
-    val = {"intValue": str(v)} if isinstance(v, int) else {"stringValue": v}
-    return {"key": k, "value": val}
-
-
-def _otlp(calls: list[Call], out: Path) -> None:
-    by_day: dict[dt.date, list[Call]] = defaultdict(list)
-    for c in calls:
-        by_day[c.day].append(c)
-    docs = []
-    for day in sorted(by_day):
-        by_agent: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for c in by_day[day]:
-            start = int(c.ts.timestamp()) * 10**9
-            by_agent[c.agent].append(
-                {
-                    "traceId": hashlib.sha256(c.session.encode()).hexdigest()[:32],
-                    "spanId": c.request_id[-16:].rjust(16, "0"),
-                    "name": f"chat {c.model}",
-                    "kind": 3,
-                    "startTimeUnixNano": str(start),
-                    "endTimeUnixNano": str(start + 2 * 10**9),
-                    "attributes": [
-                        _attr("gen_ai.operation.name", "chat"),
-                        _attr("gen_ai.provider.name", c.provider),
-                        _attr("gen_ai.request.model", c.model),
-                        _attr("gen_ai.agent.name", c.agent),
-                        _attr("gen_ai.conversation.id", c.session),
-                        _attr("gen_ai.usage.input_tokens", c.uncached + c.cached + c.cache_write),
-                        _attr("gen_ai.usage.cache_read.input_tokens", c.cached),
-                        _attr("gen_ai.usage.cache_creation.input_tokens", c.cache_write),
-                        _attr("gen_ai.usage.output_tokens", c.output),
-                    ],
-                }
-            )
-        docs.append(
-            {
-                "resourceSpans": [
-                    {
-                        "resource": {"attributes": [_attr("service.name", agent)]},
-                        "scopeSpans": [{"scope": {"name": "sibyl-sample"}, "spans": spans}],
-                    }
-                    for agent, spans in sorted(by_agent.items())
-                ]
-            }
-        )
-    _write_jsonl(out / "otlp" / "traces.jsonl", docs)
-
-
 def generate_ai(out_dir: Path, end_date: dt.date, days: int = 30, seed: int = 42) -> dict[str, Any]:
     """Write the four sources' files for the same simulated calls; returns the ground truth."""
     t = load_prices()
@@ -399,11 +197,11 @@ def generate_ai(out_dir: Path, end_date: dt.date, days: int = 30, seed: int = 42
     out = out_dir / "ai"
     _openai(calls, t, out)
     _anthropic(calls, t, out)
-    _litellm(calls, t, out)
-    _otlp(calls, out)
+    write_litellm(calls, t, out)
+    write_otlp(calls, out)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for c in calls:
-        totals[c.provider] += sum(_cost(t, c).values(), Decimal(0))
+        totals[c.provider] += sum(cost_of(t, c).values(), Decimal(0))
     loop_days = [end_date - dt.timedelta(days=i) for i in range(RUNAWAY_DAYS)]
     truth = {
         "calls": len(calls),
