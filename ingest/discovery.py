@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest import fs as lakefs
+from ingest.providers import AI_LANDING_FOLDER
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ def skip_reason(rel: str) -> str | None:
     segs = rel.split("/")
     if any(s.startswith((".", "_")) for s in segs):
         return "hidden or metadata path (segments starting with '.' or '_')"
+    if len(segs) > 1 and segs[0] == AI_LANDING_FOLDER:
+        return "AI API usage: read by the AI ingest (ingest/ai), not as a billing export"
     name = segs[-1].lower()
     if name.endswith("manifest.json"):
         return "export manifest (used to pick the current delivery)"

@@ -36,6 +36,9 @@ REGISTRY: dict[str, Provider] = {
 PROVIDERS: tuple[str, ...] = tuple(REGISTRY)
 FOCUS_SOURCE = "focus"
 SOURCES: tuple[str, ...] = (*PROVIDERS, FOCUS_SOURCE)
+# AI API usage lands in its own folder, <landing>/ai/<source>/ (openai, anthropic, litellm, otlp),
+# read by the AI ingest (ingest/ai/pipeline.py), never as a billing export (docs/ai_spend.md)
+AI_LANDING_FOLDER = "ai"
 
 
 def provider_of_focus(name: str | None) -> str:

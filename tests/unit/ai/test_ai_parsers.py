@@ -17,7 +17,7 @@ from ingest.ai.openai import line_item_parts, read_openai
 from ingest.ai.otlp import read_otlp
 from ingest.ai.records import AiFileError
 
-FIX = Path(__file__).parents[2] / "fixtures" / "ai"
+FIX = Path(__file__).parents[2] / "fixtures_ai"
 
 
 def test_openai_costs_sum_to_the_cent_and_keep_project_and_line_item() -> None:

@@ -13,7 +13,7 @@ import polars as pl
 from ingest.ai.pipeline import CHARGES_TABLE, RECON_TABLE, ingest_ai
 from ingest.ai.prices import load_prices
 
-FIX = Path(__file__).parents[2] / "fixtures" / "ai"
+FIX = Path(__file__).parents[2] / "fixtures_ai"
 
 
 def landing(tmp: Path) -> Path:
@@ -67,3 +67,15 @@ def test_run_report_lists_ai_files_and_periods(tmp_path: Path) -> None:
     assert costs["billed_total"] == "0.12" and costs["periods"] == ["2024-11"]
     # OpenAI examples (2024-11), LiteLLM rows (2024-04), the Anthropic cost report (2025-08)
     assert ingested_periods_since(str(lake), None) == {"2024-11", "2024-04", "2025-08"}
+
+
+def test_billing_ingest_leaves_the_ai_folder_to_the_ai_ingest(tmp_path: Path) -> None:
+    from ingest.discovery import skip_reason
+    from ingest.pipeline import ingest
+
+    root = landing(tmp_path)
+    report = ingest(str(root), str(tmp_path / "billing_lake"))
+    status = {f.rel: f.status for f in report.files}
+    assert status.pop("ai/otlp/elsewhere.json") == "quarantined"  # a link: refused by name first
+    assert status and set(status.values()) == {"skipped"}
+    assert skip_reason("ai/otlp/traces.jsonl") and not skip_reason("aws/ai.csv")

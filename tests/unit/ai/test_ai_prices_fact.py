@@ -16,7 +16,7 @@ from ingest.ai.otlp import read_otlp
 from ingest.ai.prices import DEFAULT_TABLE, list_cost, load_prices
 from ingest.ai.records import AiLine
 
-FIX = Path(__file__).parents[2] / "fixtures" / "ai"
+FIX = Path(__file__).parents[2] / "fixtures_ai"
 D = Decimal
 
 
