@@ -83,3 +83,16 @@ def classify(
             return None
         return ("vertex_ai", _model_before(text, (" cached", " input", " output")), gkind)
     return None
+
+
+_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM])?\b")
+
+
+def unit_multiplier(unit: str | None) -> int:
+    """Tokens per unit of a bill's quantity: ``1000 Tokens``, ``1K tokens`` -> 1000, ``1M`` ->
+    1,000,000, a bare unit (``Tokens``, ``Count``) -> 1."""
+    m = _UNIT.match(unit or "")
+    if not m:
+        return 1
+    n = float(m.group(1)) * {"k": 1000, "m": 1_000_000}.get((m.group(2) or "").lower(), 1)
+    return max(1, int(n))

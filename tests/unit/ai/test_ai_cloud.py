@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.ai.cloud import classify
+from ingest.ai.cloud import classify, unit_multiplier
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,11 @@ def test_ai_lines(provider: str, service: str, meter: str, expected: tuple[str, 
 )
 def test_other_lines_are_not_ai_tokens(provider: str, service: str, meter: str) -> None:
     assert classify(provider, service, meter) is None
+
+
+def test_unit_multiplier() -> None:
+    assert unit_multiplier("1000 Tokens") == 1000
+    assert unit_multiplier("1K tokens") == 1000 and unit_multiplier("1k") == 1000
+    assert unit_multiplier("1M Tokens") == 1_000_000
+    assert unit_multiplier("Tokens") == 1 and unit_multiplier(None) == 1
+    assert unit_multiplier("Count") == 1

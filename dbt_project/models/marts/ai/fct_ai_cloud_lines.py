@@ -5,7 +5,7 @@ this model only labels them for the AI marts."""
 
 import pyarrow as pa
 
-from ingest.ai.cloud import classify
+from ingest.ai.cloud import classify, unit_multiplier
 
 SCHEMA = pa.schema(
     [
@@ -46,7 +46,7 @@ def model(dbt, session):  # type: ignore[no-untyped-def]
         got = classify(prov, svc, meter, desc)
         if got is None:
             continue
-        scale = 1000.0 if (unit or "").lower().startswith("1k") else 1.0
+        scale = unit_multiplier(unit)  # "1000 Tokens" after FOCUS unit normalisation
         rows.append(
             {
                 "charge_id": cid,
