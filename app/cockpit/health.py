@@ -68,7 +68,7 @@ def ingest_files(m: Marts, lake_root: str) -> tuple[list[str], list[tuple[Any, .
         return INGEST_FILE_COLUMNS, []
     if m.has("fct_ingest_files"):
         return m.columns(
-            """select provider, source, relative_path as rel, status, reason, rows, billing_periods,
+            """select provider, source, relative_path as rel, status, reason, row_count as rows, billing_periods,
                       billed_total, ingested_at, run_id
                from read_parquet($fct_ingest_files) order by ingested_at desc""",
             marts=("fct_ingest_files",),
