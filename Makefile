@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export SIBYL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install manifest lock demo test test-unit test-e2e bench bench-gate bench-ml catalog ui dagster validate lint typecheck clean-data
+.PHONY: install manifest lock demo test test-unit test-e2e bench bench-gate bench-ml bench-budget ai-prices catalog ui dagster validate lint typecheck clean-data
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -42,12 +42,22 @@ test-unit: install
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
 
-bench: install bench-gate bench-ml
+bench: install bench-gate bench-ml bench-budget
 	$(BIN)/python -m tests.bench.run_bench $(BENCH_ARGS)
 
 # Anomaly detection and forecasting on 1,000 daily series x 400 days (targets: < 30 s, < 60 s).
 bench-ml: install
 	$(BIN)/python -m tests.bench.ml_bench $(ML_BENCH_ARGS)
+
+# `sibyl budget check` latency: median/p99 of 1,000 Python API calls and 20 CLI calls.
+bench-budget: install
+	$(BIN)/python -m tests.bench.budget_bench
+
+# The AI token price table, rebuilt from LiteLLM's price JSON read as data from its wheel (MIT).
+ai-prices: install
+	rm -rf /tmp/sibyl-litellm && mkdir -p /tmp/sibyl-litellm
+	$(BIN)/python -m pip download --quiet --no-deps -d /tmp/sibyl-litellm litellm
+	$(BIN)/python -m ingest.ai.price_build /tmp/sibyl-litellm/litellm-*.whl
 
 # The IaC gate's part of the benchmark: CLI wall time on generated 500 / 5k / 50k-resource plans.
 bench-gate: install

@@ -11,6 +11,7 @@ sibyl gate PATH [--env ENV] [--policies DIR] [--usage FILE] [--format table|json
                                           price a Terraform change and apply cost policies
 sibyl budget status [--scope team:payments] [--format table|json]   exit 1 when a breaker is open
 sibyl budget override --scope team:payments --until 2026-12-01 --by NAME [--note TEXT]
+sibyl budget check --scope agent:NAME --estimate-cost 0.50   JSON; exit 0 allowed, 1 blocked
 sibyl anomalies list [--status open] [--limit 20]
 sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
 sibyl users add NAME --role finance|engineering|executive|admin [--teams a,b] [--password-stdin]
@@ -89,6 +90,7 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("ingest failed (see the log above)")
+    _run_job(defs, instance, quiet, "ai_ingest", "AI usage (OpenAI, Anthropic, LiteLLM, OTLP)")
     print(
         "   dbt build (staging -> FOCUS -> attribution -> marts, with tests) and publish ...",
         flush=True,
@@ -98,6 +100,7 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("dbt build / publish failed (see the log above)")
+    _run_job(defs, instance, quiet, "ai_publish", "AI spend marts")
     print("   anomalies, forecasts, budgets -> ML marts -> notifications ...", flush=True)
     result = defs.resolve_job_def("ml_daily").execute_in_process(
         instance=instance, run_config=quiet
@@ -110,6 +113,25 @@ def _materialize_all(periods: list[str]) -> None:
     )
     if not result.success:
         raise SystemExit("savings assets failed (see the log above)")
+
+
+def _run_job(defs, instance, run_config, name: str, what: str) -> None:  # type: ignore[no-untyped-def]
+    print(f"   {what} ...", flush=True)
+    if (
+        not defs.resolve_job_def(name)
+        .execute_in_process(instance=instance, run_config=run_config)
+        .success
+    ):
+        raise SystemExit(f"{name} failed (see the log above)")
+
+
+def _demo_ai_files(s, end: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """Sample AI usage next to the billing exports: two providers and a gateway (issue 14)."""
+    from ingest.samples.ai import generate_ai
+
+    if "://" not in s.landing_root:
+        truth = generate_ai(Path(s.landing_root), end, days=60)
+        print(f"   AI usage: {truth['calls']:,} calls; runaway loop {truth['runaway']}")
 
 
 def dagster_home(s) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     )
     periods = [m.key for m in months_ending(end, args.months)]
+    _demo_ai_files(s, end)
     print("== 2/3 materializing every asset with Dagster (ingest -> dbt -> published marts) ==")
     _materialize_all(periods)
     _demo_extras(s)
@@ -191,6 +214,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_budget(args: argparse.Namespace) -> int:
+    if args.action == "check":
+        from app.ai_budget_cli import budget_check
+
+        return budget_check(args.scope, args.estimate_cost)
     from app.budget_cli import budget_override, budget_status
 
     s = _settings()
@@ -257,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     bo.add_argument("--until", required=True, help="YYYY-MM-DD or ISO timestamp (UTC)")
     bo.add_argument("--by", required=True, help="who decides")
     bo.add_argument("--note")
+    bc = bsub.add_parser("check", help="may an AI request of this cost go ahead? (JSON; exit 1 no)")
+    bc.add_argument(
+        "--scope", required=True, help="agent:NAME, session:ID, api_key:ID, model:M, ..."
+    )
+    bc.add_argument("--estimate-cost", required=True, help="the request's estimated cost")
     b.set_defaults(func=cmd_budget)
 
     a = sub.add_parser("anomalies", help="list cost anomaly events, acknowledge or resolve them")

@@ -145,7 +145,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     files = load_catalog(s.lake_root).get("files", {})
     register_periods(instance, {str(p) for f in files.values() for p in f.get("periods") or []})
     quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    for job, what in (("transform_marts", "dbt build + publish"), ("ml_daily", "ML")):
+    jobs = (
+        ("ai_ingest", "AI usage (<landing>/ai/, docs/ai_spend.md)"),
+        ("transform_marts", "dbt build + publish"),
+        ("ai_publish", "AI spend marts"),
+        ("ml_daily", "ML"),
+    )
+    for job, what in jobs:
         print(f"== {what} ==", flush=True)
         result = defs.resolve_job_def(job).execute_in_process(instance=instance, run_config=quiet)
         if not result.success:

@@ -36,11 +36,15 @@ REGISTRY: dict[str, Provider] = {
 PROVIDERS: tuple[str, ...] = tuple(REGISTRY)
 FOCUS_SOURCE = "focus"
 SOURCES: tuple[str, ...] = (*PROVIDERS, FOCUS_SOURCE)
+# AI API usage lands in its own folder, <landing>/ai/<source>/ (openai, anthropic, litellm, otlp),
+# read by the AI ingest (ingest/ai/pipeline.py), never as a billing export (docs/ai_spend.md)
+AI_LANDING_FOLDER = "ai"
 # Landing folders that are not billing exports: each is read by its own source, never by the
 # billing ingest (folder -> who reads it).
 OWN_SOURCES: dict[str, str] = {
     "metrics": "utilization metrics (ingest.metrics, the utilization_metrics asset)",
     "recommendations": "provider recommendations (models_ml.savings, the savings inbox)",
+    AI_LANDING_FOLDER: "AI API usage (ingest.ai, the lake/ai_charges asset)",
 }
 
 

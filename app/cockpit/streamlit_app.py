@@ -19,6 +19,7 @@ pages = [
     st.Page(here / "tagging.py", title="Tagging & compliance", url_path="tagging"),
     st.Page(here / "anomalies.py", title="Anomalies", url_path="anomalies"),
     st.Page(here / "forecast_budgets.py", title="Forecast & budgets", url_path="forecast"),
+    st.Page(here / "ai_spend.py", title="AI spend", url_path="ai"),
     st.Page(here / "iac_checks.py", title="IaC checks", url_path="iac"),
     st.Page(here / "data_health.py", title="Data health", url_path="health"),
     st.Page(here / "commitments.py", title="Commitments", url_path="commitments"),

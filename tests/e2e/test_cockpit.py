@@ -33,7 +33,7 @@ VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
 PAGES = {"overview": "Overview", "explorer": "Cost explorer", "teams": "Teams & showback",
          "tagging": "Tagging & compliance", "anomalies": "Anomalies", "forecast_budgets": "Forecast & budgets",
          "iac_checks": "IaC checks", "data_health": "Data health", "admin": "Admin",
-         "commitments": "Commitments", "savings": "Savings"}  # fmt: skip
+         "commitments": "Commitments", "savings": "Savings", "ai_spend": "AI spend"}  # fmt: skip
 ENG_TEAMS = ("payments", "checkout")  # the demo's engineering user
 
 
@@ -499,7 +499,7 @@ def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
         urls = {"overview": "overview", "explorer": "explorer", "teams": "teams", "tagging": "tagging",
                 "anomalies": "anomalies", "forecast_budgets": "forecast", "iac_checks": "iac",
                 "data_health": "health", "admin": "admin", "commitments": "commitments",
-                "savings": "savings"}  # fmt: skip
+                "savings": "savings", "ai_spend": "ai"}  # fmt: skip
         shots = Path(os.environ.get("SIBYL_COCKPIT_SCREENSHOTS") or tmp_path)
         shots.mkdir(parents=True, exist_ok=True)
         for name, url in urls.items():

@@ -39,6 +39,8 @@ def test_partitions_schedules_sensor_and_checks():
         "daily_transform",
         "ml_daily",
         "savings_weekly",
+        "ai_ingest",
+        "ai_publish",
     }
     assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}
@@ -84,3 +86,14 @@ def test_daily_schedule_requests_and_registers_current_and_previous_month():
         ]
         daily_ingest(ctx)
         assert len(instance.get_dynamic_partitions("billing_period")) == 3
+
+
+def test_ai_spend_lineage():
+    graph = load().resolve_asset_graph()
+    stg = graph.get(dg.AssetKey(["staging", "stg_ai__charges"]))
+    assert dg.AssetKey(["lake", "ai_charges"]) in stg.parent_keys
+    up = graph.get_ancestor_asset_keys(dg.AssetKey(["marts", "published_ai_marts"]))
+    assert {dg.AssetKey(["lake", "ai_charges"]), dg.AssetKey(["marts", "fct_charges"])} <= up
+    assert dg.AssetKey(["lake", "ai_charges"]) in graph.get_ancestor_asset_keys(
+        dg.AssetKey(["marts", "fct_charges"])
+    )

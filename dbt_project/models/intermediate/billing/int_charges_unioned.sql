@@ -12,6 +12,8 @@ with
 {{ p }} as (select * from {{ ref('int_' ~ p ~ '_charges_mapped') }}),
 {% endfor %}
 focus as (select * from {{ ref('int_focus_charges_mapped') }}),
+{#- AI API spend the AI providers bill directly (issue 14; never the cloud-billed AI lines) -#}
+ai as (select * from {{ ref('int_ai_charges_mapped') }}),
 
 all_sources as (
     {%- for p in natives %}
@@ -19,6 +21,8 @@ all_sources as (
     union all by name
     {%- endfor %}
     select * from focus
+    union all by name
+    select * from ai
 ),
 
 chosen as (select * from {{ ref('int_billing_sources_chosen') }}),

@@ -19,6 +19,8 @@ tag_sets as (
     union
     select tags_json from {{ ref('stg_focus__charges') }}
     union
+    select tags_json from {{ ref('int_ai_charges_mapped') }}
+    union
     select '{}'  -- charges Sibyl derives (unused commitments) carry no tags
 ),
 

@@ -43,6 +43,14 @@ raw_side as (
         coalesce(actual_total, amortized_total) as raw_billed_cost,
         raw_rows
     from control_basis
+    union all
+    -- AI providers billing directly: the counted AI fact rows (the provider's cost report, else its
+    -- priced usage) are their control total (ingest/ai reconciles them to the source files)
+    select ai_provider, strftime(usage_date, '%Y-%m'), upper(coalesce(nullif(currency, ''), 'USD')),
+           cast(sum(cost) as decimal(38, 10)), count(*)
+    from {{ ref('stg_ai__charges') }}
+    where counts_in_total and cost is not null and {{ ai_billed_directly('ai_provider') }}
+    group by 1, 2, 3
 ),
 
 focus_side as (
