@@ -62,6 +62,15 @@ def marts_docs() -> dict[str, dict[str, Any]]:
     return out
 
 
+def published_schema(m: Any, mart: str) -> list[dict[str, str]]:
+    """Column names and Arrow types of a published mart file (its footer only), [] if absent."""
+    if not m.has(mart):
+        return []
+    import pyarrow.parquet as pq
+
+    return [{"name": f.name, "type": str(f.type)} for f in pq.read_schema(m.path(mart))]
+
+
 def build_server(ctx: t.Context) -> FastMCP:
     """The server with every tool and resource bound to ``ctx`` (marts, lake, caller)."""
     mcp = FastMCP(
@@ -145,7 +154,12 @@ def build_server(ctx: t.Context) -> FastMCP:
         description="The FOCUS 1.2 view (focus_charges): its columns and what they mean.",
     )  # fmt: skip
     def focus_schema() -> dict[str, Any]:
-        return {"model": "focus_charges", **marts_docs().get("focus_charges", {})}
+        doc = marts_docs().get("focus_charges", {})
+        return {
+            "model": "focus_charges",
+            **doc,
+            "schema": published_schema(ctx.marts, "focus_charges"),
+        }
 
     @mcp.resource(
         "sibyl://marts", name="marts", mime_type="application/json",
@@ -166,7 +180,7 @@ def build_server(ctx: t.Context) -> FastMCP:
         docs = marts_docs()
         if name not in docs:
             raise ValueError("unknown mart; read sibyl://marts for the list")
-        return {"name": name, **docs[name]}
+        return {"name": name, **docs[name], "schema": published_schema(ctx.marts, name)}
 
     return mcp
 
