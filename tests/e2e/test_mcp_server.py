@@ -284,4 +284,4 @@ def test_an_engineering_caller_sees_only_its_teams(root: Path) -> None:
         "select sum(effective_cost) from '{m}/fct_daily_costs.parquet' where team_id = 'payments'",
     )
     assert Decimal(by_team["rows"][0]["cost"]) == want[0][0]
-    assert {b["scope"] for b in budgets["budgets"]} <= {"team:payments"}
+    assert {b["scope"] for b in budgets["budgets"]} == {"team:payments"}

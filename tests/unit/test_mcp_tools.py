@@ -106,3 +106,33 @@ def test_caller_roles(tmp_path: Path) -> None:
 def test_marts_docs_come_from_the_dbt_yaml() -> None:
     docs = marts_docs()
     assert "focus_charges" in docs and "billed_cost" in docs["fct_daily_costs"]["columns"]
+
+
+def test_breaker_check_open_then_half_open_after_an_override(ctx: t.Context) -> None:
+    import datetime as dt
+
+    from models_ml.status import add_override
+
+    con = duckdb.connect()
+    con.execute(f"""copy (select * from (values
+        ('b1', 'team:payments', 'team', 'payments', 'month', date '2026-10-01', date '2026-11-01', date '2026-10-20',
+         'USD', 100.00, 130.00, 1.3, 6.5, 200.00, 2.0, 'linear', date '2026-10-15', '50,80,100', 'red',
+         'open', 'actual 130.00 is past 100% of 100.00', null::timestamptz, null::varchar),
+        ('b2', 'team:data', 'team', 'data', 'month', date '2026-10-01', date '2026-11-01', date '2026-10-20',
+         'USD', 100.00, 10.00, 0.1, 0.5, 15.00, 0.15, 'linear', null, '', 'green', 'closed', null, null, null))
+        t(budget_id, scope, scope_type, scope_value, period, period_start, period_end, as_of_date,
+          billing_currency, budget_amount, actual_cost_to_date, pct_used, daily_burn_rate,
+          projected_period_end_cost, projected_pct, projection_method, projected_exhaustion_date,
+          thresholds_crossed, alert_level, breaker_state, breaker_reason, override_until, override_by))
+        to '{Path(ctx.marts_dir) / "fct_budget_status.parquet"}' (format parquet)""")
+    con.close()
+    r = t.breaker_check(ctx, "team:payments")
+    assert r["may_spend"] is False and r["breakers"][0]["breaker_state"] == "open"
+    assert t.breaker_check(ctx, "budget:b2")["may_spend"] is True
+    assert t.budget_status(ctx)["breaker_open"] is True
+    add_override(ctx.lake_root, "team:payments", dt.datetime(2099, 1, 1, tzinfo=dt.UTC), "cfo")
+    r = t.breaker_check(ctx, "team:payments")
+    assert r["may_spend"] is True and r["breakers"][0]["breaker_state"] == "half_open"
+    eng = t.Context(ctx.marts_dir, ctx.lake_root, t.Caller("e", "engineering", ("data",)))
+    with pytest.raises(t.ToolInputError, match="no budget"):
+        t.breaker_check(eng, "team:payments")  # another team's budget is not in scope
