@@ -135,6 +135,13 @@ def build_server(ctx: t.Context) -> FastMCP:
 
     @mcp.tool()
     @_guard
+    def allocated_costs(month: str, team: str | None = None) -> dict[str, Any]:
+        """Per team for a billing month (YYYY-MM): cost attributed directly vs received through
+        shared-cost allocation rules (billed cost, per currency), with the rules involved."""
+        return t.allocated_costs(ctx, month, team)
+
+    @mcp.tool()
+    @_guard
     def savings_opportunities(limit: int = 20) -> dict[str, Any]:
         """Savings opportunities, when the savings pipeline has published them."""
         return t.savings(ctx, limit)

@@ -264,6 +264,32 @@ def breaker_check(ctx: Context, scope: str) -> dict[str, Any]:
     }
 
 
+ALLOCATED_MART = "fct_allocated_costs_monthly"
+
+
+def allocated_costs(ctx: Context, month: str, team: str | None = None) -> dict[str, Any]:
+    """Per team for one billing month (YYYY-MM): cost attributed directly and cost received
+    through shared-cost allocation rules, per currency (billed cost). Organisation-wide data: a
+    team-scoped caller gets no rows (the cockpit's scope rule fails closed)."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ToolInputError(f"month is YYYY-MM, not {month[:20]!r}")
+    if team is not None and not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", team):
+        raise ToolInputError("team is 1-64 letters, digits or _.:-")
+    cols, rows = ctx.marts.columns(
+        """select team_id, billing_currency,
+                  sum(billed_cost) filter (where attribution_method <> 'allocation_rule') as direct_cost,
+                  sum(billed_cost) filter (where attribution_method = 'allocation_rule') as allocated_cost,
+                  sum(billed_cost) as total_cost,
+                  string_agg(distinct nullif(allocation_rule_id, ''), ',' order by nullif(allocation_rule_id, '')) as rules
+           from read_parquet($fct_allocated_costs_monthly)
+           where strftime(billing_period, '%Y-%m') = $month and ($team is null or team_id = $team)
+           group by all order by total_cost desc limit $limit""",
+        {"month": month, "team": team, "limit": MAX_ROWS},
+        marts=(ALLOCATED_MART,),
+    )
+    return {"month": month, "rows": _rows(cols, rows)}
+
+
 SAVINGS_MART = "fct_savings_opportunities"
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = {
     "cost_by_dimension", "top_movers", "list_anomalies", "acknowledge_anomaly", "budget_status",
-    "breaker_check", "savings_opportunities", "price_terraform",
+    "breaker_check", "savings_opportunities", "price_terraform", "allocated_costs",
 }  # fmt: skip
 
 
@@ -210,6 +210,37 @@ def test_lists_every_tool_and_answers_match_the_marts(root: Path) -> None:
     assert {"billed_cost", "charge_date"} <= {c["name"] for c in doc["schema"]}
 
 
+def test_allocated_costs_reconcile_and_show_the_rules(root: Path) -> None:
+    month = exact(
+        root, "select strftime(max(billing_period), '%Y-%m') from '{m}/fct_daily_costs.parquet'"
+    )[0][0]
+    (alloc,) = call(root, [("call", "allocated_costs", {"month": month})])
+    # allocation moves cost between teams, never creates or loses it: the month's total per
+    # currency equals the daily fact's (computed here from the published file)
+    want = exact(root, """select billing_currency, sum(billed_cost) from '{m}/fct_daily_costs.parquet'
+                          where strftime(billing_period, '%Y-%m') = ? group by 1""", [month])  # fmt: skip
+    got: dict[str, Decimal] = {}
+    for r in alloc["rows"]:
+        got[r["billing_currency"]] = got.get(r["billing_currency"], Decimal(0)) + Decimal(
+            r["total_cost"]
+        )
+    assert got == dict(want)
+    received = {r["team_id"]: r for r in alloc["rows"] if r["allocated_cost"] is not None}
+    assert {
+        "data-platform",
+        "analytics-warehouse",
+        "ml-inference",
+    } <= received.keys()  # gcp-support
+    assert "gcp-support" in received["ml-inference"]["rules"]
+    # what rule gcp-support gave out is exactly the month's GCP support plan charges
+    direct = exact(root, """select sum(billed_cost) from '{m}/fct_allocated_costs_monthly.parquet'
+                            where strftime(billing_period, '%Y-%m') = ? and allocation_rule_id = 'gcp-support'""",
+                   [month])[0][0]  # fmt: skip
+    assert direct == exact(root, """select sum(billed_cost) from '{m}/fct_daily_costs.parquet'
+                                    where strftime(billing_period, '%Y-%m') = ? and provider = 'gcp'
+                                      and service_name = 'Support'""", [month])[0][0]  # fmt: skip
+
+
 def test_breaker_check_and_acknowledge_need_a_role_and_reach_the_audit_log(root: Path) -> None:
     scope, reason = exact(root, """select scope, breaker_reason from '{m}/fct_budget_status.parquet'
                                    order by as_of_date desc limit 1""")[0]  # fmt: skip
@@ -263,6 +294,7 @@ def test_bad_arguments_are_errors_not_tracebacks(root: Path) -> None:
         ("price_terraform", {"path": "/etc/passwd"}),
         ("price_terraform", {"path": "web-asg.meta.json"}),
         ("breaker_check", {}),
+        ("allocated_costs", {"month": "2026-9"}),
     ]
     out = call(root, [("call", name, args) for name, args in bad])
     for (name, args), r in zip(bad, out, strict=True):
