@@ -1,7 +1,7 @@
 {#- Monthly cost per team after shared-cost allocation, split by how it reached the team
     (attribution_method: tag, service_catalog, account, unallocated, or allocation_rule with its
     rule and method): the chargeback view and the "allocated vs directly attributed" summary.
-    Grain: billing_period x provider x billing_currency x team_id x attribution_method x
+    Grain: billing_period x provider x billing_currency x team_id x service_name x charge_category x attribution_method x
     allocation_rule_id x allocated_method_id (rule and method '' for direct attribution). -#}
 with
 
@@ -17,6 +17,8 @@ final as (
         team_id,
         business_unit_id,
         business_group_id,
+        service_name,
+        charge_category,
         attribution_method,
         coalesce(allocation_rule_id, '') as allocation_rule_id,
         coalesce(allocated_method_id, '') as allocated_method_id,
@@ -26,7 +28,7 @@ final as (
         count(*) as charge_lines
     from lines
     group by billing_period, provider, billing_currency, team_id, business_unit_id, business_group_id,
-             attribution_method, coalesce(allocation_rule_id, ''), coalesce(allocated_method_id, '')
+             service_name, charge_category, attribution_method, coalesce(allocation_rule_id, ''), coalesce(allocated_method_id, '')
 )
 
 select * from final
