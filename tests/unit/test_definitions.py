@@ -34,7 +34,9 @@ def test_partitions_schedules_sensor_and_checks():
     graph = defs.resolve_asset_graph()
     part = graph.get(dg.AssetKey(["lake", "raw_gcp_billing"])).partitions_def
     assert isinstance(part, dg.MonthlyPartitionsDefinition)
-    assert {s.name for s in defs.schedules} == {"daily_ingest", "daily_transform", "ml_daily"}
+    assert {s.name for s in defs.schedules} == {
+        "daily_ingest", "daily_transform", "ml_daily", "monthly_statements_schedule",
+    }  # fmt: skip
     assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}
     assert "billed_cost_reconciles" in checks
