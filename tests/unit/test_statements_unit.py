@@ -48,3 +48,23 @@ def test_the_statements_asset_is_monthly_and_after_the_published_marts() -> None
     node = graph.get(dg.AssetKey(["reports", "monthly_statements"]))
     assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition)
     assert dg.AssetKey(["marts", "published_marts"]) in node.parent_keys
+
+
+def test_summary_splits_direct_and_allocated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+
+    from app.statements.summary import allocation_lines
+
+    con = duckdb.connect()
+    con.execute(f"""copy (select * from (values
+        (date '2026-09-01', 'USD', 'tag', '', 100.00),
+        (date '2026-10-01', 'USD', 'tag', '', 10.50),
+        (date '2026-10-01', 'USD', 'allocation_rule', 'dns', 2.25),
+        (date '2026-10-01', 'USD', 'allocation_rule', 'dns', 0.75))
+        t(billing_period, billing_currency, attribution_method, allocation_rule_id, billed_cost))
+        to '{tmp_path / "fct_allocated_costs_monthly.parquet"}' (format parquet)""")
+    con.close()
+    text = "\n".join(allocation_lines(str(tmp_path)))
+    assert "2026-10" in text and "10.50 USD" in text and "3.00 USD" in text
+    assert "100.00" not in text
+    assert allocation_lines(str(tmp_path / "none")) == []
