@@ -65,9 +65,11 @@ def _materialize_all(periods: list[str]) -> None:
     import dagster as dg
 
     from orchestration.definitions import defs as load_defs
+    from orchestration.defs.partitions import register_periods
 
     defs = load_defs()
     instance = dg.DagsterInstance.get()
+    register_periods(instance, periods)  # the partitions are the periods that have data
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     print(
         f"   ingest {periods[0]} .. {periods[-1]} (validate every file, write the lake) ...",

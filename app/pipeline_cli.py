@@ -149,10 +149,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     dagster_home(s)
     import dagster as dg
 
+    from ingest.pipeline import load_catalog
     from orchestration.definitions import defs as load_defs
+    from orchestration.defs.partitions import register_periods
 
     defs = load_defs()
     instance = dg.DagsterInstance.get()
+    # the billing periods just ingested become the ingest assets' partitions in the UI
+    files = load_catalog(s.lake_root).get("files", {})
+    register_periods(instance, {str(p) for f in files.values() for p in f.get("periods") or []})
     quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     for job, what in (("transform_marts", "dbt build + publish"), ("ml_daily", "ML")):
         print(f"== {what} ==", flush=True)

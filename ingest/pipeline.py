@@ -43,7 +43,7 @@ from ingest.reading import ReadError, open_file, register_functions, stage
 from ingest.report import ControlTotal, FileResult, IngestReport, PartitionResult
 from ingest.sql import literal
 from ingest.validate import FileValidator, Problem
-from ingest.variants import Variant, detect, skipped_schema
+from ingest.variants import Variant, detect, skipped_schema, unknown_schema_reason
 
 __all__ = [
     "PROVIDERS",
@@ -312,10 +312,7 @@ def _process_file(
         if why:
             res.status, res.reason = "skipped", why
             return res, None, None
-        shown = ", ".join(cols[:8]) + (", ..." if len(cols) > 8 else "")
-        problem = Problem(
-            None, f"unknown schema: no known export variant matches the columns [{shown}]"[:600]
-        )
+        problem = Problem(None, unknown_schema_reason(cols))
         return ctx.quarantine(f, res, problem), None, None
     variant = found.bind(cols)
     res.source, res.variant = variant.provider, variant.name

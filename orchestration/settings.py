@@ -26,7 +26,6 @@ class Settings:
     marts_dir: str  # published Parquet copies of the marts, for readers
     dbt_project_dir: str
     dbt_target: str
-    first_billing_period: str  # YYYY-MM, first monthly partition
     duckdb_memory_limit: str
     ci_artifacts_root: str = ""  # CI uploads Terraform plan JSON here (local folder or URL)
     policies_dir: str = ""  # cost policies the gate applies to those plans
@@ -50,7 +49,6 @@ class Settings:
             marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts"))),
             dbt_project_dir=str(REPO_ROOT / "dbt_project"),
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
-            first_billing_period=os.environ.get("SIBYL_FIRST_BILLING_PERIOD", "2022-01"),
             duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
             ci_artifacts_root=_path_or_url(
                 os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))

@@ -29,9 +29,11 @@ def built_root(tmp_path_factory, sample_landing) -> Path:
                "SIBYL_DATA_DIR": str(base)}  # fmt: skip
         with env_vars(env):
             from orchestration.definitions import defs as load_defs
+            from orchestration.defs.partitions import register_periods
 
             defs = load_defs()
             inst = dg.DagsterInstance.ephemeral()
+            register_periods(inst, ["2026-08", "2026-09", "2026-10"])  # partitions follow the data
             tags = {"dagster/asset_partition_range_start": "2026-08-01",
                     "dagster/asset_partition_range_end": "2026-10-01"}  # fmt: skip
             for job in ("ingest_exports", "transform_marts", "ml_daily"):

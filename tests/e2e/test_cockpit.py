@@ -46,9 +46,11 @@ def marts_dir(tmp_path_factory, sample_landing) -> Path:
            "SIBYL_DATA_DIR": str(root)}  # fmt: skip
     with env_vars(env):
         from orchestration.definitions import defs as load_defs
+        from orchestration.defs.partitions import register_periods
 
         defs = load_defs()
         instance = dg.DagsterInstance.ephemeral()
+        register_periods(instance, ["2026-08", "2026-09", "2026-10"])  # partitions follow the data
         assert (
             defs.resolve_job_def("ingest_exports")
             .execute_in_process(

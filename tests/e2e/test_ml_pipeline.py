@@ -84,9 +84,12 @@ def ml(tmp_path_factory, sample_landing):
         }
         with env_vars(env):
             from orchestration.definitions import defs as load_defs
+            from orchestration.defs.partitions import register_periods
 
             defs = load_defs()
             instance = dg.DagsterInstance.ephemeral()
+            # the partitions follow the data: register the sample's billing periods
+            register_periods(instance, ["2026-08", "2026-09", "2026-10"])
             assert (
                 defs.resolve_job_def("ingest_exports")
                 .execute_in_process(

@@ -28,6 +28,9 @@ def pipeline(tmp_path_factory, sample_landing):
 
         defs = load_defs()
         instance = dg.DagsterInstance.ephemeral()
+        from orchestration.defs.partitions import register_periods
+
+        register_periods(instance, ["2026-08", "2026-09", "2026-10"])
         ingest_result = defs.resolve_job_def("ingest_exports").execute_in_process(
             instance=instance,
             tags={
@@ -145,3 +148,20 @@ def test_sensor_requests_the_partitions_of_redelivered_files(pipeline, tmp_path)
         instance=pipeline["instance"], cursor=first.cursor, resources={"sibyl": settings}
     )
     assert not new_export_files(ctx2).run_requests
+
+
+def test_sensor_registers_the_billing_periods_it_finds(pipeline, tmp_path):
+    """A fresh instance has no partitions: the sensor adds exactly the landed periods, in order,
+    and requests runs only for them."""
+    from orchestration.defs.ingest.sensors import new_export_files
+    from orchestration.defs.resources import SibylSettings
+
+    settings = SibylSettings(landing_root=str(pipeline["landing"]), lake_root=str(tmp_path))
+    ctx = dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(), resources={"sibyl": settings}
+    )
+    result = new_export_files(ctx)
+    (added,) = result.dynamic_partitions_requests
+    assert added.partitions_def_name == "billing_period"
+    assert list(added.partition_keys) == ["2026-08-01", "2026-09-01", "2026-10-01"]
+    assert {r.partition_key for r in result.run_requests} == set(added.partition_keys)

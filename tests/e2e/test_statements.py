@@ -69,9 +69,11 @@ def reports(built_root: Path, tmp_path_factory) -> Path:
     try:
         with env_vars(env):
             from orchestration.definitions import defs as load_defs
+            from orchestration.defs.partitions import register_periods
 
             defs = load_defs()
             inst = dg.DagsterInstance.ephemeral()
+            register_periods(inst, [MONTH])
             job = defs.resolve_job_def("monthly_statements")
             for _ in range(2):  # a re-run rewrites the files and does not announce twice
                 assert job.execute_in_process(instance=inst, partition_key=f"{MONTH}-01").success

@@ -13,6 +13,7 @@ from ingest.pipeline import ingest
 from tests.conftest import FIXTURES
 
 GOOD = FIXTURES / "aws/sample-anonymous-aws-export-dataset.csv"
+AZURE_EA = FIXTURES / "azure/EA_ActualCost_Small.csv"
 
 
 def read_rows():
@@ -69,6 +70,14 @@ def bad_run(tmp_path_factory, sample_landing):
     (bad / "not_gzip.csv.gz").write_bytes(b"this is plain text, not gzip\n")
     (bad / "unknown_schema.csv").write_text("date,amount,memo\n2026-01-01,12.50,coffee\n")
     (bad / "report.xlsx").write_bytes(b"PK\x03\x04")
+    # a real Azure EA file whose header is relabelled the way localized portal downloads are
+    # ("Kosten (Cost)"); the labels are placeholders, not a translation
+    az_header, *az_rows = list(csv.reader(AZURE_EA.open(encoding="utf-8-sig", newline="")))
+    write_csv(
+        bad / "localized_azure.csv",
+        [f"Spalte-Ä{i} ({h})" for i, h in enumerate(az_header)],
+        az_rows,
+    )
     lake = tmp_path_factory.mktemp("bad_lake")
     return ingest(str(landing), str(lake)), lake
 
@@ -99,6 +108,11 @@ def by_name(report, name):
             "unknown schema: no known export variant matches the columns [date, amount, memo]",
         ),
         ("report.xlsx", "unsupported file type '.xlsx'"),
+        (
+            "localized_azure.csv",
+            "unknown schema: the header looks like an Azure cost export downloaded in another "
+            "language",
+        ),
     ],
 )
 def test_bad_file_is_quarantined_with_a_readable_reason(bad_run, name, fragment):
@@ -123,7 +137,7 @@ def test_good_file_in_the_same_run_loads_and_reconciles(bad_run):
         Decimal("0.01")
     ) == expected.quantize(Decimal("0.01"))
     assert abs(Decimal(report.partitions[0].billed_total) - expected) < Decimal("1e-8")
-    assert report.count("loaded") == 1 and report.count("quarantined") == 10
+    assert report.count("loaded") == 1 and report.count("quarantined") == 11
 
 
 def test_quarantine_layout(bad_run):

@@ -33,7 +33,7 @@ def test_partitions_schedules_sensor_and_checks():
     defs = load()
     graph = defs.resolve_asset_graph()
     part = graph.get(dg.AssetKey(["lake", "raw_gcp_billing"])).partitions_def
-    assert isinstance(part, dg.MonthlyPartitionsDefinition)
+    assert isinstance(part, dg.DynamicPartitionsDefinition) and part.name == "billing_period"
     assert {s.name for s in defs.schedules} == {
         "daily_ingest", "daily_transform", "ml_daily", "monthly_statements_schedule",
     }  # fmt: skip
@@ -62,11 +62,22 @@ def test_ml_assets_sit_between_the_dbt_marts_and_the_ml_marts():
     )
 
 
-def test_daily_schedule_requests_current_and_previous_month():
+def test_daily_schedule_requests_and_registers_current_and_previous_month():
     from orchestration.defs.ingest.schedules import daily_ingest
 
-    ctx = dg.build_schedule_context(
-        scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5)
-    )
-    keys = sorted(r.partition_key for r in daily_ingest(ctx))
-    assert keys == ["2026-02-01", "2026-03-01"]
+    with dg.instance_for_test() as instance:  # a schedule context needs a persistent one
+        instance.add_dynamic_partitions("billing_period", ["2026-01-01", "2026-02-01"])
+        ctx = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5),
+        )
+        keys = sorted(r.partition_key for r in daily_ingest(ctx))
+        assert keys == ["2026-02-01", "2026-03-01"]
+        # the new month is added once, after the months already there
+        assert list(instance.get_dynamic_partitions("billing_period")) == [
+            "2026-01-01",
+            "2026-02-01",
+            "2026-03-01",
+        ]
+        daily_ingest(ctx)
+        assert len(instance.get_dynamic_partitions("billing_period")) == 3

@@ -46,7 +46,9 @@ def test_the_statements_asset_is_monthly_and_after_the_published_marts() -> None
 
     graph = defs().resolve_asset_graph()
     node = graph.get(dg.AssetKey(["reports", "monthly_statements"]))
-    assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition)
+    from orchestration.defs.partitions import billing_periods
+
+    assert node.partitions_def == billing_periods  # the ingest assets' billing periods
     assert dg.AssetKey(["marts", "published_marts"]) in node.parent_keys
 
 

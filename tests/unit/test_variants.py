@@ -4,7 +4,7 @@ import gzip
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.variants import detect
+from ingest.variants import detect, localized_azure_header, unknown_schema_reason
 from tests.conftest import FIXTURES
 
 
@@ -51,3 +51,47 @@ def test_gzip_header_detection(tmp_path):
         fh.write("lineItem/UnblendedCost,lineItem/LineItemType\n1,Usage\n")
     with gzip.open(p, "rt") as fh:
         assert detect(next(csv.reader(fh))).name == "aws_cur_legacy"
+
+
+def _all_fixture_headers():
+    for path in sorted(FIXTURES.rglob("*.csv")):
+        try:
+            yield path, header(path)
+        except (UnicodeDecodeError, StopIteration):
+            continue
+
+
+def test_no_real_export_header_is_taken_for_a_localized_azure_one():
+    checked = 0
+    for path, cols in _all_fixture_headers():
+        if detect(cols) is not None:
+            assert localized_azure_header(cols) is None, path
+            checked += 1
+    assert checked >= 8
+
+
+def test_localized_azure_headers_are_named_as_such_without_a_translation_table():
+    ea = header(FIXTURES / "azure/EA_ActualCost_Small.csv")
+    assert detect(ea) is not None
+    # labels in another language with the English name in parentheses (placeholders, not a
+    # translation), or translated labels next to Azure names that stay English (MeterId)
+    relabelled = [f"Spalte-Ä{i} ({c})" for i, c in enumerate(ea)]
+    kept = [
+        c if c in ("MeterId", "ResourceId", "SubscriptionId") else f"列{i}"
+        for i, c in enumerate(ea)
+    ]
+    for cols in (relabelled, kept):
+        assert detect(cols) is None
+        reason = unknown_schema_reason(cols)
+        assert "Azure cost export downloaded in another language" in reason
+        assert "portal language set to English" in reason and len(reason) <= 600
+    # a semicolon-delimited download is read as one column: still recognised
+    assert localized_azure_header([";".join(relabelled)]) is not None
+
+
+def test_foreign_headers_that_name_no_azure_column_stay_unknown():
+    for cols in (["Datum", "Betrag", "Kosten (USD)"], ["日付", "金額"], ["date", "amount", "memo"]):
+        assert localized_azure_header(cols) is None
+        assert unknown_schema_reason(cols).startswith(
+            "unknown schema: no known export variant matches the columns ["
+        )

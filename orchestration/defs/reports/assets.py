@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 
 from app.statements.run import announce, build_month, reports_dir
-from orchestration.defs.partitions import billing_periods, key_of, period_of
+from orchestration.defs.partitions import BILLING_PERIOD, billing_periods, key_of, period_of
 from orchestration.defs.resources import SibylSettings
 
 
@@ -47,7 +47,13 @@ def previous_month_key(today: dt.date) -> str:
 
 
 @dg.schedule(job=statements_job, cron_schedule="0 7 5 * *", execution_timezone="UTC")
-def monthly_statements_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """On the 5th (late invoice lines have landed), the previous month's statements."""
+def monthly_statements_schedule(
+    context: dg.ScheduleEvaluationContext,
+) -> dg.RunRequest | dg.SkipReason:
+    """On the 5th (late invoice lines have landed), the previous month's statements; skipped when
+    no export for that month has landed (the billing period is not a partition yet)."""
     when = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-    return dg.RunRequest(partition_key=previous_month_key(when.date()))
+    key = previous_month_key(when.date())
+    if key not in context.instance.get_dynamic_partitions(BILLING_PERIOD):
+        return dg.SkipReason(f"no billing period {key[:7]} has landed yet")
+    return dg.RunRequest(partition_key=key)
