@@ -16,6 +16,8 @@ sibyl anomalies list [--status open] [--limit 20]
 sibyl anomalies ack|resolve|reopen EVENT_ID --by NAME [--note TEXT]
 sibyl users add NAME --role finance|engineering|executive|admin [--teams a,b] [--password-stdin]
 sibyl users list | remove NAME            the cockpit's local users (argon2-hashed passwords)
+sibyl report --month YYYY-MM [--team X] [--announce]   monthly statements (CSV, HTML, PDF)
+sibyl mcp [--user NAME | --role ROLE [--teams a,b]] [--gate-root DIR]   MCP server on stdio
 """
 
 from __future__ import annotations
@@ -236,6 +238,40 @@ def cmd_anomalies(args: argparse.Namespace) -> int:
     return anomaly_set_status(s, args.event_id, status, args.by, args.note or "")
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.cockpit.queries import MartMissing
+    from app.statements.data import StatementError
+    from app.statements.run import announce, build_month, reports_dir
+
+    s = _settings()
+    try:
+        index = build_month(s.marts_dir, args.out or reports_dir(s.data_dir), args.month, args.team)
+    except (StatementError, MartMissing) as e:
+        print(f"sibyl report: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(index['statements'])} statement(s) to {index['folder']}")
+    for row in index["statements"]:
+        print(f"  {row['kind']:13} {row['key'][:40]:40} {row['total']:>16} {row['currency']}")
+    if args.announce:
+        print(f"announced: {announce(s.lake_root, s.webhooks_file, index)}")
+    return 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from app.mcp_server import caller_from, serve
+    from app.mcp_tools import Context, ToolInputError
+
+    s = _settings()
+    users = os.environ.get("SIBYL_USERS_FILE") or str(Path(s.data_dir) / "users.json")
+    try:
+        caller = caller_from(users, args.user, args.role, args.teams)
+    except ToolInputError as e:
+        print(f"sibyl mcp: {e}", file=sys.stderr)
+        return 2
+    serve(Context(s.marts_dir, s.lake_root, caller, args.gate_root))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["gate"]:  # the CI path: only iac_gate is imported
@@ -309,6 +345,20 @@ def main(argv: list[str] | None = None) -> int:
     from app.savings_cli import add_parser as add_savings_parser
 
     add_savings_parser(sub)
+
+    rp = sub.add_parser("report", help="monthly statements per team and business unit")
+    rp.add_argument("--month", required=True, help="billing month YYYY-MM")
+    rp.add_argument("--team", help="only this team (and its business unit)")
+    rp.add_argument("--out", help="reports folder (default <data>/reports)")
+    rp.add_argument("--announce", action="store_true", help="send the webhook announcement")
+    rp.set_defaults(func=cmd_report)
+
+    mc = sub.add_parser("mcp", help="Model Context Protocol server for agents, on stdio")
+    mc.add_argument("--user", help="act as this cockpit user (its role and teams)")
+    mc.add_argument("--role", help="or act with this role: finance|engineering|executive|admin")
+    mc.add_argument("--teams", help="the engineering role's teams, comma-separated")
+    mc.add_argument("--gate-root", default=".", help="folder price_terraform may read (default .)")
+    mc.set_defaults(func=cmd_mcp)
 
     sub.add_parser(
         "gate",

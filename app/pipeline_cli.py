@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.allocation_rules import COLUMNS as ALLOCATION_COLUMNS
+from app.allocation_rules import check_allocation
 from ingest.providers import SOURCES
 
 # The configuration a user fills in: file -> (columns, what it is for); the columns are the dbt
@@ -65,6 +67,18 @@ CONFIG_FILES: dict[str, tuple[tuple[str, ...], str]] = {
             "channels",
         ),
         "budgets per scope and month",
+    ),
+    "allocation_rules.csv": (
+        ALLOCATION_COLUMNS["allocation_rules.csv"],
+        "shared-cost allocation rules, applied in rule_order (docs/allocation.md)",
+    ),
+    "allocation_shares.csv": (
+        ALLOCATION_COLUMNS["allocation_shares.csv"],
+        "teams (and fixed shares) of the fixed and even allocation rules",
+    ),
+    "allocation_usage.csv": (
+        ALLOCATION_COLUMNS["allocation_usage.csv"],
+        "usage metric per team and billing period for usage-driven allocation rules",
     ),
     "billing_sources.csv": (
         ("provider", "billing_account_id", "authoritative_source"),
@@ -194,7 +208,7 @@ def check_config(folder: Path) -> list[str]:
     problems = []
     for name, (columns, _) in CONFIG_FILES.items():
         path = folder / name
-        if not path.exists():
+        if not path.exists() or name in ALLOCATION_COLUMNS:  # allocation: check_allocation
             continue
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
@@ -211,7 +225,7 @@ def check_config(folder: Path) -> list[str]:
                         f"{name} line {n}: authoritative_source must be one of {', '.join(SOURCES)}"
                     )
                     break
-    return problems
+    return problems + check_allocation(folder)
 
 
 def cmd_config(args: argparse.Namespace) -> int:

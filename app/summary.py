@@ -164,6 +164,9 @@ def render_summary(s: Settings) -> str:
         f"Reconciliation: {status} — {ok}/{n} provider x period x currency partitions match the raw "
         f"exports to the cent (raw {float(raw or 0):,.2f}, marts {float(focus or 0):,.2f}, max diff {float(worst or 0):.10f})"
     )
+    from app.statements.summary import allocation_lines
+
+    out += allocation_lines(s.marts_dir)
     out += ml_summary_lines(s)
     from app.savings_summary import savings_summary_lines
 

@@ -40,7 +40,14 @@ SIGNATURE_HEADER = "X-Sibyl-Signature-256"
 TIMESTAMP_HEADER = "X-Sibyl-Timestamp"
 DELIVERY_HEADER = "X-Sibyl-Delivery"
 SIGNATURE_TOLERANCE_S = 300  # a receiver refuses deliveries signed longer ago (or ahead) than this
-EVENT_TYPES = ("anomaly", "anomaly_escalated", "budget_threshold", "breaker_open", "savings")
+EVENT_TYPES = (
+    "anomaly",
+    "anomaly_escalated",
+    "budget_threshold",
+    "breaker_open",
+    "savings",
+    "statements",
+)
 REDIRECT_POLICIES = ("none", "same_host")
 MAX_REDIRECTS = 3
 

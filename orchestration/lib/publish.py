@@ -24,6 +24,7 @@ MARTS = (
     "fct_resource_attribution",
     "fct_ingest_files",
     "fct_data_quality",
+    "fct_allocated_costs_monthly",
     "dim_teams",
     "dim_services",
     "dim_accounts",

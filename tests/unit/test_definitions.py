@@ -41,6 +41,7 @@ def test_partitions_schedules_sensor_and_checks():
         "savings_weekly",
         "ai_ingest",
         "ai_publish",
+        "monthly_statements_schedule",
     }
     assert sorted(s.name for s in defs.sensors) == ["ci_plan_files", "new_export_files"]
     checks = {k.name for k in graph.asset_check_keys}

@@ -1,0 +1,48 @@
+"""Shared by the e2e tests of the MCP server and the monthly statements: one pipeline run on
+the sample exports (session scope), so the marts are built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from tests.conftest import env_vars
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def built_root(tmp_path_factory, sample_landing) -> Path:
+    """Ingest + dbt + ML on the sample exports (3 periods), the demo users, a gate root holding
+    the example plans. SIBYL_MCP_E2E_ROOT reuses a folder built the same way (development)."""
+    if os.environ.get("SIBYL_MCP_E2E_ROOT"):
+        base = Path(os.environ["SIBYL_MCP_E2E_ROOT"])
+    else:
+        base = tmp_path_factory.mktemp("mcp")
+        env = {"SIBYL_LANDING_ROOT": str(sample_landing), "SIBYL_LAKE_ROOT": str(base / "lake"),
+               "SIBYL_WAREHOUSE": str(base / "warehouse.duckdb"), "SIBYL_MARTS_DIR": str(base / "marts"),
+               "SIBYL_DATA_DIR": str(base)}  # fmt: skip
+        with env_vars(env):
+            from orchestration.definitions import defs as load_defs
+            from orchestration.defs.partitions import register_periods
+
+            defs = load_defs()
+            inst = dg.DagsterInstance.ephemeral()
+            register_periods(inst, ["2026-08", "2026-09", "2026-10"])  # partitions follow the data
+            tags = {"dagster/asset_partition_range_start": "2026-08-01",
+                    "dagster/asset_partition_range_end": "2026-10-01"}  # fmt: skip
+            for job in ("ingest_exports", "transform_marts", "ml_daily"):
+                kw: dict[str, Any] = {"tags": tags} if job == "ingest_exports" else {}
+                assert defs.resolve_job_def(job).execute_in_process(instance=inst, **kw).success
+    from app.demo_users import ensure_demo_users
+
+    ensure_demo_users(str(base / "users.json"))
+    gate = base / "gate"
+    if not gate.exists():
+        shutil.copytree(REPO / "examples" / "iac_plans", gate)
+    return base
