@@ -55,6 +55,7 @@ TEAM_SCOPE: dict[str, str] = {
     "fct_cost_forecasts": f"regexp_extract(series_id, '^team:(.*)[|][^|]*$', 1) {_IN_SCOPE}",
     "fct_iac_checks": f"team {_IN_SCOPE}",
     "fct_savings_opportunities": f"team_id {_IN_SCOPE}",
+    "fct_allocated_costs_monthly": f"team_id {_IN_SCOPE}",  # issue 15: after shared-cost allocation
     # AI spend (issue 14): rows of the teams' agents, projects and cloud lines
     "fct_ai_costs_daily": f"team_id {_IN_SCOPE}",
     "fct_ai_agents_daily": f"team_id {_IN_SCOPE}",
