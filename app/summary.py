@@ -179,8 +179,10 @@ def render_summary(s: Settings) -> str:
         f"  DuckDB warehouse  {s.warehouse_path}  (schemas staging, intermediate, marts, config)",
         f"  published marts   {s.marts_dir}/*.parquet  (read these while pipelines run)",
         "",
-        "Next: `make ui` opens the cockpit on http://127.0.0.1:8501 (overview, explorer, teams, tagging, anomalies,",
-        "      forecast & budgets, IaC checks); `sibyl budget status` / `sibyl anomalies list` in a terminal;",
+        "Next: `make ui` opens the cockpit on http://127.0.0.1:8501 (sign in as a user above: overview, explorer,",
+        "      teams, tagging, anomalies, forecast & budgets, IaC checks, data health, commitments, savings,",
+        "      AI spend, admin); `sibyl budget status` / `sibyl anomalies list` / `sibyl savings list` in a",
+        "      terminal; `sibyl mcp` serves the marts to agents (docs/mcp.md);",
         "      `make dagster` opens the Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks);",
         "      query the marts: .venv/bin/python -c \"import duckdb; print(duckdb.sql('from \\'data/marts/fct_cost_by_team_30d.parquet\\''))\"",
     ]
