@@ -164,6 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ("transform_marts", "dbt build + publish"),
         ("ai_publish", "AI spend marts"),
         ("ml_daily", "ML"),
+        ("savings_weekly", "savings (<landing>/metrics/, docs/savings.md)"),
     )
     for job, what in jobs:
         print(f"== {what} ==", flush=True)

@@ -25,7 +25,18 @@ def table_glob(lake_root: str, table: str) -> str:
 
 
 def write_table(lake_root: str, rel: str, frame: pl.DataFrame) -> str:
-    """Write ``frame`` to ``<lake>/ml/<rel>`` atomically; returns the path/URL."""
+    """Write ``frame`` to ``<lake>/ml/<rel>`` atomically; returns the path/URL.
+
+    A frame without columns (a run that found nothing and knows no schema) removes the file
+    instead: DuckDB cannot read a Parquet file without columns, and an absent table reads as the
+    typed empty relation of the dbt ``ml_table`` macro, while a stale file would keep last run's rows.
+    """
+    if frame.width == 0:
+        fs, base = lakefs.get_fs(lake_root)
+        target = f"{base.rstrip('/')}/{ML}/{rel}"
+        if fs.exists(target):
+            fs.rm(target)
+        return target
     with tempfile.TemporaryDirectory(prefix="sibyl-ml-") as tmp:
         local = Path(tmp) / "t.parquet"
         frame.write_parquet(local, compression="zstd")
