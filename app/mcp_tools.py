@@ -294,12 +294,14 @@ SAVINGS_MART = "fct_savings_opportunities"
 
 
 def savings(ctx: Context, limit: int = 20) -> dict[str, Any]:
-    """Savings opportunities, when the savings pipeline has published them."""
+    """Savings opportunities, largest saving per month first, when the savings pipeline has
+    published them."""
     m = ctx.marts
     if not m.has(SAVINGS_MART):
         return {"available": False, "opportunities": [], "note": f"{SAVINGS_MART} is not published"}
     cols, rows = m.columns(
-        "select * from read_parquet($fct_savings_opportunities) limit $limit",
+        """select * from read_parquet($fct_savings_opportunities)
+           order by monthly_savings desc, opportunity_id limit $limit""",
         {"limit": _limit(limit)},
         marts=(SAVINGS_MART,),
     )

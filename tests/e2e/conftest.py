@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def built_root(tmp_path_factory, sample_landing) -> Path:
-    """Ingest + dbt + ML on the sample exports (3 periods), the demo users, a gate root holding
+    """Ingest + dbt + ML + savings on the sample exports (3 periods), the demo users, a gate root holding
     the example plans. SIBYL_MCP_E2E_ROOT reuses a folder built the same way (development)."""
     if os.environ.get("SIBYL_MCP_E2E_ROOT"):
         base = Path(os.environ["SIBYL_MCP_E2E_ROOT"])
@@ -36,7 +36,7 @@ def built_root(tmp_path_factory, sample_landing) -> Path:
             register_periods(inst, ["2026-08", "2026-09", "2026-10"])  # partitions follow the data
             tags = {"dagster/asset_partition_range_start": "2026-08-01",
                     "dagster/asset_partition_range_end": "2026-10-01"}  # fmt: skip
-            for job in ("ingest_exports", "transform_marts", "ml_daily"):
+            for job in ("ingest_exports", "transform_marts", "ml_daily", "savings_weekly"):
                 kw: dict[str, Any] = {"tags": tags} if job == "ingest_exports" else {}
                 assert defs.resolve_job_def(job).execute_in_process(instance=inst, **kw).success
     from app.demo_users import ensure_demo_users

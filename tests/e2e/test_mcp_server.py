@@ -165,7 +165,13 @@ def test_lists_every_tool_and_answers_match_the_marts(root: Path) -> None:
     assert got == {b: (Decimal(a), o) for b, a, o in latest}
     assert budgets["breaker_open"] is any(o for _, _, o in latest)
 
-    assert savings["available"] is False and savings["opportunities"] == []
+    # the savings job has published its inbox: the 20 largest opportunities, as the mart holds them
+    want = exact(root, """select opportunity_id, monthly_savings from '{m}/fct_savings_opportunities.parquet'
+                          order by monthly_savings desc, opportunity_id limit 20""")  # fmt: skip
+    assert savings["available"] is True and want
+    assert [
+        (o["opportunity_id"], Decimal(o["monthly_savings"])) for o in savings["opportunities"]
+    ] == [(i, Decimal(v)) for i, v in want]
 
     comps = [
         Decimal(c["monthly_cost"])

@@ -68,6 +68,20 @@ def test_ml_assets_sit_between_the_dbt_marts_and_the_ml_marts():
     )
 
 
+def test_ai_spend_lineage():
+    graph = load().resolve_asset_graph()
+    stg = graph.get(dg.AssetKey(["staging", "stg_ai__charges"]))
+    assert dg.AssetKey(["lake", "ai_charges"]) in stg.parent_keys
+    up = graph.get_ancestor_asset_keys(dg.AssetKey(["marts", "published_ai_marts"]))
+    assert {dg.AssetKey(["lake", "ai_charges"]), dg.AssetKey(["marts", "fct_charges"])} <= up
+    assert dg.AssetKey(["lake", "ai_charges"]) in graph.get_ancestor_asset_keys(
+        dg.AssetKey(["marts", "fct_charges"])
+    )
+
+
+# Keep this test last in the file: after an instance_for_test() closes, Dagster's definitions-load
+# context still points at it, so a later load() in this process fails with "undefined DagsterInstance
+# weakref" (seen when the AI lineage test ran after it).
 def test_daily_schedule_requests_and_registers_current_and_previous_month():
     from orchestration.defs.ingest.schedules import daily_ingest
 
@@ -87,14 +101,3 @@ def test_daily_schedule_requests_and_registers_current_and_previous_month():
         ]
         daily_ingest(ctx)
         assert len(instance.get_dynamic_partitions("billing_period")) == 3
-
-
-def test_ai_spend_lineage():
-    graph = load().resolve_asset_graph()
-    stg = graph.get(dg.AssetKey(["staging", "stg_ai__charges"]))
-    assert dg.AssetKey(["lake", "ai_charges"]) in stg.parent_keys
-    up = graph.get_ancestor_asset_keys(dg.AssetKey(["marts", "published_ai_marts"]))
-    assert {dg.AssetKey(["lake", "ai_charges"]), dg.AssetKey(["marts", "fct_charges"])} <= up
-    assert dg.AssetKey(["lake", "ai_charges"]) in graph.get_ancestor_asset_keys(
-        dg.AssetKey(["marts", "fct_charges"])
-    )
