@@ -321,7 +321,8 @@ def _process_file(
     stage_path = ctx.tmp_root / f"{view}.parquet"
     try:
         if f.rel.lower().endswith(".parquet"):
-            # a parquet file must be readable end to end (a truncated file fails here)
+            # a parquet file must be readable end to end (a truncated file fails here); the
+            # relation is reading.py's read_*() call over the work-dir path quoted by literal()
             con.execute(f"select count(*) from {opened.relation}").fetchone()  # noqa: S608
             stage_path = local
         else:
