@@ -20,6 +20,9 @@ OPTIONAL = {  # marts other pipelines produce, and how to produce them
     "fct_savings_opportunities": "the Dagster job `savings_weekly` (or `make demo`)",
     "fct_purchase_recommendations": "the Dagster job `savings_weekly` (or `make demo`)",
     "fct_purchase_savings_curve": "the Dagster job `savings_weekly` (or `make demo`)",
+    "fct_ai_costs_daily": "the Dagster jobs `ai_ingest` and `ai_publish` (or `make demo`; docs/ai_spend.md)",
+    "fct_ai_agents_daily": "the Dagster jobs `ai_ingest` and `ai_publish` (or `make demo`; docs/ai_spend.md)",
+    "fct_ai_sessions": "the Dagster jobs `ai_ingest` and `ai_publish` (or `make demo`; docs/ai_spend.md)",
     "fct_iac_checks": "the `ci_plan_files` sensor and `gate/iac_policy_check` asset (`sibyl gate`, docs/iac_gate.md)",
 }
 
