@@ -12,15 +12,9 @@ import polars as pl
 
 from models_ml import store
 from models_ml.budget import Override
+from models_ml.status_log import MAX_ID, StatusLog, check_person_and_note
 
 STATUSES = ("open", "acknowledged", "resolved")
-STATUS_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String(),
-    "status": pl.String(),
-    "changed_by": pl.String(),
-    "note": pl.String(),
-    "changed_at": pl.Datetime("us", "UTC"),
-}
 OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
     "scope": pl.String(),
     "until": pl.Datetime("us", "UTC"),
@@ -34,6 +28,17 @@ class StatusError(ValueError):
     pass
 
 
+ANOMALY_LOG = StatusLog(
+    table="anomaly_status",
+    id_column="event_id",
+    statuses=STATUSES,
+    noun="anomaly event",
+    error=StatusError,
+    note_required={"resolved": "resolving an anomaly needs a note (what was it, what was done)"},
+)
+STATUS_SCHEMA = ANOMALY_LOG.schema
+
+
 def set_anomaly_status(
     lake_root: str,
     event_id: str,
@@ -43,31 +48,12 @@ def set_anomaly_status(
     known_ids: set[str] | None = None,
 ) -> dict[str, object]:
     """Record a status change (``open``, ``acknowledged``, ``resolved``) by a named person."""
-    if status not in STATUSES:
-        raise StatusError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    if not by.strip():
-        raise StatusError("say who changes the status (by)")
-    if status == "resolved" and not note.strip():
-        raise StatusError("resolving an anomaly needs a note (what was it, what was done)")
-    if known_ids is not None and event_id not in known_ids:
-        raise StatusError(f"no anomaly event {event_id!r}")
-    row = {
-        "event_id": event_id,
-        "status": status,
-        "changed_by": by.strip(),
-        "note": note.strip(),
-        "changed_at": dt.datetime.now(dt.UTC),
-    }
-    store.append_log(lake_root, "anomaly_status", pl.DataFrame([row], schema=STATUS_SCHEMA))
-    return row
+    return ANOMALY_LOG.record(lake_root, event_id, status, by, note, known_ids)
 
 
 def latest_status(lake_root: str) -> pl.DataFrame:
     """The current status per event (latest change wins)."""
-    log = store.read_table(lake_root, "anomaly_status", STATUS_SCHEMA)
-    if log.is_empty():
-        return log
-    return log.sort("changed_at").group_by("event_id").last()
+    return ANOMALY_LOG.latest(lake_root)
 
 
 def current_statuses(lake_root: str) -> dict[str, tuple[str, str, str]]:
@@ -83,10 +69,9 @@ def add_override(
     lake_root: str, scope: str, until: dt.datetime, by: str, note: str = ""
 ) -> Override:
     """Let a tripped scope (``team:payments`` or ``budget:<id>``) spend until ``until`` (half-open)."""
-    if ":" not in scope:
-        raise StatusError(f"scope must look like team:payments or budget:<id>, not {scope!r}")
-    if not by.strip():
-        raise StatusError("say who overrides the breaker (by)")
+    if ":" not in scope or len(scope) > MAX_ID:
+        raise StatusError(f"scope must look like team:payments or budget:<id>, not {scope[:60]!r}")
+    by, note = check_person_and_note(by, note, StatusError)
     if until.tzinfo is None:
         until = until.replace(tzinfo=dt.UTC)
     now = dt.datetime.now(dt.UTC)
@@ -95,12 +80,12 @@ def add_override(
     row = {
         "scope": scope,
         "until": until,
-        "created_by": by.strip(),
-        "note": note.strip(),
+        "created_by": by,
+        "note": note,
         "created_at": now,
     }
     store.append_log(lake_root, "budget_overrides", pl.DataFrame([row], schema=OVERRIDE_SCHEMA))
-    return Override(scope, until, by.strip(), note.strip(), now)
+    return Override(scope, until, by, note, now)
 
 
 def overrides(lake_root: str) -> list[Override]:

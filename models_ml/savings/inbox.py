@@ -17,21 +17,14 @@ from typing import Any
 
 import polars as pl
 
-from models_ml import store
 from models_ml.notify import Notification
 from models_ml.savings.usage import Opportunity
+from models_ml.status_log import StatusLog
 
 STATUSES = ("open", "accepted", "dismissed", "done")
 OPPORTUNITIES = "savings_opportunities"
 STATUS_LOG = "savings_status"
 DAYS_PER_MONTH = Decimal("30.4167")
-STATUS_SCHEMA: dict[str, pl.DataType] = {
-    "opportunity_id": pl.String(),
-    "status": pl.String(),
-    "changed_by": pl.String(),
-    "note": pl.String(),
-    "changed_at": pl.Datetime("us", "UTC"),
-}
 OPPORTUNITY_SCHEMA: dict[str, pl.DataType] = {
     "opportunity_id": pl.String(),
     "provider": pl.String(),
@@ -51,6 +44,17 @@ class InboxError(ValueError):
     pass
 
 
+SAVINGS_LOG = StatusLog(
+    table=STATUS_LOG,
+    id_column="opportunity_id",
+    statuses=STATUSES,
+    noun="savings opportunity",
+    error=InboxError,
+    note_required={"dismissed": "dismissing an opportunity needs a note (why it does not apply)"},
+)
+STATUS_SCHEMA = SAVINGS_LOG.schema
+
+
 def set_status(
     lake_root: str,
     opportunity_id: str,
@@ -60,34 +64,12 @@ def set_status(
     known_ids: set[str] | None = None,
 ) -> dict[str, object]:
     """Record a decision. Dismissing needs a note (why not); ids are checked when known."""
-    if status not in STATUSES:
-        raise InboxError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    if not by.strip() or len(by) > 200:
-        raise InboxError("say who decides (by), at most 200 characters")
-    if status == "dismissed" and not note.strip():
-        raise InboxError("dismissing an opportunity needs a note (why it does not apply)")
-    if len(note) > 2000:
-        raise InboxError("the note is longer than 2000 characters")
-    if known_ids is not None and opportunity_id not in known_ids:
-        raise InboxError(f"no savings opportunity {opportunity_id[:40]!r}")
-    row = {
-        "opportunity_id": opportunity_id,
-        "status": status,
-        "changed_by": by.strip(),
-        "note": note.strip(),
-        "changed_at": dt.datetime.now(dt.UTC),
-    }
-    store.append_log(lake_root, STATUS_LOG, pl.DataFrame([row], schema=STATUS_SCHEMA))
-    return row
+    return SAVINGS_LOG.record(lake_root, opportunity_id, status, by, note, known_ids)
 
 
 def current_statuses(lake_root: str) -> dict[str, dict[str, Any]]:
     """opportunity_id -> its latest status row."""
-    log = store.read_table(lake_root, STATUS_LOG, STATUS_SCHEMA)
-    if log.is_empty():
-        return {}
-    latest = log.sort("changed_at").group_by("opportunity_id").last()
-    return {r["opportunity_id"]: r for r in latest.iter_rows(named=True)}
+    return {r["opportunity_id"]: r for r in SAVINGS_LOG.latest(lake_root).iter_rows(named=True)}
 
 
 def merge_detections(
