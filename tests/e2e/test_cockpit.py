@@ -8,11 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +22,7 @@ from app.cockpit import queries as q
 from app.cockpit.present import money, pct
 from app.users import load
 from tests.conftest import env_vars
+from tests.e2e.browser import signed_in_cockpit, visit
 
 pytestmark = pytest.mark.e2e
 VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
@@ -423,102 +419,15 @@ def test_pages_say_what_is_not_produced_yet(tmp_path, monkeypatch) -> None:
         assert any("has not been produced yet" in i.value for i in at.info), name
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_every_page_renders_in_headless_chromium(marts_dir, tmp_path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_bin = shutil.which("chromedriver")
-    if not chromium or not driver_bin:
-        pytest.skip(
-            "Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    port = _free_port()
-    env = {**os.environ, "SIBYL_MARTS_DIR": str(marts_dir), "SIBYL_LAKE_ROOT": str(marts_dir.parent / "lake"),
+    env = {"SIBYL_MARTS_DIR": str(marts_dir), "SIBYL_LAKE_ROOT": str(marts_dir.parent / "lake"),
            "SIBYL_DATA_DIR": str(marts_dir.parent), "SIBYL_USERS_FILE": str(marts_dir.parent / "users.json")}  # fmt: skip
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            "app/cockpit/streamlit_app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    opts = webdriver.ChromeOptions()
-    for a in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,2400",
-    ):
-        opts.add_argument(a)
-    opts.binary_location = chromium
-    browser = None
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        browser = webdriver.Chrome(service=Service(driver_bin), options=opts)
-        browser.get(f"http://127.0.0.1:{port}/")
-        WebDriverWait(browser, 60).until(
-            lambda b: b.find_elements(By.CSS_SELECTOR, "input[type='password']")
-        )
-        browser.find_element(By.CSS_SELECTOR, "input[aria-label='User name']").send_keys("admin")
-        pw = browser.find_element(By.CSS_SELECTOR, "input[type='password']")
-        pw.send_keys("admin-demo-pw")
-        browser.find_element(
-            By.CSS_SELECTOR, "[data-testid='stBaseButton-secondaryFormSubmit']"
-        ).click()
-        WebDriverWait(browser, 60).until(  # '/' opens the overview at its own address
-            lambda b: b.current_url.rstrip("/").endswith("/overview")
-        )
-        urls = {"overview": "overview", "explorer": "explorer", "teams": "teams", "tagging": "tagging",
-                "anomalies": "anomalies", "forecast_budgets": "forecast", "iac_checks": "iac",
-                "data_health": "health", "admin": "admin", "commitments": "commitments",
-                "savings": "savings", "ai_spend": "ai"}  # fmt: skip
-        shots = Path(os.environ.get("SIBYL_COCKPIT_SCREENSHOTS") or tmp_path)
-        shots.mkdir(parents=True, exist_ok=True)
+    urls = {"overview": "overview", "explorer": "explorer", "teams": "teams", "tagging": "tagging",
+            "anomalies": "anomalies", "forecast_budgets": "forecast", "iac_checks": "iac",
+            "data_health": "health", "admin": "admin", "commitments": "commitments",
+            "savings": "savings", "ai_spend": "ai"}  # fmt: skip
+    shots = Path(os.environ.get("SIBYL_COCKPIT_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    with signed_in_cockpit(env, "admin", "admin-demo-pw") as (browser, base):
         for name, url in urls.items():
-            browser.get(f"http://127.0.0.1:{port}/{url}")
-            WebDriverWait(browser, 60).until(
-                lambda b, title=PAGES[name]: any(
-                    h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")
-                )
-            )
-            WebDriverWait(browser, 60).until(
-                lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']")
-            )
-            time.sleep(1.5)  # let charts draw before the screenshot
-            assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), name
-            shot = shots / f"{name}.png"
-            browser.save_screenshot(str(shot))
-            assert shot.stat().st_size > 10_000
-    finally:
-        if browser is not None:
-            browser.quit()
-        server.terminate()
-        server.wait(timeout=20)
+            visit(browser, base, url, PAGES[name], shots / f"{name}.png")

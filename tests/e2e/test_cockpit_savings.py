@@ -22,6 +22,7 @@ from models_ml.savings.inbox import current_statuses
 from models_ml.savings.runner import run_savings
 from orchestration.lib.publish import MARTS, ML_MARTS, publish_marts
 from tests.conftest import END_DATE, run_dbt
+from tests.e2e.browser import signed_in_cockpit, visit
 
 pytestmark = pytest.mark.e2e
 VIEWS = Path(__file__).resolve().parents[2] / "app" / "cockpit" / "views"
@@ -103,95 +104,22 @@ def test_pages_say_what_is_not_produced_yet(
         assert any("has not been produced yet" in i.value for i in at.info), name
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_savings_pages_render_in_headless_chromium(marts_dir: Path, tmp_path: Path) -> None:
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_bin = shutil.which("chromedriver")
-    if not chromium or not driver_bin:
-        pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
+    """The finance role (not admin) sees the commitments and savings pages render."""
     from app.demo_users import ensure_demo_users
 
     users = tmp_path / "users.json"
     ensure_demo_users(str(users))
-    port = _free_port()
     env = {
-        **os.environ,
         "SIBYL_MARTS_DIR": str(marts_dir),
         "SIBYL_LAKE_ROOT": str(marts_dir.parent / "lake"),
         "SIBYL_DATA_DIR": str(tmp_path),
         "SIBYL_USERS_FILE": str(users),
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", "app/cockpit/streamlit_app.py",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-dev-shm-usage", "--window-size=1400,1100"):  # fmt: skip
-        opts.add_argument(a)
-    opts.binary_location = chromium
-    browser = None
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        browser = webdriver.Chrome(service=Service(driver_bin), options=opts)
-        browser.get(f"http://127.0.0.1:{port}/")  # every page is behind the sign-in
-        WebDriverWait(browser, 60).until(
-            lambda b: b.find_elements(By.CSS_SELECTOR, "input[type='password']")
-        )
-        browser.find_element(By.CSS_SELECTOR, "input[aria-label='User name']").send_keys("finance")
-        browser.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys("finance-demo")
-        browser.find_element(
-            By.CSS_SELECTOR, "[data-testid='stBaseButton-secondaryFormSubmit']"
-        ).click()
-        WebDriverWait(browser, 60).until(lambda b: b.current_url.rstrip("/").endswith("/overview"))
+    with signed_in_cockpit(env, "finance", "finance-demo", window="1400,1100") as (browser, base):
         for url, title in (
             ("commitments", "Commitments"),
             ("savings", "Savings"),
             ("overview", "Overview"),
         ):
-            browser.get(f"http://127.0.0.1:{port}/{url}")
-            WebDriverWait(browser, 60).until(
-                lambda b, title=title: any(
-                    h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")
-                )
-            )
-            WebDriverWait(browser, 60).until(
-                lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']")
-            )
-            time.sleep(1.5)  # let charts draw before the screenshot
-            assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), url
-            shot = tmp_path / f"{url}.png"
-            browser.save_screenshot(str(shot))
-            assert shot.stat().st_size > 10_000
-    finally:
-        if browser is not None:
-            browser.quit()
-        server.terminate()
-        server.wait(timeout=20)
+            visit(browser, base, url, title, tmp_path / f"{url}.png")
