@@ -9,6 +9,32 @@ def load():
     return defs()
 
 
+def test_daily_schedule_requests_and_registers_current_and_previous_month():
+    from orchestration.defs.ingest.schedules import daily_ingest
+
+    # Runs first on purpose: the schedule context enters the instance, which installs itself as
+    # Dagster's current state storage; a context used without `with` never exited, and every later
+    # definitions load in this process failed with "undefined DagsterInstance weakref".
+    with (
+        dg.instance_for_test() as instance,  # a schedule context needs a persistent one
+        dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5),
+        ) as ctx,
+    ):
+        instance.add_dynamic_partitions("billing_period", ["2026-01-01", "2026-02-01"])
+        keys = sorted(r.partition_key for r in daily_ingest(ctx))
+        assert keys == ["2026-02-01", "2026-03-01"]
+        # the new month is added once, after the months already there
+        assert list(instance.get_dynamic_partitions("billing_period")) == [
+            "2026-01-01",
+            "2026-02-01",
+            "2026-03-01",
+        ]
+        daily_ingest(ctx)
+        assert len(instance.get_dynamic_partitions("billing_period")) == 3
+
+
 def test_definitions_validate_and_form_one_lineage():
     defs = load()
     dg.Definitions.validate_loadable(defs)
@@ -77,27 +103,3 @@ def test_ai_spend_lineage():
     assert dg.AssetKey(["lake", "ai_charges"]) in graph.get_ancestor_asset_keys(
         dg.AssetKey(["marts", "fct_charges"])
     )
-
-
-# Keep this test last in the file: after an instance_for_test() closes, Dagster's definitions-load
-# context still points at it, so a later load() in this process fails with "undefined DagsterInstance
-# weakref" (seen when the AI lineage test ran after it).
-def test_daily_schedule_requests_and_registers_current_and_previous_month():
-    from orchestration.defs.ingest.schedules import daily_ingest
-
-    with dg.instance_for_test() as instance:  # a schedule context needs a persistent one
-        instance.add_dynamic_partitions("billing_period", ["2026-01-01", "2026-02-01"])
-        ctx = dg.build_schedule_context(
-            instance=instance,
-            scheduled_execution_time=__import__("datetime").datetime(2026, 3, 2, 5),
-        )
-        keys = sorted(r.partition_key for r in daily_ingest(ctx))
-        assert keys == ["2026-02-01", "2026-03-01"]
-        # the new month is added once, after the months already there
-        assert list(instance.get_dynamic_partitions("billing_period")) == [
-            "2026-01-01",
-            "2026-02-01",
-            "2026-03-01",
-        ]
-        daily_ingest(ctx)
-        assert len(instance.get_dynamic_partitions("billing_period")) == 3
