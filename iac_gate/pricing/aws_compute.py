@@ -210,9 +210,16 @@ def aws_ebs_volume(side: Side, p: Pricer) -> list[Component]:
 
 
 def _lt_components(
-    side: Side, p: Pricer, lt: dict[str, Any], count: Decimal, override_type: Any = None
+    side: Side,
+    p: Pricer,
+    lt: dict[str, Any],
+    count: Decimal,
+    override_type: Any = None,
+    *,
+    launch_configuration: bool = False,
 ) -> list[Component]:
-    """Instances from a launch template or launch configuration, with their volumes."""
+    """Instances from a launch template or (`launch_configuration=True`) a launch
+    configuration, with their volumes."""
     lts = side.sub(lt)
     itype = override_type or lts.text("instance_type")
     tenancy = lts.text("placement", "tenancy") or lts.text("placement_tenancy")
@@ -233,11 +240,9 @@ def _lt_components(
     if roots or not (devices or lts.blocks("ebs_block_device")):
         out += _root_volume(side, p, roots[0] if roots else None, count)
     # Launch configurations enable detailed monitoring unless told not to; templates opt in.
+    # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/enable-as-instance-metrics.html)
     lc_monitoring = "enable_monitoring" not in lt or lts.flag("enable_monitoring")
-    is_lc = "image_id" in lt and "block_device_mappings" not in lt and "monitoring" not in lt
-    if (is_lc and lc_monitoring and "launch_template" not in lt) or lts.flag(
-        "monitoring", "enabled"
-    ):
+    if (launch_configuration and lc_monitoring) or lts.flag("monitoring", "enabled"):
         out.append(_detailed_monitoring(side, p, count))
     return out + _extra_volumes(side, p, devices + lts.blocks("ebs_block_device"), count)
 
@@ -289,7 +294,7 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
         return _lt_components(side, p, lt, desired)
     lc = side.related("launch_configuration")
     if lc is not None:
-        return _lt_components(side, p, lc, desired)
+        return _lt_components(side, p, lc, desired, launch_configuration=True)
     return [missing("Instances", "the launch template/configuration is not in this plan")]
 
 
@@ -297,6 +302,11 @@ def aws_eks_cluster(side: Side, p: Pricer) -> list[Component]:
     return [
         p.component(side, "EKS control plane", "eks_cluster", "standard", Decimal(1), per_hour=True)
     ]
+
+
+# EKS managed node groups launch t3.medium when neither `instance_types` nor the launch template
+# names a type (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html).
+EKS_DEFAULT_INSTANCE_TYPE = "t3.medium"
 
 
 def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
@@ -311,8 +321,12 @@ def aws_eks_node_group(side: Side, p: Pricer) -> list[Component]:
     lt = side.related("launch_template.id") or side.related("launch_template.name")
     itype = types[0] if isinstance(types, list) and types else None
     if lt is not None:
+        if itype is None and side.sub(lt).get("instance_type") is None:
+            itype = EKS_DEFAULT_INSTANCE_TYPE  # neither the group nor its template says
         return _lt_components(side, p, lt, n, itype)
-    out = _instance_components(side, p, itype or "t3.medium", n, "Node instance usage")
+    out = _instance_components(
+        side, p, itype or EKS_DEFAULT_INSTANCE_TYPE, n, "Node instance usage"
+    )
     disk = side.number("disk_size", default=20)
     return out + ebs(side, p, "Node disk", "gp2", _mul(disk, n))
 

@@ -30,6 +30,7 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
     if isinstance(engine, Unknown):
         return [missing("Database instance", engine.why)]
     engine = {"aurora": "aurora-mysql"}.get(engine, engine)
+    price_engine = rds_price_engine(engine, side.text("license_model"))
     multi = not cluster and side.flag("multi_az")
     dep = "multi-az" if multi else "single-az"
     cls = side.text("instance_class")
@@ -40,10 +41,11 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
             "rds_instance",
             cls,
             Decimal(1),
-            attrs={"deployment": dep, "engine": engine},
+            attrs={"deployment": dep, "engine": price_engine},
             per_hour=True,
         )
     ]
+    out += _extended_support(side, p, engine, cls)
     if cluster or engine.startswith("aurora"):
         out.append(
             p.component(
@@ -61,7 +63,6 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
             )
         )
         return out
-    out += _extended_support(side, p, engine, cls)
     iops = side.number("iops")
     stype = side.text("storage_type") or (
         "io1" if isinstance(iops, Decimal) and iops > 0 else "gp2"
@@ -78,7 +79,12 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
         )
     out.append(p.component(side, label, "rds_storage", stype, size, attrs={"deployment": dep}))
     if stype in ("io1", "io2") and iops is None:
-        out.append(missing("Provisioned IOPS", f"`iops` is not set (required for {stype})"))
+        out.append(
+            p.component(
+                side, f"Provisioned IOPS ({RDS_PIOPS_MINIMUM:,} minimum, `iops` not set)",
+                "rds_iops", stype, RDS_PIOPS_MINIMUM, attrs={"deployment": dep},
+            )
+        )  # fmt: skip
     elif stype in ("io1", "io2") and iops is not None:
         out.append(
             p.component(
@@ -106,6 +112,28 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
         )
     )
     return out
+
+
+# Provisioned IOPS storage takes at least 1,000 IOPS on every RDS engine
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS).
+RDS_PIOPS_MINIMUM = Decimal(1000)
+# RDS for Oracle Enterprise Edition is offered only with your own licence; Standard Edition 2
+# with the licence included unless `license_model` says otherwise. BYOL instances of every
+# edition bill one rate per class (https://aws.amazon.com/rds/oracle/pricing/).
+ORACLE_BYOL_ONLY = ("oracle-ee", "oracle-ee-cdb")
+BYOL = "bring-your-own-license"
+
+
+def rds_price_engine(engine: str, license_model: Any) -> str:
+    """The engine key of an instance's hourly price: `oracle-byol` for Oracle on a licence
+    you bring, else the engine itself (licence-included SQL Server and Oracle SE2 rows are
+    per edition)."""
+    if not engine.startswith("oracle"):
+        return engine
+    lm = license_model if isinstance(license_model, str) else None
+    if lm == BYOL or (lm is None and engine in ORACLE_BYOL_ONLY):
+        return "oracle-byol"
+    return engine
 
 
 def _extended_support(side: Side, p: Pricer, engine: str, cls: Any) -> list[Component]:

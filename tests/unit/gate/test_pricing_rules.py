@@ -194,14 +194,3 @@ resource "aws_autoscaling_group" "asg" {
     res = {r.change.address: r for r in run_gate(tmp_path).resources}
     assert res["aws_autoscaling_group.asg[0]"].after.components[0].unit_price == D("0.0116")
     assert res["aws_autoscaling_group.asg[1]"].after.components[0].unit_price == D("0.0464")
-
-
-def test_io1_without_iops_is_partial(catalog) -> None:
-    db = {
-        "engine": "mysql",
-        "instance_class": "db.t3.large",
-        "storage_type": "io1",
-        "allocated_storage": 50,
-    }
-    r = priced(plan(change("aws_db_instance", "d", db)), catalog)["aws_db_instance.d"]
-    assert r.status == "partial" and "iops" in r.unpriced_reason
