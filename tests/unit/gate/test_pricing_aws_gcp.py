@@ -6,7 +6,10 @@ both regions at $0.0832), and the curated rows' pages: Aurora db.t3.large $0.164
 (aws.amazon.com/rds/aurora/pricing), RDS for Oracle BYOL db.t3.large $0.136/hour
 (aws.amazon.com/rds/oracle/pricing), RDS Extended Support $0.10/vCPU-hour, RDS io1 $0.125/GB-month
 and $0.10/IOPS-month (aws.amazon.com/rds/mysql/pricing), ElastiCache cache.r5.4xlarge
-$1.724/hour (aws.amazon.com/elasticache/pricing), CloudWatch $0.30/metric-month.
+$1.724/hour (aws.amazon.com/elasticache/pricing), CloudWatch $0.30/metric-month; Google's GPU
+page (cloud.google.com/compute/gpus-pricing: T4 $0.35, K80 $0.45 per GPU-hour in us-central1)
+with the 30% full-month sustained-use discount, Cyclenerd pricing.yml (local SSD us-central1
+$0.08/GB-month, pd-standard $0.04/GB-month).
 """
 
 from __future__ import annotations
@@ -159,3 +162,57 @@ def test_elasticache_large_node_types(catalog) -> None:
     rg = {"node_type": "cache.r5.4xlarge", "num_cache_clusters": 2}
     r = priced(plan(change("aws_elasticache_replication_group", "r", rg)), catalog)
     assert r["aws_elasticache_replication_group.r"].monthly_cost == 2 * H * D("1.724")
+
+
+def test_gpus_priced_with_the_full_month_discount_and_counted_per_block(tmp_path: Path) -> None:
+    from iac_gate.gate import run_gate
+
+    (tmp_path / "main.tf").write_text(
+        """
+provider "google" { region = "us-central1" }
+resource "google_compute_instance" "vm" {
+  name         = "vm"
+  machine_type = "n1-standard-4"
+  zone         = "us-central1-a"
+  boot_disk {
+    initialize_params { size = 10 }
+  }
+  guest_accelerator {
+    type  = "nvidia-tesla-t4"
+    count = 2
+  }
+}
+resource "google_container_cluster" "c" {
+  name               = "c"
+  location           = "us-central1-a"
+  initial_node_count = 3
+  node_config {
+    machine_type    = "n1-standard-4"
+    local_ssd_count = 1
+    guest_accelerator {
+      type  = "nvidia-tesla-k80"
+      count = 4
+    }
+  }
+}
+"""
+    )
+    res = {r.change.address: r for r in run_gate(tmp_path).resources}
+    vm = res["google_compute_instance.vm"]
+    gpu = [c for c in vm.after.components if "GPU" in c.name][0]
+    assert vm.status == "priced" and gpu.monthly_cost == 2 * H * D("0.35") * D("0.7")
+    gke = res["google_container_cluster.c"].after.components
+    gpus = [c for c in gke if "GPU" in c.name][0]
+    assert gpus.monthly_cost == 3 * 4 * H * D("0.45") * D("0.7")  # `count` inside the block
+    ssd = [c for c in gke if "Local SSD" in c.name][0]
+    assert ssd.monthly_cost == 3 * 375 * D("0.08")
+    boot = [c for c in gke if "boot" in c.name][0]
+    assert "pd-standard" in boot.name and boot.monthly_cost == 3 * 100 * D("0.04")
+
+
+def test_spot_gpus_stay_unpriced(catalog) -> None:
+    vm = {"machine_type": "n1-standard-4", "zone": "us-central1-a",
+          "scheduling": [{"provisioning_model": "SPOT"}],
+          "guest_accelerator": [{"type": "nvidia-tesla-t4", "count": 1}]}  # fmt: skip
+    r = priced(plan(change("google_compute_instance", "s", vm)), catalog)
+    assert r["google_compute_instance.s"].status == "partial"
