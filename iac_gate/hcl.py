@@ -110,7 +110,10 @@ def _collect(mod: Module, default_region: str | None, out: list[ResourceChange])
                 if kind == "count"
                 else f'{base}["{_key(k)}"]'
             )
-            attrs = mod.body(body, mod.scope(bindings))
+            try:
+                attrs = mod.body(body, mod.scope(bindings))
+            except GateInputError as e:
+                raise GateInputError(str(src), f"{addr}: {e.problem}") from None
             region, note = _region(mod, provider, pkey, attrs, refs, default_region)
             out.append(
                 ResourceChange(

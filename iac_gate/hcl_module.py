@@ -341,7 +341,10 @@ class Module:
         for k, v in raw.items():
             if k in meta:
                 continue
-            out[unquote(k)] = self.value(v, scope)
+            try:
+                out[unquote(k)] = self.value(v, scope)
+            except GateInputError as e:  # name the attribute (e.g. a numeric overflow in `size`)
+                raise GateInputError(e.source, f"`{unquote(k)}`: {e.problem}") from None
         for dyn in raw.get("dynamic") or []:
             if not isinstance(dyn, dict):
                 continue
