@@ -72,7 +72,16 @@ def _instance_components(
     spot: bool = False,
     ebs_optimized: bool = False,
 ) -> list[Component]:
-    if tenancy in ("dedicated", "host"):
+    if tenancy == "host":
+        # On a Dedicated Host the host is billed (aws_ec2_host), its instances are not
+        # (https://aws.amazon.com/ec2/dedicated-hosts/pricing/).
+        return [
+            Component(
+                f"{label} ({itype}, on a Dedicated Host: billed on the host)", "hours",
+                ZERO, ZERO,
+            )
+        ]  # fmt: skip
+    if tenancy == "dedicated":
         return [missing(f"{label} ({itype})", f"{tenancy} tenancy prices are not in the catalog")]
     if spot:
         return [
@@ -93,16 +102,26 @@ def _instance_components(
             per_hour=True,
         )
     ]
-    if ebs_optimized and isinstance(itype, str):
-        spec = p.catalog.instance_specs().get(itype)
-        if spec is not None and not spec[1]:  # optional EBS optimization bills an hourly fee
-            out.append(
-                missing(
-                    f"EBS-optimized usage ({itype})",
-                    f"the EBS-optimized hourly fee of {itype} is not in the catalog",
-                )
-            )
+    if ebs_optimized and isinstance(itype, str) and itype in EBS_OPTIMIZED_FOR_A_FEE:
+        fee = p.component(
+            side, f"EBS-optimized usage ({itype})", "ec2_ebs_optimized", itype, count,
+            per_hour=True,
+        )  # fmt: skip
+        if fee.unit_price is None:
+            fee.unpriced_reason = f"the EBS-optimized hourly fee of {itype} is not in the catalog"
+        out.append(fee)
     return out
+
+
+# Instance types on which EBS optimization is optional and billed by the hour; every other type
+# either has it built in at no charge or does not offer it (where `ebs_optimized` is ignored)
+# (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-previous-generation-instances.html,
+# "EBS optimization": previous-generation types "supported", not "default").
+EBS_OPTIMIZED_FOR_A_FEE = frozenset(
+    {"c1.xlarge", "c3.xlarge", "c3.2xlarge", "c3.4xlarge", "g2.2xlarge", "i2.xlarge",
+     "i2.2xlarge", "i2.4xlarge", "m1.large", "m1.xlarge", "m2.2xlarge", "m2.4xlarge",
+     "m3.xlarge", "m3.2xlarge", "r3.xlarge", "r3.2xlarge", "r3.4xlarge"}
+)  # fmt: skip
 
 
 def _root_volume(
@@ -170,7 +189,7 @@ def aws_instance(side: Side, p: Pricer) -> list[Component]:
             side.text("instance_type"),
             one,
             "Instance usage",
-            side.text("tenancy"),
+            "host" if side.get("host_id") is not None else side.text("tenancy"),
             spot=spot,
             ebs_optimized=side.flag("ebs_optimized"),
         )  # fmt: skip
@@ -298,6 +317,14 @@ def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
     return [missing("Instances", "the launch template/configuration is not in this plan")]
 
 
+def aws_ec2_host(side: Side, p: Pricer) -> list[Component]:
+    """A Dedicated Host bills per host-hour by its instance type (or family)."""
+    itype = side.text("instance_type") or side.text("instance_family")
+    return [
+        p.component(side, f"Dedicated Host ({itype})", "ec2_host", itype, Decimal(1), per_hour=True)
+    ]
+
+
 def aws_eks_cluster(side: Side, p: Pricer) -> list[Component]:
     return [
         p.component(side, "EKS control plane", "eks_cluster", "standard", Decimal(1), per_hour=True)
@@ -336,6 +363,7 @@ PRICERS: dict[str, PriceFn] = {
     "aws_ebs_volume": aws_ebs_volume,
     "aws_spot_instance_request": aws_spot_instance_request,
     "aws_eks_cluster": aws_eks_cluster,
+    "aws_ec2_host": aws_ec2_host,
     "aws_eks_node_group": aws_eks_node_group,
     "aws_autoscaling_group": aws_autoscaling_group,
 }

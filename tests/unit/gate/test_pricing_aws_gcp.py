@@ -216,3 +216,37 @@ def test_spot_gpus_stay_unpriced(catalog) -> None:
           "guest_accelerator": [{"type": "nvidia-tesla-t4", "count": 1}]}  # fmt: skip
     r = priced(plan(change("google_compute_instance", "s", vm)), catalog)
     assert r["google_compute_instance.s"].status == "partial"
+
+
+def test_ebs_optimized_fee_only_where_aws_bills_one(catalog) -> None:
+    out = priced(
+        plan(
+            change("aws_instance", "m3l", {"instance_type": "m3.large", "ebs_optimized": True}),
+            change("aws_instance", "m5l", {"instance_type": "m5.large", "ebs_optimized": True}),
+            change("aws_instance", "r3x", {"instance_type": "r3.xlarge", "ebs_optimized": True}),
+        ),
+        catalog,
+    )
+    # m3.large does not offer EBS optimization, m5.large has it built in: no fee, priced
+    for addr in ("aws_instance.m3l", "aws_instance.m5l"):
+        r = out[addr]
+        assert r.status == "priced" and not any(
+            "EBS-optimized" in c.name for c in r.after.components
+        )
+    # r3.xlarge offers it for an hourly fee the catalog lacks: partial, named
+    r3 = out["aws_instance.r3x"]
+    assert r3.status == "partial" and "EBS-optimized hourly fee of r3.xlarge" in r3.unpriced_reason
+
+
+def test_instances_on_a_dedicated_host_bill_the_host(catalog) -> None:
+    out = priced(
+        plan(
+            change("aws_ec2_host", "h", {"instance_type": "mac1.metal", "availability_zone": "us-east-1a"}),
+            change("aws_instance", "i", {"instance_type": "mac1.metal", "host_id": "h-123",
+                                         "root_block_device": [{"volume_size": 50}]}),
+        ),
+        catalog,
+    )  # fmt: skip
+    assert out["aws_ec2_host.h"].monthly_cost == H * D("1.083")  # mac1.metal host-hour
+    i = out["aws_instance.i"]
+    assert i.status == "priced" and i.monthly_cost == 50 * D("0.10")  # the root volume only
