@@ -250,3 +250,42 @@ def test_instances_on_a_dedicated_host_bill_the_host(catalog) -> None:
     assert out["aws_ec2_host.h"].monthly_cost == H * D("1.083")  # mac1.metal host-hour
     i = out["aws_instance.i"]
     assert i.status == "priced" and i.monthly_cost == 50 * D("0.10")  # the root volume only
+
+
+def test_a_launch_template_named_through_a_local_is_found(tmp_path: Path) -> None:
+    from iac_gate.gate import run_gate
+
+    (tmp_path / "main.tf").write_text(
+        """
+provider "aws" { region = "us-east-1" }
+locals { lt_name = aws_launch_template.p.name }
+resource "aws_launch_template" "p" {
+  name_prefix = "p-"
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_type = "gp3"
+      volume_size = 100
+    }
+  }
+}
+resource "aws_eks_node_group" "ng" {
+  cluster_name   = "c"
+  node_role_arn  = "r"
+  subnet_ids     = ["s"]
+  instance_types = ["m5.large"]
+  scaling_config {
+    desired_size = 2
+    max_size     = 2
+    min_size     = 1
+  }
+  launch_template {
+    name    = local.lt_name
+    version = "1"
+  }
+}
+"""
+    )
+    ng = {r.change.address: r for r in run_gate(tmp_path).resources}["aws_eks_node_group.ng"]
+    disks = [c for c in ng.after.components if "gp3" in c.name]
+    assert disks and disks[0].monthly_cost == 2 * 100 * D("0.08")  # the template's volume
