@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from iac_gate.model import Component
-from iac_gate.pricing import aws_compute, aws_db
+from iac_gate.pricing import aws_compute, aws_db, aws_managed
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 
@@ -216,6 +216,7 @@ def aws_sqs_queue(side: Side, p: Pricer) -> list[Component]:
 PRICERS: dict[str, PriceFn] = {
     **aws_compute.PRICERS,
     **aws_db.PRICERS,
+    **aws_managed.PRICERS,
     "aws_nat_gateway": aws_nat_gateway,
     "aws_lb": aws_lb,
     "aws_alb": aws_lb,

@@ -289,3 +289,21 @@ resource "aws_eks_node_group" "ng" {
     ng = {r.change.address: r for r in run_gate(tmp_path).resources}["aws_eks_node_group.ng"]
     disks = [c for c in ng.after.components if "gp3" in c.name]
     assert disks and disks[0].monthly_cost == 2 * 100 * D("0.08")  # the template's volume
+
+
+def test_managed_microsoft_ad_editions_and_unpriced_simple_ad(catalog) -> None:
+    # aws.amazon.com/directoryservice/pricing: Managed Microsoft AD Standard $0.12/hour and
+    # Enterprise $0.40/hour per directory (two domain controllers); the provider defaults to
+    # Enterprise. Simple AD has no row: unpriced with its reason, never $0 as priced.
+    out = priced(
+        plan(
+            change("aws_directory_service_directory", "std", {"type": "MicrosoftAD", "edition": "Standard"}),
+            change("aws_directory_service_directory", "ent", {"type": "MicrosoftAD"}),
+            change("aws_directory_service_directory", "sad", {"type": "SimpleAD", "size": "Small"}),
+        ),
+        catalog,
+    )  # fmt: skip
+    assert out["aws_directory_service_directory.std"].monthly_cost == H * D("0.12")
+    assert out["aws_directory_service_directory.ent"].monthly_cost == H * D("0.40")
+    sad = out["aws_directory_service_directory.sad"]
+    assert not sad.priced and "simple-ad-small" in sad.unpriced_reason
