@@ -291,7 +291,18 @@ def google_container_cluster(side: Side, p: Pricer) -> list[Component]:
         )
     ]
     if side.flag("enable_autopilot"):
-        out.append(missing("Autopilot pods", "Autopilot pod prices are not in the catalog"))
+        # Autopilot bills the pods' requested vCPU and memory by the hour: usage, not
+        # configuration (https://cloud.google.com/kubernetes-engine/pricing#autopilot_mode).
+        out += [
+            p.component(
+                side, "Autopilot pod vCPU", "gke_autopilot", "vcpu", None,
+                usage_key="autopilot_vcpu_hours",
+            ),
+            p.component(
+                side, "Autopilot pod memory", "gke_autopilot", "memory", None,
+                usage_key="autopilot_memory_gb_hours",
+            ),
+        ]  # fmt: skip
         return out
     if not side.flag("remove_default_node_pool") and not side.blocks("node_pool"):
         cfg = side.blocks("node_config")

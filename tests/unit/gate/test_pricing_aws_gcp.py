@@ -307,3 +307,17 @@ def test_managed_microsoft_ad_editions_and_unpriced_simple_ad(catalog) -> None:
     assert out["aws_directory_service_directory.ent"].monthly_cost == H * D("0.40")
     sad = out["aws_directory_service_directory.sad"]
     assert not sad.priced and "simple-ad-small" in sad.unpriced_reason
+
+
+def test_autopilot_pods_are_usage_priced(catalog) -> None:
+    # cloud.google.com/kubernetes-engine/pricing: $0.10/hour cluster fee; Autopilot pods
+    # $0.0445 per vCPU-hour and $0.0049225 per GB-hour (us-central1)
+    c = {"location": "us-central1", "enable_autopilot": True}
+    doc = plan(change("google_container_cluster", "a", c))
+    r = priced(doc, catalog)["google_container_cluster.a"]
+    assert r.status == "priced" and r.monthly_cost == H * D("0.10")
+    used = {r.change.address: r for r in price_changes(
+        parse_plan_document(doc, "t"), catalog,
+        {"google_container_cluster.a": {"autopilot_vcpu_hours": 1460, "autopilot_memory_gb_hours": 5840}},
+    )}["google_container_cluster.a"]  # fmt: skip
+    assert used.monthly_cost == H * D("0.10") + 1460 * D("0.0445") + 5840 * D("0.0049225")
