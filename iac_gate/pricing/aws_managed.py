@@ -31,6 +31,16 @@ def aws_directory_service_directory(side: Side, p: Pricer) -> list[Component]:
     ]
 
 
+def aws_lightsail_instance(side: Side, p: Pricer) -> list[Component]:
+    """A Lightsail instance bills its bundle's monthly price (hourly up to that cap;
+    https://aws.amazon.com/lightsail/pricing/)."""
+    bundle = side.text("bundle_id")
+    return [
+        p.component(side, f"Lightsail bundle ({bundle})", "lightsail_bundle", bundle, Decimal(1))
+    ]
+
+
 PRICERS: dict[str, PriceFn] = {
+    "aws_lightsail_instance": aws_lightsail_instance,
     "aws_directory_service_directory": aws_directory_service_directory,
 }

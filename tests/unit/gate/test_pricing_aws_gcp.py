@@ -321,3 +321,18 @@ def test_autopilot_pods_are_usage_priced(catalog) -> None:
         {"google_container_cluster.a": {"autopilot_vcpu_hours": 1460, "autopilot_memory_gb_hours": 5840}},
     )}["google_container_cluster.a"]  # fmt: skip
     assert used.monthly_cost == H * D("0.10") + 1460 * D("0.0445") + 5840 * D("0.0049225")
+
+
+def test_lightsail_instances_bill_their_bundle(catalog) -> None:
+    # aws.amazon.com/lightsail/pricing: the 2_0 Linux xlarge bundle $80/month, Windows small $20
+    out = priced(
+        plan(
+            change("aws_lightsail_instance", "l", {"bundle_id": "xlarge_2_0", "availability_zone": "us-east-1a"}),
+            change("aws_lightsail_instance", "w", {"bundle_id": "small_win_2_0", "availability_zone": "us-east-1a"}),
+            change("aws_lightsail_instance", "x", {"bundle_id": "gpu_xl_1_0", "availability_zone": "us-east-1a"}),
+        ),
+        catalog,
+    )  # fmt: skip
+    assert out["aws_lightsail_instance.l"].monthly_cost == D(80)
+    assert out["aws_lightsail_instance.w"].monthly_cost == D(20)
+    assert out["aws_lightsail_instance.x"].status == "unpriced"  # no row: said, not $0
