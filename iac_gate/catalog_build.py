@@ -270,6 +270,13 @@ def libcloud_rows(path: Path) -> Iterator[Row]:
         for itype, regions in compute.get(key, {}).items():
             if not isinstance(regions, dict):
                 continue
+            east = _same_price_east(regions)
+            if east is not None:
+                for region in US_EAST:
+                    yield _row(
+                        "aws", "ec2_instance", itype, {"os": os_name}, region, "hour", east,
+                        f"{src} (lower of its us-east-1/us-east-2 entries)", updated,
+                    )  # fmt: skip
             for region, price in regions.items():
                 yield _row(
                     "aws",
@@ -338,6 +345,22 @@ def libcloud_rows(path: Path) -> Iterator[Row]:
                     src,
                     updated,
                 )
+
+
+US_EAST = ("us-east-1", "us-east-2")
+
+
+def _same_price_east(regions: dict[str, Any]) -> Any:
+    """AWS lists EC2 on-demand at one price in US East (N. Virginia) and US East (Ohio)
+    (https://aws.amazon.com/ec2/pricing/on-demand/). libcloud's entry for one of the two
+    sometimes carries another SKU's higher rate (t3.large us-east-1 0.0882 against 0.0832,
+    c5.2xlarge us-east-2 0.361 against 0.34), so both get the lower of the two when both are
+    known (non-zero); None otherwise."""
+    try:
+        a, b = (Decimal(str(regions.get(r) or 0)) for r in US_EAST)
+    except InvalidOperation:
+        return None
+    return min(a, b) if a > 0 and b > 0 else None
 
 
 def curated_rows(path: Path = CURATED) -> Iterator[Row]:

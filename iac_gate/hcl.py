@@ -41,25 +41,40 @@ from iac_gate.plan import PROVIDER_DEFAULT_REGIONS, normalize_region, region_fro
 _REF = re.compile(r"\b([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)\b")
 # `x.y[count.index]`, `x.y.*.id[count.index]`, `x.y[each.key]`: the reference follows the
 # instance being expanded (resolved per instance in `_instance_refs`).
+_LOCAL = re.compile(r"\blocal\.([A-Za-z_][A-Za-z0-9_-]*)")
 _PER_INSTANCE = re.compile(r"(?:\.\*\.\w+|\[\*\]\.\w+)?\[(count\.index|each\.key)\]")
 
 
-def _refs(body: Any, path: str, out: dict[str, str], known: set[tuple[str, str]], pfx: str) -> None:
+def _refs(
+    body: Any,
+    path: str,
+    out: dict[str, str],
+    known: set[tuple[str, str]],
+    pfx: str,
+    locals_raw: dict[str, Any] | None = None,
+    depth: int = 0,
+) -> None:
+    """Attribute path -> the resource its expression references, directly or through
+    `local.x` (a template named by a local: `launch_template { name = local.lt_name }`)."""
     if isinstance(body, dict):
         for k, v in body.items():
             if k != "__is_block__":
                 key = unquote(k)
-                _refs(v, f"{path}.{key}" if path else key, out, known, pfx)
+                _refs(v, f"{path}.{key}" if path else key, out, known, pfx, locals_raw, depth)
     elif isinstance(body, list):
         for v in body:
-            _refs(v, path, out, known, pfx)
+            _refs(v, path, out, known, pfx, locals_raw, depth)
     elif isinstance(body, str) and "${" in body:
         for m in _REF.finditer(body):
             if (m.group(1), m.group(2)) in known:
                 follow = _PER_INSTANCE.match(body, m.end())
                 mark = "" if follow is None else f"[#{follow.group(1)}]"
                 out.setdefault(path, f"{pfx}{m.group(1)}.{m.group(2)}{mark}")
-                break
+                return
+        if locals_raw and depth < 8:
+            for name in _LOCAL.findall(body):
+                if path not in out and name in locals_raw:
+                    _refs(locals_raw[name], path, out, known, pfx, locals_raw, depth + 1)
 
 
 def _instance_refs(refs: dict[str, str], kind: str, key: Any) -> dict[str, str]:
@@ -95,7 +110,7 @@ def _collect(mod: Module, default_region: str | None, out: list[ResourceChange])
         if "provider" in body:
             pkey = str(body["provider"]).removeprefix("${").removesuffix("}")
         refs: dict[str, str] = {}
-        _refs(body, "", refs, known, mod.prefix)
+        _refs(body, "", refs, known, mod.prefix, mod.locals_raw)
         base = f"{mod.prefix}{rtype}.{name}"
         inst = mod.expand(f"{rtype}.", name, body, src)
         if isinstance(inst, Unknown):
@@ -110,7 +125,10 @@ def _collect(mod: Module, default_region: str | None, out: list[ResourceChange])
                 if kind == "count"
                 else f'{base}["{_key(k)}"]'
             )
-            attrs = mod.body(body, mod.scope(bindings))
+            try:
+                attrs = mod.body(body, mod.scope(bindings))
+            except GateInputError as e:
+                raise GateInputError(str(src), f"{addr}: {e.problem}") from None
             region, note = _region(mod, provider, pkey, attrs, refs, default_region)
             out.append(
                 ResourceChange(

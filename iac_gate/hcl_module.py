@@ -34,6 +34,8 @@ _META = frozenset(
     {"__is_block__", "count", "for_each", "provider", "lifecycle", "depends_on", "dynamic",
      "provisioner", "connection"}
 )  # fmt: skip
+# Inside nested blocks `count`, `provider`, ... are ordinary arguments (a GPU block's `count`).
+_NESTED_META = frozenset({"__is_block__", "dynamic"})
 
 
 def unquote(key: str) -> str:
@@ -296,7 +298,7 @@ class Module:
         """Evaluate a python-hcl2 value; what cannot be known becomes Unknown (with why)."""
         if isinstance(raw, dict):
             if _is_block(raw):
-                return self.body(raw, scope)
+                return self.body(raw, scope, meta=_NESTED_META)
             out: dict[str, Any] = {}
             for k, v in raw.items():
                 key = unquote(k)
@@ -332,12 +334,17 @@ class Module:
                 str(self.folder), f"`{excerpt(raw)}`: nested too deeply to evaluate"
             ) from None
 
-    def body(self, raw: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    def body(
+        self, raw: dict[str, Any], scope: Scope, meta: frozenset[str] = _META
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in raw.items():
-            if k in _META:
+            if k in meta:
                 continue
-            out[unquote(k)] = self.value(v, scope)
+            try:
+                out[unquote(k)] = self.value(v, scope)
+            except GateInputError as e:  # name the attribute (e.g. a numeric overflow in `size`)
+                raise GateInputError(e.source, f"`{unquote(k)}`: {e.problem}") from None
         for dyn in raw.get("dynamic") or []:
             if not isinstance(dyn, dict):
                 continue
@@ -363,7 +370,9 @@ class Module:
         self.load.budget.elements(len(items), f"dynamic `{name}`")
         for k, v in items:
             if isinstance(content, dict):
-                blocks.append(self.body(content, scope.child({it_name: {"key": k, "value": v}})))
+                blocks.append(
+                    self.body(content, scope.child({it_name: {"key": k, "value": v}}), _NESTED_META)
+                )
 
     def local(self, name: str) -> Any:
         if name in self._locals:

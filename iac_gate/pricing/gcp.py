@@ -11,6 +11,7 @@ from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _CUSTOM = re.compile(r"^(?:(?P<family>[a-z0-9]+)-)?custom-(?P<cpu>\d+)-(?P<mem>\d+)(?P<ext>-ext)?$")
 _ONE = Decimal(1)
+LOCAL_SSD_GB = Decimal(375)  # one local SSD partition
 
 
 def machine(
@@ -104,7 +105,7 @@ def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
         out.append(
             p.component(side, "Local SSD (375 GB)", "compute_disk", "local-ssd", Decimal(375))
         )
-    out += _gpus(side.blocks("guest_accelerator"), _ONE)
+    out += _gpus(side, p, side.blocks("guest_accelerator"), _ONE, spot=spot)
     for nic in side.blocks("network_interface"):
         for ac in nic.get("access_config") or []:
             if isinstance(ac, dict) and not ac.get("nat_ip"):
@@ -116,13 +117,38 @@ def google_compute_instance(side: Side, p: Pricer) -> list[Component]:
     return out
 
 
-def _gpus(blocks: list[dict[str, Any]], n: Decimal | Unknown | None) -> list[Component]:
+# GPUs: on-demand hourly list prices are curated `gpu` rows (cloud.google.com/compute/gpus-pricing).
+# GPUs attached to VMs earn the sustained-use discount, 30% off for a full month
+# (https://cloud.google.com/compute/docs/sustained-use-discounts); spot GPUs have their own prices.
+GPU_FULL_MONTH_FACTOR = Decimal("0.7")
+
+
+def _gpus(
+    side: Side,
+    p: Pricer,
+    blocks: list[dict[str, Any]],
+    n: Decimal | Unknown | None,
+    *,
+    spot: bool = False,
+) -> list[Component]:
     out = []
     for g in blocks:
         kind = str(g.get("type") or "GPU").rsplit("/", 1)[-1]
-        out.append(
-            missing(f"GPUs ({g.get('count', 1)} × {kind})", "GPU prices are not in the catalog")
+        per = side.sub(g).number("count", default=1)
+        if spot:
+            out.append(
+                missing(f"GPUs ({per} × {kind}, spot)", "spot GPU prices are not in the catalog")
+            )
+            continue
+        qty = per * n if isinstance(per, Decimal) and isinstance(n, Decimal) else per
+        if isinstance(n, Unknown):
+            qty = n
+        c = p.component(
+            side, f"GPUs ({per} × {kind}, full-month rate)", "gpu", kind, qty, per_hour=True
         )
+        if c.unit_price is not None:
+            c.unit_price = c.unit_price * GPU_FULL_MONTH_FACTOR
+        out.append(c)
     return out
 
 
@@ -234,13 +260,23 @@ def _nodes(
     c = side.sub(cfg)
     spot = c.flag("spot") or c.flag("preemptible")
     out = machine(side, p, c.text("machine_type") or "e2-medium", n, f"Nodes ×{n}", spot=spot)
-    out += _gpus(c.blocks("guest_accelerator"), n)
+    out += _gpus(side, p, c.blocks("guest_accelerator"), n, spot=spot)
     size = c.number("disk_size_gb", default=100)
+    ssds = c.number("local_ssd_count", default=0)
+    if isinstance(ssds, Decimal) and ssds > 0:
+        out.append(
+            p.component(
+                side, f"Local SSDs ({ssds} × 375 GB per node)", "compute_disk", "local-ssd",
+                ssds * LOCAL_SSD_GB * n,
+            )
+        )  # fmt: skip
     out.append(
         disk(
             side,
             p,
-            c.text("disk_type") or "pd-balanced",
+            # GKE's NodeConfig: "If unspecified, the default disk type is 'pd-standard'"
+            # (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig)
+            c.text("disk_type") or "pd-standard",
             size * n if isinstance(size, Decimal) else size,
             "Node boot disks",
         )
@@ -255,7 +291,18 @@ def google_container_cluster(side: Side, p: Pricer) -> list[Component]:
         )
     ]
     if side.flag("enable_autopilot"):
-        out.append(missing("Autopilot pods", "Autopilot pod prices are not in the catalog"))
+        # Autopilot bills the pods' requested vCPU and memory by the hour: usage, not
+        # configuration (https://cloud.google.com/kubernetes-engine/pricing#autopilot_mode).
+        out += [
+            p.component(
+                side, "Autopilot pod vCPU", "gke_autopilot", "vcpu", None,
+                usage_key="autopilot_vcpu_hours",
+            ),
+            p.component(
+                side, "Autopilot pod memory", "gke_autopilot", "memory", None,
+                usage_key="autopilot_memory_gb_hours",
+            ),
+        ]  # fmt: skip
         return out
     if not side.flag("remove_default_node_pool") and not side.blocks("node_pool"):
         cfg = side.blocks("node_config")
@@ -357,7 +404,7 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
         sched[0].get("preemptible") is True or sched[0].get("provisioning_model") == "SPOT"
     )
     out = machine(side, p, t.text("machine_type"), n, f"Instances ×{n}", spot=spot)
-    out += _gpus(t.blocks("guest_accelerator"), n)
+    out += _gpus(side, p, t.blocks("guest_accelerator"), n, spot=spot)
     for d in t.blocks("disk"):
         size = d.get("disk_size_gb")
         out.append(

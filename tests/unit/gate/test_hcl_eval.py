@@ -217,7 +217,7 @@ def test_numeric_overflow_is_named(tmp_path) -> None:
     (tmp_path / "main.tf").write_text(
         'resource "aws_ebs_volume" "v" {\n  availability_zone = "us-east-1a"\n  size = 1e400\n}\n'
     )
-    with pytest.raises(GateInputError, match="numeric overflow"):
+    with pytest.raises(GateInputError, match=r"aws_ebs_volume\.v: `size`: .*numeric overflow"):
         run_gate(tmp_path)
 
 
