@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_gate.catalog import azure_vm_key
 from iac_gate.model import Component, Unknown
-from iac_gate.pricing import azure_data
+from iac_gate.pricing import azure_cosmos, azure_data
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _ONE = Decimal(1)
@@ -402,4 +402,5 @@ PRICERS: dict[str, PriceFn] = {
     "azurerm_windows_virtual_machine_scale_set": azurerm_windows_virtual_machine_scale_set,
     "azurerm_machine_learning_compute_cluster": azurerm_machine_learning_compute_cluster,
     **azure_data.PRICERS,
+    **azure_cosmos.PRICERS,
 }  # fmt: skip

@@ -92,3 +92,72 @@ resource "azurerm_sql_database" "s0" {
     )
     assert not res["azurerm_sql_database.hyperscale"].priced
     assert res["azurerm_sql_database.s0"].monthly_cost == H * D("0.0202")
+
+
+def test_cosmosdb_throughput_is_billed_in_every_account_region(tmp_path) -> None:
+    """$0.008 per 100 RU/s-hour in each region of a single-write-region account
+    (https://learn.microsoft.com/azure/cosmos-db/optimize-cost-regions: T RU/s × N regions)."""
+    res = _resources(
+        tmp_path,
+        """
+resource "azurerm_cosmosdb_account" "one" {
+  location = "eastus"
+  geo_location {
+    location          = "westus"
+    failover_priority = 0
+  }
+}
+resource "azurerm_cosmosdb_account" "two" {
+  location = "eastus"
+  geo_location {
+    location          = "westus"
+    failover_priority = 0
+  }
+  geo_location {
+    location          = "centralus"
+    failover_priority = 1
+    zone_redundant    = true
+  }
+}
+resource "azurerm_cosmosdb_account" "multi" {
+  location                        = "eastus"
+  multiple_write_locations_enabled = true
+}
+resource "azurerm_cosmosdb_sql_database" "db" {
+  account_name = azurerm_cosmosdb_account.one.name
+  throughput   = 500
+}
+resource "azurerm_cosmosdb_cassandra_keyspace" "ks" {
+  account_name = azurerm_cosmosdb_account.two.name
+  throughput   = 1000
+}
+resource "azurerm_cosmosdb_mongo_database" "multi" {
+  account_name = azurerm_cosmosdb_account.multi.name
+  throughput   = 400
+}
+resource "azurerm_cosmosdb_sql_container" "auto" {
+  account_name = azurerm_cosmosdb_account.one.name
+  autoscale_settings {
+    max_throughput = 4000
+  }
+}
+resource "azurerm_cosmosdb_table" "elsewhere" {
+  account_name = "an-account-of-another-plan"
+  throughput   = 400
+}
+""",
+    )
+    rate = D("0.008")
+    db = res["azurerm_cosmosdb_sql_database.db"]
+    assert db.priced and db.monthly_cost == 5 * H * rate
+    ks = res["azurerm_cosmosdb_cassandra_keyspace.ks"]
+    # westus and centralus each bill the 1,000 RU/s; centralus' zone redundancy is unpriced
+    assert not ks.priced
+    assert sum(c.monthly_cost or 0 for c in ks.after.components) == 2 * 10 * H * rate
+    assert [c.name for c in ks.after.components if c.monthly_cost is None] == [
+        "Zone redundancy (centralus)"
+    ]
+    assert not res["azurerm_cosmosdb_mongo_database.multi"].priced
+    auto = res["azurerm_cosmosdb_sql_container.auto"]
+    assert all(c.usage_based for c in auto.after.components)
+    assert not res["azurerm_cosmosdb_table.elsewhere"].priced
