@@ -29,6 +29,15 @@ def _sql_objective(
     """One database's compute (and storage) for a service objective: vCores × the per-vCore hour
     (licence included), storage per GB-month; a DTU objective is one hourly price."""
     m = _VCORE.match(sku)
+    if m and str(side.text("license_type") or "LicenseIncluded") == "BasePrice":
+        # Azure Hybrid Benefit: compute without the SQL licence, which the catalog lacks
+        return [
+            missing(f"vCores ({sku}, Azure Hybrid Benefit)", "licence-free vCore prices are not in the catalog"),
+            p.component(
+                side, "Storage", "sql_database_storage", m.group(1),
+                VCORE_DEFAULT_MAX_GB if max_gb is None else max_gb,
+            ),
+        ]  # fmt: skip
     if m:
         tier = m.group(1)
         out = [

@@ -161,3 +161,25 @@ resource "azurerm_cosmosdb_table" "elsewhere" {
     auto = res["azurerm_cosmosdb_sql_container.auto"]
     assert all(c.usage_based for c in auto.after.components)
     assert not res["azurerm_cosmosdb_table.elsewhere"].priced
+
+
+def test_hybrid_benefit_sql_vcores_are_not_priced_at_the_licence_included_rate(tmp_path) -> None:
+    res = _resources(
+        tmp_path,
+        """
+resource "azurerm_mssql_database" "ahb" {
+  location     = "eastus"
+  sku_name     = "GP_Gen5_4"
+  license_type = "BasePrice"
+  max_size_gb  = 50
+}
+resource "azurerm_mssql_database" "li" {
+  location    = "eastus"
+  sku_name    = "GP_Gen5_4"
+  max_size_gb = 50
+}
+""",
+    )
+    ahb = res["azurerm_mssql_database.ahb"]
+    assert not ahb.priced and ahb.monthly_cost == 50 * D("0.115")
+    assert res["azurerm_mssql_database.li"].monthly_cost == 4 * H * D("0.2522") + 50 * D("0.115")
