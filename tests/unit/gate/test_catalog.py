@@ -15,6 +15,7 @@ from iac_gate.catalog_build import (
     DEFAULT_AZURE,
     DEFAULT_GCP,
     build_catalog,
+    default_azure_files,
     fetch_sources,
     libcloud_default,
 )
@@ -33,8 +34,10 @@ def test_shipped_catalog_rows_cite_source_and_date() -> None:
 def test_build_is_reproducible_and_drops_zero_prices(tmp_path) -> None:
     lc = libcloud_default()
     assert lc is not None
-    r1 = build_catalog(tmp_path / "a", libcloud=lc, gcp=DEFAULT_GCP, azure=[DEFAULT_AZURE])
-    build_catalog(tmp_path / "b", libcloud=lc, gcp=DEFAULT_GCP, azure=[DEFAULT_AZURE])
+    azure = default_azure_files()  # every committed Retail Prices file, as `make catalog` reads
+    assert DEFAULT_AZURE in azure and len(azure) > 1
+    r1 = build_catalog(tmp_path / "a", libcloud=lc, gcp=DEFAULT_GCP, azure=azure)
+    build_catalog(tmp_path / "b", libcloud=lc, gcp=DEFAULT_GCP, azure=azure)
     assert (tmp_path / "a" / "aws.csv.gz").read_bytes() == (
         tmp_path / "b" / "aws.csv.gz"
     ).read_bytes()
