@@ -4,7 +4,7 @@ Sources, in precedence order (a later source never overwrites an earlier one's p
 same provider/product/sku/attributes/region/tier):
 
 1. the Azure Retail Prices API JSON (`items[]`, as `prices.azure.com/api/retail/prices` returns
-   it, one or more pages): Azure VM consumption prices;
+   it, one or more pages): Azure VM and App Service plan consumption prices;
 2. Cyclenerd's `pricing.yml` (google-cloud-pricing-cost-calculator): GCE machine types, disks,
    external IPs, Cloud NAT, per region;
 3. apache-libcloud's `libcloud/data/pricing.json`: EC2 on-demand (Linux, Windows, RHEL, SUSE),
@@ -29,6 +29,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import sys
 import urllib.parse
 import urllib.request
@@ -47,6 +48,12 @@ CURATED = Path(__file__).parent / "data" / "curated_prices.csv"
 SOURCES = Path(__file__).parent / "data" / "sources"
 DEFAULT_GCP = SOURCES / "gcp_pricing.yml.gz"
 DEFAULT_AZURE = SOURCES / "azure_retail_prices_francecentral.json.gz"
+
+
+def default_azure_files() -> list[Path]:
+    """Every committed Azure Retail Prices API file (`azure_retail_prices_*.json.gz`)."""
+    return sorted(SOURCES.glob("azure_retail_prices_*.json.gz"))
+
 
 LIBCLOUD_URL = "https://raw.githubusercontent.com/apache/libcloud/trunk/libcloud/data/pricing.json"
 GCP_URL = (
@@ -128,30 +135,54 @@ def _row(
     ]
 
 
+AZURE_SRC = "Azure Retail Prices API (prices.azure.com)"
+AZURE_SERVICES = ("Virtual Machines", "Azure App Service")
+# App Service plan meters: skuName "P1 v3", "I2 v2", "P1 mv3", "PC2", "B1" are Terraform's
+# `P1v3`, `I2v2`, `P1mv3`, `PC2`, `B1` (stamp fees, certificates and domains are not plan SKUs).
+_PLAN_SKU = re.compile(r"^(?:[BSD]\d|P\d(?:v2|v3|mv3|v4|mv4)?|I\d(?:v2|mv2)?|PC\d)$", re.I)
+
+
+def _azure_vm_row(it: dict[str, Any]) -> Row | None:
+    meter = str(it.get("meterName", ""))
+    if "Spot" in meter or "Low Priority" in meter or it.get("unitOfMeasure") != "1 Hour":
+        return None
+    os_name = "windows" if "Windows" in str(it.get("productName", "")) else "linux"
+    return _row(
+        "azurerm", "vm", azure_vm_key(it["armSkuName"]), {"os": os_name}, it["armRegionName"],
+        "hour", it["retailPrice"], AZURE_SRC, str(it.get("effectiveStartDate", ""))[:10],
+        it.get("tierMinimumUnits", 0),
+    )  # fmt: skip
+
+
+def _azure_app_service_row(it: dict[str, Any]) -> Row | None:
+    """A plan instance-hour. Linux plans' products end in `- Linux`; Windows plans' products
+    carry no OS word (`Azure App Service Premium v3 Plan`)."""
+    product = str(it.get("productName", ""))
+    sku = str(it.get("skuName", "")).replace(" ", "")
+    if " Plan" not in product or it.get("unitOfMeasure") != "1 Hour" or not _PLAN_SKU.match(sku):
+        return None
+    os_name = "linux" if "Linux" in product else "windows"
+    return _row(
+        "azurerm", "app_service_plan", sku[0].upper() + sku[1:].lower(), {"os": os_name},
+        it["armRegionName"], "hour", it["retailPrice"], AZURE_SRC,
+        str(it.get("effectiveStartDate", ""))[:10], it.get("tierMinimumUnits", 0),
+    )  # fmt: skip
+
+
 def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
-    """VM consumption prices from Azure Retail Prices API pages (Spot and Low Priority skipped)."""
+    """Pay-as-you-go (`Consumption`) prices from Azure Retail Prices API pages: VMs (Spot and
+    Low Priority meters skipped) and App Service plans."""
+    readers = {"Virtual Machines": _azure_vm_row, "Azure App Service": _azure_app_service_row}
     for path in paths:
         doc = json.loads(_read_text(path))
         items = doc.get("Items") or doc.get("items") or []
         for it in items:
-            if it.get("type") != "Consumption" or it.get("serviceName") != "Virtual Machines":
+            reader = readers.get(str(it.get("serviceName")))
+            if it.get("type") != "Consumption" or reader is None:
                 continue
-            meter = str(it.get("meterName", ""))
-            if "Spot" in meter or "Low Priority" in meter or it.get("unitOfMeasure") != "1 Hour":
-                continue
-            os_name = "windows" if "Windows" in str(it.get("productName", "")) else "linux"
-            yield _row(
-                "azurerm",
-                "vm",
-                azure_vm_key(it["armSkuName"]),
-                {"os": os_name},
-                it["armRegionName"],
-                "hour",
-                it["retailPrice"],
-                "Azure Retail Prices API (prices.azure.com)",
-                str(it.get("effectiveStartDate", ""))[:10],
-                it.get("tierMinimumUnits", 0),
-            )
+            row = reader(it)
+            if row is not None:
+                yield row
 
 
 def gcp_rows(path: Path) -> Iterator[Row]:
@@ -475,10 +506,12 @@ def fetch_sources(
     gcp_url: str = GCP_URL,
     azure_url: str = AZURE_URL,
     max_pages: int = 200,
+    azure_services: tuple[str, ...] = AZURE_SERVICES,
 ) -> dict[str, Any]:
     """Download newer public price files into `dest` (the refresh path; needs a network).
 
-    Azure pages follow `NextPageLink` until it is empty, filtered to VM prices in the regions.
+    Azure pages follow `NextPageLink` until it is empty, filtered to the services' prices
+    (`AZURE_SERVICES`) in the regions.
     """
     dest.mkdir(parents=True, exist_ok=True)
     got: dict[str, Any] = {}
@@ -487,14 +520,16 @@ def fetch_sources(
             (dest / name).write_bytes(resp.read())
         got[name] = str(dest / name)
     pages: list[str] = []
-    for region in azure_regions:
-        flt = f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}'"
+    for service, region in ((s, r) for s in azure_services for r in azure_regions):
+        flt = f"serviceName eq '{service}' and armRegionName eq '{region}'"
         next_url: str | None = f"{azure_url}?$filter={urllib.parse.quote(flt)}"
         n = 0
         while next_url and n < max_pages:
             with urllib.request.urlopen(next_url, timeout=timeout) as resp:  # noqa: S310
                 page = json.loads(resp.read().decode("utf-8"))
-            path = dest / f"azure_{region}_{n:04d}.json"
+            # the file name keeps only [a-z0-9_] of the service and region: no path escapes
+            slug = re.sub(r"[^a-z0-9]+", "_", f"{service}_{region}".lower())
+            path = dest / f"azure_{slug}_{n:04d}.json"
             path.write_text(json.dumps({"items": page.get("Items", page.get("items", []))}))
             pages.append(str(path))
             next_url = page.get("NextPageLink")
@@ -516,8 +551,8 @@ def main(argv: list[str] | None = None) -> int:
         "--azure",
         type=Path,
         nargs="*",
-        default=[DEFAULT_AZURE],
-        help="Azure Retail Prices API JSON page(s)",
+        default=None,
+        help="Azure Retail Prices API JSON page(s) (default: sources/azure_retail_prices_*.json.gz)",
     )
     ap.add_argument(
         "--fetch",
@@ -527,7 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--azure-region", action="append", default=None)
     args = ap.parse_args(argv)
-    libcloud, gcp, azure = args.libcloud or libcloud_default(), args.gcp, list(args.azure)
+    libcloud, gcp = args.libcloud or libcloud_default(), args.gcp
+    azure = list(args.azure) if args.azure is not None else default_azure_files()
     if args.fetch:
         got = fetch_sources(args.fetch, azure_regions=args.azure_region or ["eastus", "westeurope"])
         libcloud, gcp = Path(got["pricing.json"]), Path(got["pricing.yml"])

@@ -1,4 +1,4 @@
-"""Azure resources (azurerm provider v3-v4)."""
+"""Azure compute, web and network resources (azurerm provider v3-v4); databases: azure_data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from iac_gate.catalog import azure_vm_key
 from iac_gate.model import Component, Unknown
+from iac_gate.pricing import azure_cosmos, azure_data
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _ONE = Decimal(1)
@@ -274,109 +275,13 @@ def azurerm_kubernetes_cluster_node_pool(side: Side, p: Pricer) -> list[Componen
     return _pool(side, p, side.attrs, "Pool")
 
 
-def azurerm_mssql_database(side: Side, p: Pricer) -> list[Component]:
-    sku = side.text("sku_name")
-    if not isinstance(sku, str):
-        return [
-            missing("Database", "sku_name unknown (an elastic pool database is priced on its pool)")
-        ]
-    m = re.match(r"^(GP|BC)_Gen5_(\d+)$", sku)
-    if m:
-        tier = m.group(1)
-        return [
-            p.component(
-                side,
-                f"vCores ({sku})",
-                "sql_database_vcore",
-                f"{tier}_Gen5",
-                Decimal(m.group(2)),
-                per_hour=True,
-            ),
-            p.component(
-                side,
-                "Storage",
-                "sql_database_storage",
-                tier,
-                side.number("max_size_gb", default=32),
-            ),
-        ]
-    if sku.startswith(("GP_S_", "HS_")):
-        return [
-            missing(f"Database ({sku})", "serverless and Hyperscale prices are not in the catalog")
-        ]
-    if sku == "ElasticPool":
-        return []
-    return [
-        p.component(side, f"Database ({sku} DTU)", "sql_database_dtu", sku, _ONE, per_hour=True)
-    ]
-
-
-def azurerm_sql_database(side: Side, p: Pricer) -> list[Component]:
-    """The legacy resource: a DTU service objective (`requested_service_objective_name`, else
-    the edition's smallest: Basic, S0, P1)."""
-    if side.text("elastic_pool_name"):
-        return []  # priced on its elastic pool
-    sku = side.text("requested_service_objective_name")
-    if sku is None:
-        edition = str(side.text("edition") or "GeneralPurpose")
-        sku = {"Basic": "Basic", "Standard": "S0", "Premium": "P1"}.get(edition)
-        if sku is None:
-            return [missing(f"Database ({edition})", f"{edition} vCore defaults are not modelled")]
-    return [
-        p.component(side, f"Database ({sku} DTU)", "sql_database_dtu", sku, _ONE, per_hour=True)
-    ]
-
-
-def _flexible(side: Side, p: Pricer, engine: str) -> list[Component]:
-    sku = side.text("sku_name")
-    ha = side.text("high_availability", "mode")
-    n = Decimal(2) if ha in ("ZoneRedundant", "SameZone") else _ONE
-    out = [
-        p.component(
-            side,
-            f"Compute ({sku}{', HA standby' if n == 2 else ''})",
-            "flexible_server",
-            sku,
-            n,
-            attrs={"engine": engine},
-            per_hour=True,
-        )
-    ]
-    if engine == "postgresql":
-        mb = side.number("storage_mb", default=32768)
-        gb = mb / 1024 if isinstance(mb, Decimal) else mb
-    else:
-        gb = side.number("storage", "size_gb", default=20)
-    out.append(
-        p.component(
-            side,
-            "Storage",
-            "flexible_server_storage",
-            "standard",
-            gb * n if isinstance(gb, Decimal) else gb,
-            attrs={"engine": engine},
-        )
-    )
-    return out
-
-
-def azurerm_postgresql_flexible_server(side: Side, p: Pricer) -> list[Component]:
-    return _flexible(side, p, "postgresql")
-
-
-def azurerm_mysql_flexible_server(side: Side, p: Pricer) -> list[Component]:
-    return _flexible(side, p, "mysql")
-
-
-def azurerm_redis_cache(side: Side, p: Pricer) -> list[Component]:
-    sku, family, cap = side.text("sku_name"), side.text("family"), side.number("capacity")
-    shards = side.number("shard_count") or _ONE
-    key = f"{sku}_{family}{cap}" if isinstance(cap, Decimal) else None
-    n = shards if sku == "Premium" and isinstance(shards, Decimal) and shards > 0 else _ONE
-    return [p.component(side, f"Cache ({key})", "redis_cache", key, n, per_hour=True)]
-
-
 FREE_PLAN_SKUS = ("F1", "FREE", "Y1")  # free tier; Y1 is the Functions consumption plan
+
+
+def plan_sku(sku: Any) -> Any:
+    """The price-list SKU of an App Service plan SKU: `SHARED` is the Shared tier, whose one size
+    Azure lists as D1 (https://azure.microsoft.com/pricing/details/app-service/windows/)."""
+    return "D1" if isinstance(sku, str) and sku.upper() == "SHARED" else sku
 
 
 def azurerm_service_plan(side: Side, p: Pricer) -> list[Component]:
@@ -391,7 +296,7 @@ def azurerm_service_plan(side: Side, p: Pricer) -> list[Component]:
             side,
             f"App Service plan ({sku}, {os_name}) ×{n}",
             "app_service_plan",
-            sku,
+            plan_sku(sku),
             n,
             attrs={"os": os_name},
             per_hour=True,
@@ -410,7 +315,7 @@ def azurerm_app_service_plan(side: Side, p: Pricer) -> list[Component]:
             side,
             f"App Service plan ({size}, {'linux' if linux else 'windows'}) ×{n}",
             "app_service_plan",
-            size,
+            plan_sku(size),
             n,
             attrs={"os": "linux" if linux else "windows"},
             per_hour=True,
@@ -490,14 +395,12 @@ PRICERS: dict[str, PriceFn] = {
     "azurerm_virtual_machine": azurerm_virtual_machine, "azurerm_managed_disk": azurerm_managed_disk,
     "azurerm_kubernetes_cluster": azurerm_kubernetes_cluster,
     "azurerm_kubernetes_cluster_node_pool": azurerm_kubernetes_cluster_node_pool,
-    "azurerm_mssql_database": azurerm_mssql_database,
-    "azurerm_postgresql_flexible_server": azurerm_postgresql_flexible_server,
-    "azurerm_mysql_flexible_server": azurerm_mysql_flexible_server,
-    "azurerm_redis_cache": azurerm_redis_cache, "azurerm_service_plan": azurerm_service_plan,
+    "azurerm_service_plan": azurerm_service_plan,
     "azurerm_app_service_plan": azurerm_app_service_plan, "azurerm_public_ip": azurerm_public_ip,
     "azurerm_lb": azurerm_lb, "azurerm_nat_gateway": azurerm_nat_gateway,
     "azurerm_linux_virtual_machine_scale_set": azurerm_linux_virtual_machine_scale_set,
     "azurerm_windows_virtual_machine_scale_set": azurerm_windows_virtual_machine_scale_set,
     "azurerm_machine_learning_compute_cluster": azurerm_machine_learning_compute_cluster,
-    "azurerm_sql_database": azurerm_sql_database,
+    **azure_data.PRICERS,
+    **azure_cosmos.PRICERS,
 }  # fmt: skip
