@@ -8,6 +8,7 @@ an object store PUT replaces the object whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -103,6 +104,23 @@ def exists(url: str) -> bool:
     return bool(fs.exists(path))
 
 
+def modified(url: str) -> dt.datetime | None:
+    """When the file at ``url`` was last written (UTC), or None when it is missing or the store
+    does not say."""
+    if not is_remote(url):
+        p = Path(url)
+        return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
+    fs, path = get_fs(url)
+    fs.invalidate_cache(path)
+    try:
+        when = fs.modified(path)
+    except (FileNotFoundError, NotImplementedError):
+        return None
+    if not isinstance(when, dt.datetime):
+        return None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
 def version(url: str) -> tuple[str, int]:
     """A fingerprint that changes when the file at ``url`` is replaced: (mtime/etag, size)."""
     if not is_remote(url):
@@ -111,10 +129,8 @@ def version(url: str) -> tuple[str, int]:
     fs, path = get_fs(url)
     fs.invalidate_cache(path)
     info = fs.info(path)
-    stamp = (
-        info.get("ETag") or info.get("etag") or info.get("generation") or info.get("mtime") or ""
-    )
-    stamp = stamp or info.get("LastModified") or info.get("last_modified") or ""
+    keys = ("ETag", "etag", "generation", "mtime", "LastModified", "last_modified", "created")
+    stamp = next((info[k] for k in keys if info.get(k)), "")
     return str(stamp), int(info.get("size") or 0)
 
 
