@@ -14,6 +14,7 @@ import pytest
 
 from app.cockpit.queries.core import MartMissing, Marts
 from app.cockpit.queries.overview import last_run
+from app.savings_summary import query as savings_query
 from ingest import duckdb_fs
 from ingest import fs as lakefs
 from orchestration.settings import REPO_ROOT, Settings
@@ -133,6 +134,9 @@ def test_marts_read_published_files_under_a_url_and_see_republishing(tmp_path):
     m = Marts(root)
     assert m.has("fct_daily_costs") and not m.has("dim_teams")
     assert last_run(m) is not None and last_run(Marts(_memory_root())) is None
+    # the CLI summaries' reader (sibyl savings, sibyl run's summary) reads the same URL
+    n = savings_query(root, "fct_daily_costs", "select count(*) as n from read_parquet($p)")
+    assert n == [{"n": 1}] and savings_query(root, "dim_teams", "select 1") == []
     sql = "select team_id, sum(c) from read_parquet($fct_daily_costs) group by 1"
     assert m.query(sql, marts=("fct_daily_costs",)) == [("a", Decimal("2.5"))]
     assert Marts(root, teams=("b",)).query(sql, marts=("fct_daily_costs",)) == []
