@@ -159,3 +159,22 @@ def test_an_unreachable_store_is_reported_without_its_secrets(monkeypatch):
 
 def test_memory_filesystem_is_fsspecs():  # the stand-in store above is fsspec's own
     assert type(lakefs.get_fs(_memory_root())[0]) is type(fsspec.filesystem("memory"))
+
+
+def test_gate_checks_publish_to_a_marts_url(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from orchestration.lib.ci_artifacts import publish_checks
+
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    for i, when in enumerate(("2026-11-01T00:00:00", "2026-11-02T00:00:00")):
+        pq.write_table(pa.table({"checked_at": [when], "team": [f"t{i}"]}), checks / f"{i}.parquet")
+    root = _memory_root()
+    dest, n = publish_checks(str(checks), root)
+    assert (dest, n) == (f"{root}/fct_iac_checks.parquet", 2)
+    got = Marts(root).query(
+        "select team from read_parquet($fct_iac_checks)", marts=("fct_iac_checks",)
+    )
+    assert got == [("t1",), ("t0",)]  # newest first
