@@ -137,6 +137,9 @@ def test_marts_read_published_files_under_a_url_and_see_republishing(tmp_path):
     # the CLI summaries' reader (sibyl savings, sibyl run's summary) reads the same URL
     n = savings_query(root, "fct_daily_costs", "select count(*) as n from read_parquet($p)")
     assert n == [{"n": 1}] and savings_query(root, "dim_teams", "select 1") == []
+    from app.mcp_server import published_schema
+
+    assert [c["name"] for c in published_schema(m, "fct_daily_costs")] == ["team_id", "c"]
     sql = "select team_id, sum(c) from read_parquet($fct_daily_costs) group by 1"
     assert m.query(sql, marts=("fct_daily_costs",)) == [("a", Decimal("2.5"))]
     assert Marts(root, teams=("b",)).query(sql, marts=("fct_daily_costs",)) == []
