@@ -93,13 +93,19 @@ class Settings:
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for dbt: where the lake and the warehouse are."""
-        return {
-            "SIBYL_LAKE_ROOT": self.lake_root,
-            "SIBYL_WAREHOUSE": self.warehouse_path,
-            "DBT_TARGET": self.dbt_target,
-            "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "SIBYL_DATA_DIR": self.data_dir,
-        } | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
+        return (
+            {
+                "SIBYL_LAKE_ROOT": self.lake_root,
+                "SIBYL_WAREHOUSE": self.warehouse_path,
+                "DBT_TARGET": self.dbt_target,
+                "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+                # exported back as read, so Settings.from_env() after export_dbt_env() is unchanged
+                # (a bucket URL data dir keeps its local state dir beside it)
+                "SIBYL_DATA_DIR": self.storage_root or self.data_dir,
+            }
+            | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
+            | ({"SIBYL_STATE_DIR": self.data_dir} if "://" in self.storage_root else {})
+        )
 
     def export_dbt_env(self) -> None:
         os.environ.update(self.dbt_env())

@@ -18,6 +18,7 @@ from app.savings_summary import query as savings_query
 from ingest import duckdb_fs
 from ingest import fs as lakefs
 from orchestration.settings import REPO_ROOT, Settings
+from tests.conftest import env_vars
 
 
 @pytest.fixture
@@ -43,6 +44,8 @@ def test_a_url_data_dir_puts_the_data_folders_there_and_the_warehouse_in_local_s
     assert s.data_dir == str(tmp_path) and s.storage_root == "s3://acme-finops/sibyl"
     assert s.warehouse_path == str(tmp_path / "warehouse.duckdb")
     assert s.dbt_env()["SIBYL_LAKE_ROOT"] == "s3://acme-finops/sibyl/lake"
+    with env_vars(s.dbt_env()):  # Dagster's dbt project exports this: the settings survive it
+        assert Settings.from_env() == s
 
     clean_env.delenv("SIBYL_STATE_DIR")
     clean_env.setenv("SIBYL_MARTS_DIR", "gs://other/marts")  # one folder elsewhere
@@ -57,6 +60,8 @@ def test_a_local_data_dir_is_unchanged(clean_env, tmp_path):
     s = Settings.from_env()
     assert s.lake_root == str(tmp_path / "lake") and s.storage_root == str(tmp_path)
     assert s.warehouse_path == str(tmp_path / "warehouse.duckdb")
+    with env_vars(s.dbt_env()):
+        assert Settings.from_env() == s
 
 
 def test_url_helpers():
