@@ -1,5 +1,6 @@
 """Shared by the e2e tests of the MCP server and the monthly statements: one pipeline run on
-the sample exports (session scope), so the marts are built once."""
+the sample exports (session scope), so the marts are built once. Also the object-store
+emulators of the remote-storage tests (`s3_endpoint`, `azurite`; tests/e2e/storage_servers.py)."""
 
 from __future__ import annotations
 
