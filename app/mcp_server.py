@@ -68,7 +68,12 @@ def published_schema(m: Any, mart: str) -> list[dict[str, str]]:
         return []
     import pyarrow.parquet as pq
 
-    return [{"name": f.name, "type": str(f.type)} for f in pq.read_schema(m.path(mart))]
+    from ingest import fs as lakefs
+
+    fs, path = lakefs.get_fs(m.path(mart))  # a local file or an object under a bucket URL
+    with fs.open(path, "rb") as fh:
+        schema = pq.read_schema(fh)
+    return [{"name": f.name, "type": str(f.type)} for f in schema]
 
 
 def build_server(ctx: t.Context) -> FastMCP:

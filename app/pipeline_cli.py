@@ -123,7 +123,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Ingest the user's exports, build dbt, publish the marts and run the ML job."""
     if args.data_dir:
-        os.environ["SIBYL_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+        remote = "://" in args.data_dir  # a bucket URL (docs/remote_storage.md): kept as given
+        data_dir = Path(args.data_dir).expanduser().resolve()
+        os.environ["SIBYL_DATA_DIR"] = args.data_dir if remote else str(data_dir)
         for key in ("SIBYL_LAKE_ROOT", "SIBYL_WAREHOUSE", "SIBYL_MARTS_DIR"):
             os.environ.pop(key, None)  # derived from the data dir
     from orchestration.settings import Settings

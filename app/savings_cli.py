@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from orchestration.settings import Settings
@@ -25,20 +24,21 @@ class MartMissingError(RuntimeError):
 
 def opportunity_rows(s: Settings) -> list[dict[str, Any]]:
     """Every opportunity of the published mart, with its current status from the log."""
-    import duckdb
-
+    from ingest import duckdb_fs
+    from ingest import fs as lakefs
     from models_ml.savings.inbox import current_statuses
 
-    path = Path(s.marts_dir) / f"{MART}.parquet"
-    if "://" in s.marts_dir or not path.exists():
+    path = lakefs.join(s.marts_dir, f"{MART}.parquet")
+    if not lakefs.exists(path):
         raise MartMissingError(
-            f"{MART} is not published yet under {s.marts_dir} (run `sibyl demo` or the savings_weekly job)"
+            f"{MART} is not published yet under {lakefs.redact(s.marts_dir)} "
+            "(run `sibyl demo` or the savings_weekly job)"
         )
-    con = duckdb.connect()
+    con = duckdb_fs.connect(s.marts_dir)
     try:
         rel = con.execute(
             "select * from read_parquet($p) order by monthly_savings desc, opportunity_id",
-            {"p": str(path)},
+            {"p": path},
         )
         cols = [d[0] for d in rel.description]
         rows = [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]

@@ -6,17 +6,17 @@ Every query binds the mart path as a parameter; the marts are the Parquet copies
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from ingest import duckdb_fs
+from ingest import fs as lakefs
 from orchestration.settings import Settings
 
 
 def _path(marts_dir: str, mart: str) -> str | None:
-    p = Path(marts_dir) / f"{mart}.parquet"
-    return str(p) if p.exists() else None
+    """The mart's file under a local folder or a bucket URL, or None when unpublished."""
+    p = lakefs.join(marts_dir, f"{mart}.parquet")
+    return p if lakefs.exists(p) else None
 
 
 def query(
@@ -26,7 +26,7 @@ def query(
     path = _path(marts_dir, mart)
     if path is None:
         return []
-    con = duckdb.connect()
+    con = duckdb_fs.connect(marts_dir)
     try:
         rel = con.execute(sql, {"p": path, **(params or {})})
         cols = [d[0] for d in rel.description]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from app.cockpit.queries import Marts, allocated_share, allocation_30d, tag_compliance_30d
@@ -95,7 +94,7 @@ def ml_summary_lines(s: Settings, top: int = 8) -> list[str]:
                 f"+{float(r['cost_impact']):>10,.2f} {r['billing_currency']}  conf {r['confidence']:.2f}  "
                 f"{r['root_cause_path'] or ''}"
             )
-    if (Path(s.marts_dir) / "fct_budget_status.parquet").exists():
+    if m.has("fct_budget_status"):
         from app.budget_cli import latest_budget_rows
 
         budgets = latest_budget_rows(s)
@@ -122,7 +121,7 @@ def ml_summary_lines(s: Settings, top: int = 8) -> list[str]:
 
 
 def render_summary(s: Settings) -> str:
-    if not (Path(s.marts_dir) / "fct_daily_costs.parquet").exists():
+    if not Marts(s.marts_dir).has("fct_daily_costs"):
         return (
             f"No published marts in {s.marts_dir} yet: run `make demo` (or materialize the assets)."
         )

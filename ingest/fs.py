@@ -8,6 +8,7 @@ an object store PUT replaces the object whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -56,11 +57,81 @@ def storage_options(url: str) -> dict[str, Any]:
     return dict(canonical.get(_PROTOCOL_ALIASES.get(proto, proto), {}))
 
 
+def protocol(url: str) -> str:
+    """The canonical protocol of ``url`` ("s3", "gs", "abfs", ...); "file" for a local path."""
+    if "://" not in url:
+        return "file"
+    proto = url.split("://", 1)[0].lower()
+    return _PROTOCOL_ALIASES.get(proto, proto)
+
+
+def is_remote(url: str) -> bool:
+    return protocol(url) != "file"
+
+
 def get_fs(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
-    """(filesystem, path inside it) for a local path or URL."""
+    """(filesystem, path inside it) for a local path or URL.
+
+    ``gs://`` uses gcsfs's JSON-API filesystem (``gcsfs.core.GCSFileSystem``), not the
+    ``ExtendedGcsFileSystem`` gcsfs >= 2025.x registers by default: that one first asks the
+    Storage Control gRPC API (over TLS) whether a bucket is zonal or hierarchical, which costs a
+    60 s time-out on every bucket where the API is not reachable (emulators, private endpoints);
+    a billing lake needs none of its zonal/HNS features (docs/remote_storage.md).
+    """
     if "://" not in url:
         url = str(Path(url).resolve())
+    if protocol(url) == "gs":
+        from gcsfs.core import GCSFileSystem
+
+        fs = GCSFileSystem(**storage_options(url))
+        return fs, fs._strip_protocol(url)
     return url_to_fs(url, **storage_options(url))
+
+
+def join(root: str, rel: str) -> str:
+    """``root/rel`` as a local path or a URL (a URL keeps its scheme, so DuckDB can read it)."""
+    if is_remote(root):
+        return f"{root.rstrip('/')}/{rel.lstrip('/')}"
+    return str(Path(root) / rel)
+
+
+def exists(url: str) -> bool:
+    """True when the file or folder at a local path or URL exists (a fresh look, no cache)."""
+    if not is_remote(url):
+        return Path(url).exists()
+    fs, path = get_fs(url)
+    fs.invalidate_cache(path)
+    return bool(fs.exists(path))
+
+
+def modified(url: str) -> dt.datetime | None:
+    """When the file at ``url`` was last written (UTC), or None when it is missing or the store
+    does not say."""
+    if not is_remote(url):
+        p = Path(url)
+        return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
+    fs, path = get_fs(url)
+    fs.invalidate_cache(path)
+    try:
+        when = fs.modified(path)
+    except (FileNotFoundError, NotImplementedError):
+        return None
+    if not isinstance(when, dt.datetime):
+        return None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def version(url: str) -> tuple[str, int]:
+    """A fingerprint that changes when the file at ``url`` is replaced: (mtime/etag, size)."""
+    if not is_remote(url):
+        st = Path(url).stat()
+        return str(st.st_mtime_ns), st.st_size
+    fs, path = get_fs(url)
+    fs.invalidate_cache(path)
+    info = fs.info(path)
+    keys = ("ETag", "etag", "generation", "mtime", "LastModified", "last_modified", "created")
+    stamp = next((info[k] for k in keys if info.get(k)), "")
+    return str(stamp), int(info.get("size") or 0)
 
 
 def is_local(fs: fsspec.AbstractFileSystem) -> bool:

@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-import duckdb
 import polars as pl
 
+from ingest import duckdb_fs
+from ingest import fs as lakefs
 from ingest.sql import literal, literal_list
 from ingest.warehouse import connect_read_only
 from models_ml import store
@@ -61,12 +62,13 @@ ROOT_CAUSE_DIMENSIONS = {
 
 
 def _mart(marts_dir: str, name: str) -> str:
-    p = Path(marts_dir) / f"{name}.parquet"
-    if not p.exists():
+    """The published mart's file (a local path, or a URL under a remote marts folder)."""
+    p = lakefs.join(marts_dir, f"{name}.parquet")
+    if not lakefs.exists(p):
         raise FileNotFoundError(
-            f"{p} does not exist: build and publish the marts first (make demo)"
+            f"{lakefs.redact(p)} does not exist: build and publish the marts first (make demo)"
         )
-    return str(p)
+    return p
 
 
 def cost_series(
@@ -87,7 +89,7 @@ def cost_series(
                g.currency, g.ds, coalesce(s.y, 0)::double as y
         from grid g left join s using (scope_type, scope_value, currency, ds)
         order by series_id, ds"""  # noqa: S608
-    con = duckdb.connect()
+    con = duckdb_fs.connect(marts_dir)
     try:
         return pl.from_arrow(con.sql(sql, params={"p": path}).to_arrow_table())  # type: ignore[return-value]
     finally:
@@ -272,16 +274,16 @@ def _scope_owners(marts_dir: str) -> tuple[dict[str, str], dict[str, str]]:
         ("dim_services", "service_name", "owner_team_id"),
         ("dim_accounts", "sub_account_id", "default_team_id"),
     ):
-        p = Path(marts_dir) / f"{mart}.parquet"
-        if not p.exists():
+        p = lakefs.join(marts_dir, f"{mart}.parquet")
+        if not lakefs.exists(p):
             out.append({})
             continue
-        con = duckdb.connect()
+        con = duckdb_fs.connect(marts_dir)
         try:
             # key and team are constants of this function; the file is a parameter
             rows = con.execute(
                 f"select distinct {key}, {team} from read_parquet(?) where {team} is not null",  # noqa: S608
-                [str(p)],
+                [p],
             ).fetchall()
         finally:
             con.close()
@@ -491,7 +493,7 @@ def daily_actuals(
 ) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
     """Daily effective cost (Decimal) per (scope type, scope value, currency)."""
     path = _mart(marts_dir, "fct_daily_costs")
-    con = duckdb.connect()
+    con = duckdb_fs.connect(marts_dir)
     try:
         rows = con.execute(_scope_daily_sql(scopes), {"p": path}).fetchall()
     finally:

@@ -19,7 +19,7 @@ def _path_or_url(value: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: str
+    data_dir: str  # local state: the warehouse, users, reports (never a URL)
     landing_root: str  # local folder or s3:// gs:// abfs:// URL the exports land in
     lake_root: str  # where the Parquet lake is written (local or URL)
     warehouse_path: str  # DuckDB warehouse file (dbt target "duckdb")
@@ -33,25 +33,35 @@ class Settings:
     budgets_file: str = ""  # budgets as data (CSV, also a dbt seed)
     webhooks_file: str = ""  # notification webhooks (YAML; secrets from the environment)
     config_dir: str = ""  # the user's organisation configuration (`sibyl config init`); "" = seeds
+    storage_root: str = ""  # SIBYL_DATA_DIR when it is a URL (else data_dir): data folders' base
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(os.environ.get("SIBYL_DATA_DIR", REPO_ROOT / "data")).expanduser().resolve()
+        # SIBYL_DATA_DIR may be a URL (s3://, gs://, abfs://): landing, lake, published marts
+        # and CI artifacts default under it; local state (the DuckDB warehouse, users, reports)
+        # then goes to SIBYL_STATE_DIR (default <repo>/data), since DuckDB writes a local file.
+        raw = os.environ.get("SIBYL_DATA_DIR", "")
+        remote = raw.rstrip("/") if "://" in raw else ""
+        local = os.environ.get("SIBYL_STATE_DIR", "") if remote else raw
+        data_dir = Path(local or REPO_ROOT / "data").expanduser().resolve()
+
+        def under(rel: str) -> str:  # the default location of a data folder
+            return f"{remote}/{rel}" if remote else str(data_dir / rel)
+
         return cls(
             data_dir=str(data_dir),
-            landing_root=_path_or_url(
-                os.environ.get("SIBYL_LANDING_ROOT", str(data_dir / "landing"))
-            ),
-            lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", str(data_dir / "lake"))),
+            storage_root=remote or str(data_dir),
+            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", under("landing"))),
+            lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", under("lake"))),
             warehouse_path=_path_or_url(
                 os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))
             ),
-            marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", str(data_dir / "marts"))),
+            marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", under("marts"))),
             dbt_project_dir=str(REPO_ROOT / "dbt_project"),
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
             duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
             ci_artifacts_root=_path_or_url(
-                os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", str(data_dir / "ci_artifacts"))
+                os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", under("ci_artifacts"))
             ),
             policies_dir=_path_or_url(
                 os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))
@@ -83,13 +93,19 @@ class Settings:
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for dbt: where the lake and the warehouse are."""
-        return {
-            "SIBYL_LAKE_ROOT": self.lake_root,
-            "SIBYL_WAREHOUSE": self.warehouse_path,
-            "DBT_TARGET": self.dbt_target,
-            "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "SIBYL_DATA_DIR": self.data_dir,
-        } | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
+        return (
+            {
+                "SIBYL_LAKE_ROOT": self.lake_root,
+                "SIBYL_WAREHOUSE": self.warehouse_path,
+                "DBT_TARGET": self.dbt_target,
+                "SIBYL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+                # exported back as read, so Settings.from_env() after export_dbt_env() is unchanged
+                # (a bucket URL data dir keeps its local state dir beside it)
+                "SIBYL_DATA_DIR": self.storage_root or self.data_dir,
+            }
+            | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
+            | ({"SIBYL_STATE_DIR": self.data_dir} if "://" in self.storage_root else {})
+        )
 
     def export_dbt_env(self) -> None:
         os.environ.update(self.dbt_env())

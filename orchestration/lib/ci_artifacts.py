@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ingest import fs as lakefs
 from ingest.fs import RemoteFile, get_fs, is_local, list_files
 
 SIDECAR = ".meta.json"
@@ -168,20 +169,20 @@ def write_check(checks_dir: str, row: dict[str, Any]) -> str:
 
 
 def publish_checks(checks_dir: str, marts_dir: str) -> tuple[str, int]:
-    """Union every check into `<marts_dir>/fct_iac_checks.parquet` (temp name, then rename)."""
+    """Union every check into `<marts_dir>/fct_iac_checks.parquet` (a local folder: temp name,
+    then rename; a bucket URL: one PUT)."""
     import pyarrow.parquet as pq
 
     files = sorted(Path(checks_dir).glob("*.parquet"))
-    out = Path(marts_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    dest = out / "fct_iac_checks.parquet"
+    dest = lakefs.join(marts_dir, "fct_iac_checks.parquet")
     tables = [pq.read_table(f) for f in files]
     if not tables:
-        return str(dest), 0
+        return dest, 0
     import pyarrow as pa
 
     table = pa.concat_tables(tables).sort_by([("checked_at", "descending")])
-    with tempfile.NamedTemporaryFile(dir=out, suffix=".tmp", delete=False) as tmp:
-        pq.write_table(table, tmp.name)
-    Path(tmp.name).replace(dest)
-    return str(dest), table.num_rows
+    with tempfile.TemporaryDirectory(prefix="sibyl-iac-") as tmp:
+        local = Path(tmp) / "fct_iac_checks.parquet"
+        pq.write_table(table, local)
+        lakefs.put_atomic(local, marts_dir, "fct_iac_checks.parquet")
+    return dest, table.num_rows

@@ -1,5 +1,6 @@
 """Shared by the e2e tests of the MCP server and the monthly statements: one pipeline run on
-the sample exports (session scope), so the marts are built once."""
+the sample exports (session scope), so the marts are built once. Also the object-store
+emulators of the remote-storage tests (`s3_endpoint`, `azurite`; tests/e2e/storage_servers.py)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,24 @@ def built_root(tmp_path_factory, sample_landing) -> Path:
     if not gate.exists():
         shutil.copytree(REPO / "examples" / "iac_plans", gate)
     return base
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """moto's S3 server on a free port, with fake AWS credentials and SIBYL_STORAGE_OPTIONS set."""
+    import json
+
+    from tests.e2e.storage_servers import moto_server
+
+    with moto_server() as store:
+        env = {**store.env, "SIBYL_STORAGE_OPTIONS": json.dumps({"s3": store.options})}
+        with env_vars(env):
+            yield store.options["endpoint_url"]
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Path:
+    """Azurite's blob server executable (installed from npm on first use)."""
+    from tests.e2e.storage_servers import azurite_exe
+
+    return azurite_exe()

@@ -1,64 +1,23 @@
 """Landing and lake on object storage, through a real S3 server (moto's server mode on
-127.0.0.1), with the same code path users get for s3:// URLs (s3fs)."""
+127.0.0.1; fixture `s3_endpoint` in tests/e2e/conftest.py), with the same code path users get for
+s3:// URLs (s3fs)."""
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import ingest, load_catalog
-from tests.conftest import FIXTURES, env_vars
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("moto server did not start")
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "SIBYL_STORAGE_OPTIONS": json.dumps({"s3": {"endpoint_url": url}}),
-    }
-    with env_vars(env):
-        yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_ingest_from_and_to_s3(s3_endpoint, sample_landing, tmp_path):
     import s3fs
 
-    fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": s3_endpoint})
+    fs = s3fs.S3FileSystem(endpoint_url=s3_endpoint)
     fs.mkdir("landing")
     fs.mkdir("lake")
     fs.put(str(FIXTURES / "aws"), "landing/exports/aws", recursive=True)

@@ -1,16 +1,17 @@
 """The published marts as one user may read them: ``Marts`` (short-lived DuckDB connections over
 ``<marts_dir>/<mart>.parquet``, bound parameters, a cache keyed by each file's version) and the
-team scope every query carries (``TEAM_SCOPE``); ``MartMissing`` says how to produce a mart."""
+team scope every query carries (``TEAM_SCOPE``); ``MartMissing`` says how to produce a mart.
+``marts_dir`` may be a local folder or an s3:// gs:// abfs:// URL (read through fsspec)."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import duckdb
+from ingest import duckdb_fs
+from ingest import fs as lakefs
 
 OPTIONAL = {  # marts other pipelines produce, and how to produce them
     "fct_cost_anomalies": "the Dagster job `ml_daily` (or `make demo`)",
@@ -28,12 +29,13 @@ OPTIONAL = {  # marts other pipelines produce, and how to produce them
 
 
 class MartMissing(LookupError):
-    def __init__(self, mart: str, path: Path) -> None:
+    def __init__(self, mart: str, path: str) -> None:
         how = OPTIONAL.get(
             mart, "`make demo` (or the Dagster jobs `ingest_exports` and `transform_marts`)"
         )
         super().__init__(
-            f"`{mart}` has not been produced yet ({path} does not exist). Produce it with {how}."
+            f"`{mart}` has not been produced yet ({lakefs.redact(path)} does not exist). "
+            f"Produce it with {how}."
         )
         self.mart = mart
 
@@ -78,12 +80,16 @@ def _thaw(v: Any) -> Any:
 
 @functools.lru_cache(maxsize=512)
 def _run(
-    sql: str, frozen: tuple[tuple[str, Any], ...], version: tuple[tuple[str, int, int], ...]
+    sql: str,
+    frozen: tuple[tuple[str, Any], ...],
+    version: tuple[tuple[str, str, int], ...],
+    root: str = "",
 ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
     """One query on a short-lived connection, cached by its text, parameters and the version
-    (mtime, size) of every mart file it reads: a republished mart is a new cache key."""
+    (mtime or etag, size) of every mart file it reads: a republished mart is a new cache key.
+    ``root`` is the marts folder, whose filesystem is registered when it is remote."""
     del version  # part of the cache key only
-    con = duckdb.connect()
+    con = duckdb_fs.connect(root)
     try:
         cur = con.execute(sql, {k: _thaw(v) for k, v in frozen})
         rows = cur.fetchall()
@@ -100,11 +106,12 @@ class Marts:
     marts_dir: str
     teams: tuple[str, ...] | None = None
 
-    def path(self, mart: str) -> Path:
-        return Path(self.marts_dir) / f"{mart}.parquet"
+    def path(self, mart: str) -> str:
+        """The mart's file: a local path, or a URL under a remote marts folder."""
+        return lakefs.join(self.marts_dir, f"{mart}.parquet")
 
     def has(self, mart: str) -> bool:
-        return self.path(mart).exists()
+        return lakefs.exists(self.path(mart))
 
     def scoped(self) -> bool:
         return self.teams is not None
@@ -117,7 +124,7 @@ class Marts:
         for m in marts:
             if not self.has(m):
                 raise MartMissing(m, self.path(m))
-            bound[m] = str(self.path(m))
+            bound[m] = self.path(m)
         bound.update(params or {})
         if self.teams is not None:
             bound["_scope_teams"] = list(self.teams)
@@ -152,8 +159,7 @@ class Marts:
         one of the marts it reads is republished."""
         sql = self._scope_sql(sql, marts)
         bound = self._bind(sql, params, marts)
-        version = tuple(
-            (m, st.st_mtime_ns, st.st_size) for m in marts for st in (self.path(m).stat(),)
-        )
-        cols, rows = _run(sql, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), version)
+        version = tuple((m, *lakefs.version(self.path(m))) for m in marts)
+        frozen = tuple(sorted((k, _freeze(v)) for k, v in bound.items()))
+        cols, rows = _run(sql, frozen, version, self.marts_dir)
         return list(cols), list(rows)

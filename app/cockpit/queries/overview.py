@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.cockpit.queries.core import Marts
+from ingest import fs as lakefs
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,7 @@ def freshness(m: Marts) -> list[tuple[str, dt.date]]:
 
 def last_run(m: Marts) -> dt.datetime | None:
     """When the marts were last published (the daily fact's file time, UTC)."""
-    p = m.path("fct_daily_costs")
-    return dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) if p.exists() else None
+    return lakefs.modified(m.path("fct_daily_costs"))
 
 
 def daily_by_provider(
