@@ -6,7 +6,9 @@
 -#}
 with
 
-line_items as (
+-- not materialized: both CTEs are read twice (charges, derived rows); materialising ~1M wide rows
+-- costs more than scanning the lake twice, where the derived rows' filters push down
+line_items as not materialized (
     select * from {{ ref('stg_aws__line_items') }}
 ),
 
@@ -14,7 +16,7 @@ services as (
     select * from {{ ref('service_categories') }} where provider = 'aws'
 ),
 
-classified as (
+classified as not materialized (
     -- everything a charge and its derived unused-commitment row share, decided once
     select
         li.*,

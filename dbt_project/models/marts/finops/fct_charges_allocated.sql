@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='billing_period',
+    on_schema_change='sync_all_columns'
+) }}
 {#- Charges after shared-cost allocation (FOCUS 1.3 Allocated* columns, snake_case).
     A charge matching an allocation rule (the first by rule_order) is split over the rule's teams by
     their weights that billing period (int_allocation_weights); a rule without any weight that
@@ -5,12 +11,16 @@
     passes through unchanged. Parts are whole cents by largest remainder, except the anchor part
     (the largest weight) which takes the exact rest: the parts of a charge sum to it exactly, so
     totals per provider x period x currency equal fct_charges'.
-    Grain: charge_id x team_id (allocation_line_id). -#}
+    Grain: charge_id x team_id (allocation_line_id). Incremental by billing period (weights are
+    per period): a run with var billing_periods replaces exactly those periods. -#}
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
 with
 
 charges as (
     select * from {{ ref('fct_charges') }}
+    {% if is_incremental() %}
+    where {{ billing_period_filter('billing_period') }}
+    {% endif %}
 ),
 
 rules as (

@@ -1,0 +1,120 @@
+"""Incremental rebuild of one billing period equals a fresh full build.
+
+Build the sample exports (3 periods, 3 clouds) in full; restate one month's AWS CUR (a tenth of
+its line items dropped, as a corrected redelivery would); re-ingest only that month and run dbt
+with var billing_periods (what the ingest sensor runs). Every mart must then equal, row for row
+and money to the cent, a fresh full build of the restated exports; the restated month must differ
+from the first build (the rebuild did something) and the other months must not.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.pipeline import ingest
+from tests.conftest import run_dbt
+
+pytestmark = pytest.mark.e2e
+
+PERIOD = "2026-09"
+# run metadata (run ids, ingest timestamps) differs between any two builds by design
+RUN_METADATA_MARTS = {"fct_ingest_files", "fct_data_quality"}
+
+
+def _build(landing: Path, root: Path, *, periods: list[str] | None = None) -> None:
+    report = ingest(str(landing), str(root / "lake"), periods=periods)
+    assert not report.quarantined
+    wh = root / "warehouse.duckdb"
+    if periods is None:
+        run_dbt(root / "lake", wh, "seed")
+        run_dbt(root / "lake", wh, "run", "--exclude", "tag:ml")
+    else:
+        rebuild_vars = json.dumps({"billing_periods": periods})
+        run_dbt(root / "lake", wh, "run", "--exclude", "tag:ml", "--vars", rebuild_vars)
+
+
+def _restate(landing: Path) -> None:
+    """Drop every tenth line item of the period's AWS CUR file(s), rewriting them in place."""
+    files = sorted(landing.glob(f"aws/**/BILLING_PERIOD={PERIOD}/*.parquet"))
+    assert files, "the sample has an AWS CUR for the period"
+    con = duckdb.connect()
+    for f in files:
+        path = str(f).replace("'", "''")  # a test temp path, quoted as a SQL string
+        con.execute(
+            f"create or replace table t as select * exclude (file_row_number) "  # noqa: S608
+            f"from read_parquet('{path}', file_row_number = true) where file_row_number % 10 <> 3"
+        )
+        con.execute(f"copy t to '{path}' (format parquet)")
+    con.close()
+
+
+def _marts(wh: Path) -> dict[str, list[tuple[object, ...]]]:
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "and table_type = 'BASE TABLE' order by 1"
+            ).fetchall()
+        ]
+        return {
+            n: sorted(
+                con.execute(f'select * from marts."{n}"').fetchall(),  # noqa: S608 (catalog names)
+                key=repr,
+            )
+            for n in names
+            if n not in RUN_METADATA_MARTS
+        }
+    finally:
+        con.close()
+
+
+def _aws_billed_per_period(wh: Path) -> dict[str, Decimal]:
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        rows = con.execute(
+            "select strftime(billing_period, '%Y-%m'), sum(billed_cost) from marts.fct_charges "
+            "where provider = 'aws' group by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return {p: Decimal(str(v)) for p, v in rows}
+
+
+def test_one_month_rebuild_equals_a_full_build(tmp_path, sample_landing):
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_landing, landing)
+    inc, fresh = tmp_path / "incremental", tmp_path / "fresh"
+    _build(landing, inc)
+    before = _aws_billed_per_period(inc / "warehouse.duckdb")
+
+    _restate(landing)
+    _build(landing, inc, periods=[PERIOD])
+    _build(landing, fresh)
+
+    got, want = _marts(inc / "warehouse.duckdb"), _marts(fresh / "warehouse.duckdb")
+    assert {"fct_charges", "fct_charges_allocated", "fct_daily_costs"} <= set(want)
+    assert set(got) == set(want)
+    for name in want:
+        assert got[name] == want[name], f"{name} differs from a full build after the rebuild"
+
+    after = _aws_billed_per_period(inc / "warehouse.duckdb")
+    assert after[PERIOD] != before[PERIOD], "the restated month changed"
+    assert {p: v for p, v in after.items() if p != PERIOD} == {
+        p: v for p, v in before.items() if p != PERIOD
+    }
+    con = duckdb.connect(str(inc / "warehouse.duckdb"), read_only=True)
+    try:
+        bad = con.execute(
+            "select count(*) from marts.fct_reconciliation where not is_reconciled"
+        ).fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    assert bad == 0
