@@ -6,13 +6,13 @@ with
 
 control as (
     select distinct source, provider, billing_account_id, billing_period
-    from {{ lake_control_totals() }}
+    from {{ lake_control_totals() }} as totals
 ),
 
 keys as (
     select provider, billing_account_id, billing_period, list(distinct source order by source) as sources
     from control
-    group by all
+    {{ group_by_all(3) }}
 ),
 
 config as (

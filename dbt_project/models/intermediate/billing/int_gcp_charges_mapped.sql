@@ -30,7 +30,7 @@ shared as (
         case when e.project_id is not null then 'Project' end as sub_account_type,
         e.billing_period,
         cast(e.billing_period as timestamp) as billing_period_start,
-        cast(e.billing_period + interval 1 month as timestamp) as billing_period_end,
+        cast(e.billing_period + interval '1 month' as timestamp) as billing_period_end,
         e.usage_start_at as charge_period_start,
         e.usage_end_at as charge_period_end,
         cast(null as varchar) as charge_class,

@@ -1,0 +1,65 @@
+{#- Syntax DuckDB has and Postgres lacks, one dispatch macro each: the DuckDB spelling on DuckDB
+    (so its plans do not change), a portable one elsewhere. -#}
+
+{#- `group by all`; elsewhere the first n select items (the models list their keys first). -#}
+{% macro group_by_all(n) -%}
+  {{ return(adapter.dispatch('group_by_all', 'sibyl')(n)) }}
+{%- endmacro %}
+{% macro duckdb__group_by_all(n) -%}group by all{%- endmacro %}
+{% macro default__group_by_all(n) -%}group by {% for i in range(1, n + 1) %}{{ i }}{{ ", " if not loop.last }}{% endfor %}{%- endmacro %}
+
+{#- try_cast(expr as type): null when the value does not convert. Postgres: a cast that cannot fail
+    (to text, between numeric types) stays a cast; others go through public.sibyl_try_cast. -#}
+{% macro try_cast_as(expr, type, source_type=none) -%}
+  {{ return(adapter.dispatch('try_cast_as', 'sibyl')(expr, type, source_type)) }}
+{%- endmacro %}
+{% macro duckdb__try_cast_as(expr, type, source_type=none) -%}try_cast({{ expr }} as {{ type }}){%- endmacro %}
+{% macro default__try_cast_as(expr, type, source_type=none) -%}
+  {%- set t = type | lower | trim -%}
+  {%- set s = (source_type or '') | lower -%}
+  {%- set numeric_source = s.startswith('double') or s.startswith('numeric') or s.startswith('bigint') or s.startswith('integer') or s.startswith('real') -%}
+  {%- if t in ('varchar', 'text') -%}
+    cast({{ expr }} as varchar)
+  {%- elif s.startswith('timestamp') and t.startswith('timestamp') -%}
+    cast({{ expr }} as {{ type }})
+  {%- elif numeric_source and (t.startswith('decimal') or t.startswith('numeric') or t in ('double', 'bigint', 'integer')) -%}
+    cast({{ expr }} as {{ type }})
+  {%- else -%}
+    public.sibyl_try_cast(cast({{ expr }} as text), cast(null as {{ type }}))
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The latest row per key: DuckDB's qualify; elsewhere distinct on (DuckDB sorts nulls last). -#}
+{% macro first_row_per(relation, partition_by, order_by) -%}
+  {{ return(adapter.dispatch('first_row_per', 'sibyl')(relation, partition_by, order_by)) }}
+{%- endmacro %}
+{% macro duckdb__first_row_per(relation, partition_by, order_by) -%}
+select * from {{ relation }}
+    qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
+{%- endmacro %}
+{% macro default__first_row_per(relation, partition_by, order_by) -%}
+select distinct on ({{ partition_by }}) * from {{ relation }}
+    order by {{ partition_by }}, {% for o in order_by.split(',') %}{{ o }} nulls last{{ ", " if not loop.last }}{% endfor %}
+{%- endmacro %}
+
+{#- `alias.* exclude (cols)`: on DuckDB as written; elsewhere the columns of `query` (a relation or
+    the SQL of a CTE, asked of the database at compile time) less the excluded ones. -#}
+{% macro star_except(query, except, alias=none) -%}
+  {{ return(adapter.dispatch('star_except', 'sibyl')(query, except, alias)) }}
+{%- endmacro %}
+{% macro duckdb__star_except(query, except, alias=none) -%}
+  {{ alias ~ '.' if alias }}* exclude ({{ except | join(', ') }})
+{%- endmacro %}
+{% macro default__star_except(query, except, alias=none) -%}
+  {%- if not execute -%}*{%- else -%}
+  {%- if query is string -%}
+    {%- set cols = get_columns_in_query(query) -%}
+  {%- else -%}
+    {%- set cols = adapter.get_columns_in_relation(query) | map(attribute='name') | list -%}
+  {%- endif -%}
+  {%- set drop = except | map('lower') | list -%}
+  {%- for c in cols if c | lower not in drop -%}
+    {{ alias ~ '.' if alias }}{{ sql_ident(c) }}{{ ", " if not loop.last }}
+  {%- endfor -%}
+  {%- endif -%}
+{%- endmacro %}
