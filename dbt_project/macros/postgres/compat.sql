@@ -103,5 +103,21 @@ create or replace function public.regexp_full_match(v text, pattern text) return
   language sql immutable parallel safe as $f$ select v ~ ('^(?:' || pattern || ')$') $f$;
 create or replace function public.len(j jsonb) returns integer
   language sql immutable parallel safe as 'select coalesce(jsonb_array_length(j), 0)';
+create or replace function public.regexp_extract(v text, pattern text, grp integer default 0) returns text
+  language sql immutable parallel safe as $f$
+    select case when v is null then null else coalesce((regexp_match(v, '(' || pattern || ')'))[grp + 1], '') end $f$;
+create or replace function public.json_valid(v text) returns boolean
+  language plpgsql immutable parallel safe as $f$
+    begin
+      if v is null then return null; end if;
+      perform v::json;
+      return true;
+    exception when others then
+      return false;
+    end $f$;
+create or replace function public.json_type(j json) returns text
+  language sql immutable parallel safe as 'select upper(json_typeof(j))';
+create or replace function public.json_each(v text) returns table(key text, value json)
+  language sql immutable parallel safe as 'select e.key, e.value from pg_catalog.json_each(v::json) as e';
 {%- endmacro %}
 

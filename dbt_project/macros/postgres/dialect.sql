@@ -63,3 +63,77 @@ select distinct on ({{ partition_by }}) * from {{ relation }}
   {%- endfor -%}
   {%- endif -%}
 {%- endmacro %}
+
+{#- The SQL that selects CTE `name` of a model whose leading CTEs are captured in `ctes` (the text
+    `with a as (...), b as (...),`): what star_except and union_all_by_name ask the database about
+    on Postgres, where a CTE's columns are not known to Jinja. -#}
+{% macro cte_query(ctes, name) -%}
+  {{ return(ctes ~ "\n_sibyl_probe as (select 1) select * from " ~ name) }}
+{%- endmacro %}
+
+{#- `select * from a union all by name select * from b ...`. Elsewhere each branch lists the union's
+    columns (first appearance order), null where the branch lacks one. `ctes` as in cte_query. -#}
+{% macro union_all_by_name(ctes, names) -%}
+  {{ return(adapter.dispatch('union_all_by_name', 'sibyl')(ctes, names)) }}
+{%- endmacro %}
+{% macro duckdb__union_all_by_name(ctes, names) -%}
+  {%- for n in names %}
+    select * from {{ n }}{{ "\n    union all by name" if not loop.last }}
+  {%- endfor %}
+{%- endmacro %}
+{% macro default__union_all_by_name(ctes, names) -%}
+  {%- if not execute -%}
+    {%- for n in names %} select * from {{ n }}{{ " union all" if not loop.last }}{% endfor -%}
+  {%- else -%}
+    {%- set per = {} -%}
+    {%- set all_cols = [] -%}
+    {%- set types = {} -%}
+    {%- for n in names -%}
+      {%- set cols = get_column_schema_from_query(cte_query(ctes, n)) -%}
+      {%- do per.update({n: cols | map(attribute='name') | map('lower') | list}) -%}
+      {%- for c in cols if c.name | lower not in all_cols -%}
+        {%- do all_cols.append(c.name | lower) -%}
+        {%- do types.update({c.name | lower: c.data_type}) -%}
+      {%- endfor -%}
+    {%- endfor -%}
+    {%- for n in names %}
+    select {% for c in all_cols -%}
+      {{ sql_ident(c) if c in per[n] else 'cast(null as ' ~ types[c] ~ ')' }} as {{ sql_ident(c) }}{{ ", " if not loop.last }}
+    {%- endfor %} from {{ n }}{{ "\n    union all" if not loop.last }}
+    {%- endfor -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- `alias.* replace (expr as col, ...)`: on DuckDB as written; elsewhere every column of `query`
+    (as in star_except) in its place, the replaced ones by their expression. `replacements` is a
+    list of (column, expression) pairs. -#}
+{% macro star_replace(query, replacements, alias) -%}
+  {{ return(adapter.dispatch('star_replace', 'sibyl')(query, replacements, alias)) }}
+{%- endmacro %}
+{% macro duckdb__star_replace(query, replacements, alias) -%}
+  {{ alias }}.* replace (
+  {%- for col, expr in replacements %}
+            {{ expr }} as {{ col }}{{ "," if not loop.last }}
+  {%- endfor %}
+        )
+{%- endmacro %}
+{% macro default__star_replace(query, replacements, alias) -%}
+  {%- if not execute -%}{{ alias }}.*{%- else -%}
+  {%- set by_col = {} -%}
+  {%- for col, expr in replacements -%}{%- do by_col.update({col | lower: expr}) -%}{%- endfor -%}
+  {%- for c in get_columns_in_query(query) -%}
+    {%- if c | lower in by_col -%}{{ by_col[c | lower] }} as {{ sql_ident(c) }}{%- else -%}{{ alias }}.{{ sql_ident(c) }}{%- endif -%}{{ ", " if not loop.last }}
+  {%- endfor -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- A JSON object text aggregated from key/value rows in key order (DuckDB: to_json of a map). -#}
+{% macro json_object_agg_text(key, value) -%}
+  {{ return(adapter.dispatch('json_object_agg_text', 'sibyl')(key, value)) }}
+{%- endmacro %}
+{% macro duckdb__json_object_agg_text(key, value) -%}
+to_json(map_from_entries(list({'key': {{ key }}, 'value': {{ value }}} order by {{ key }})))::varchar
+{%- endmacro %}
+{% macro default__json_object_agg_text(key, value) -%}
+cast(jsonb_object_agg({{ key }}, {{ value }} order by {{ key }}) as varchar)
+{%- endmacro %}

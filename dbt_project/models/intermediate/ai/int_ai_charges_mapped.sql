@@ -54,11 +54,8 @@ final as (
         null::varchar as commitment_discount_status,
         null::decimal(38, 10) as commitment_discount_quantity,
         null::varchar as commitment_discount_unit,
-        cast(json_object(
-            'team', nullif(team_id, 'unattributed'),
-            'agent', nullif(agent, '')
-        ) as varchar) as tags_json,
-        cast(json_object('x_token_type', token_type, 'x_service_tier', service_tier, 'x_cost_basis', cost_basis) as varchar) as extension_columns_json,
+        {{ json_object_text(["'team'", "nullif(team_id, 'unattributed')", "'agent'", "nullif(agent, '')"]) }} as tags_json,
+        {{ json_object_text(["'x_token_type'", 'token_type', "'x_service_tier'", 'service_tier', "'x_cost_basis'", 'cost_basis']) }} as extension_columns_json,
         'ai:' || source_file || ':' || ai_row as charge_id,
         'Usage' as charge_category,
         coalesce(nullif(model, ''), nullif(line_item, ''), ai_provider) || ' ' || token_type || ' tokens' as charge_description,

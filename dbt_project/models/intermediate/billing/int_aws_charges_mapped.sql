@@ -4,6 +4,7 @@
   the covered usage, which FOCUS already bills at 0. Unused commitment (Savings Plan recurring
   fee vs. used commitment, RI unused recurring fee) becomes its own Usage row, status Unused.
 -#}
+{% set ctes %}
 with
 
 line_items as (
@@ -206,12 +207,9 @@ negation_gaps as (
     having sum(li.unblended_cost) <> 0
 ),
 
+{% endset %}{{ ctes }}
 final as (
-    select * from charges
-    union all by name
-    select * from unused_commitments
-    union all by name
-    select * from negation_gaps
+    {{ union_all_by_name(ctes, ['charges', 'unused_commitments', 'negation_gaps']) }}
 )
 
 select * from final

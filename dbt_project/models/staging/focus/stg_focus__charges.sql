@@ -8,6 +8,7 @@
 {% set ext_cols = [] %}
 {% for c in src.columns if c.lower().startswith('x_') %}{% do ext_cols.append(c) %}{% endfor %}
 
+{% set ctes %}
 with
 
 rows as (
@@ -79,9 +80,10 @@ rows as (
     where {{ lake_filter(src) }}
 ),
 
+{% endset %}{{ ctes }}
 final as (
     select
-        * exclude (billing_period_start_raw, billing_period_end_raw, charge_period_start_raw, charge_period_end_raw, tags_raw),
+        {{ star_except(cte_query(ctes, 'rows'), ['billing_period_start_raw', 'billing_period_end_raw', 'charge_period_start_raw', 'charge_period_end_raw', 'tags_raw']) }},
         {{ any_timestamp('billing_period_start_raw') }} as billing_period_start,
         {{ any_timestamp('billing_period_end_raw') }} as billing_period_end,
         {{ any_timestamp('charge_period_start_raw') }} as charge_period_start,
