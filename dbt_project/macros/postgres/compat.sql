@@ -119,5 +119,19 @@ create or replace function public.json_type(j json) returns text
   language sql immutable parallel safe as 'select upper(json_typeof(j))';
 create or replace function public.json_each(v text) returns table(key text, value json)
   language sql immutable parallel safe as 'select e.key, e.value from pg_catalog.json_each(v::json) as e';
+create extension if not exists unaccent;
+create or replace function public.strip_accents(v text) returns text
+  language sql stable parallel safe as 'select public.unaccent(v)';
+create or replace function public.day(d date) returns integer
+  language sql immutable parallel safe as 'select extract(day from d)::integer';
+create or replace function public.day(d timestamp) returns integer
+  language sql immutable parallel safe as 'select extract(day from d)::integer';
 {%- endmacro %}
 
+
+{#- Session settings before each model: none on DuckDB (profiles.yml sets them). -#}
+{% macro sibyl_session() -%}
+  {{ return(adapter.dispatch('sibyl_session', 'sibyl')()) }}
+{%- endmacro %}
+{% macro default__sibyl_session() -%}{%- endmacro %}
+{% macro postgres__sibyl_session() -%}set jit = off; set timezone = 'UTC'{%- endmacro %}
