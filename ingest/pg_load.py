@@ -13,7 +13,8 @@ DuckDB reads each group exactly as the dbt macros do (``read_parquet(files, unio
 schema drift across files resolves the same way: columns unioned by name, missing ones null), and
 its Arrow batches go to Postgres through ADBC's bulk ingest (binary COPY), never row inserts.
 Nested columns (MAP, STRUCT, LIST) arrive as their DuckDB JSON text, which the Postgres macros read
-with ``::jsonb``. Table and schema names are quoted by the ADBC driver (ingest) and by
+with ``::jsonb``; DOUBLE columns as numeric(38, 10), the exact decimal the models' casts make of
+them on DuckDB (Postgres' own float8 -> numeric cast rounds to 15 digits). Table and schema names are quoted by the ADBC driver (ingest) and by
 ``psycopg2.sql`` (DDL); the DuckDB side reads file lists as bind parameters.
 """
 
@@ -39,6 +40,7 @@ BATCH_ROWS = 100_000
 MAX_NAME = 63  # Postgres identifiers are cut at 63 bytes: refuse instead of colliding
 
 _NESTED = ("STRUCT", "MAP", "UNION")
+_FLOATS = ("DOUBLE", "FLOAT", "REAL")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ def _select_list(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelati
         text = str(dtype).upper()
         if text.startswith(_NESTED) or text.endswith("]"):
             parts.append(f"cast(to_json({ident(name)}) as varchar) as {ident(name)}")
+        elif text in _FLOATS:
+            # the exact decimal DuckDB's try_cast(x as decimal(38, 10)) makes of the double;
+            # Postgres' float8 -> numeric keeps 15 digits, a different number
+            parts.append(f"try_cast({ident(name)} as decimal(38, 10)) as {ident(name)}")
         else:
             parts.append(ident(name))
     return ", ".join(parts)
@@ -139,42 +145,37 @@ def _json_tables(root: Path) -> list[tuple[str, str, list[str]]]:
 
 
 def _ingest(cursor: adbc.Cursor, name: str, schema: str, reader: object) -> int:
-    return int(cursor.adbc_ingest(name, reader, mode="replace", db_schema_name=schema))  # type: ignore[arg-type]
+    return int(cursor.adbc_ingest(name, reader, mode="create", db_schema_name=schema))  # type: ignore[arg-type]
 
 
 def load_lake(lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA) -> list[LoadedTable]:
-    """Replace the ``schema`` tables with the lake's current files; returns what was loaded.
-    Tables of the schema that the lake no longer has are dropped, so a source that disappeared
-    from the lake disappears from Postgres too. One transaction: readers see the old lake or
-    the new one."""
+    """Replace the ``schema`` schema with the lake's current files; returns what was loaded.
+
+    The schema is dropped with CASCADE first: dbt's staging and intermediate views read its
+    tables, and Postgres binds a view to the table it was created on, so they go too and the
+    next dbt run (which follows every load) creates them again. Marts are tables and stay
+    readable meanwhile. A source that disappeared from the lake disappears from Postgres too."""
     root = Path(lake_root).resolve()
     plan = plan_tables(root)
     loaded: list[LoadedTable] = []
+    _reset_schema(dsn, schema)
     duck = duckdb.connect()
     try:
         duck.execute("set timezone = 'UTC'")
-        with psycopg2.connect(dsn) as pg, pg.cursor() as cur:
-            cur.execute(pgsql.SQL("create schema if not exists {}").format(pgsql.Identifier(schema)))
         with adbc.connect(dsn) as conn, conn.cursor() as cursor:
-            cursor.execute("set timezone = 'UTC'")
-            keep: set[str] = set()
             for table in plan:
                 start = time.perf_counter()
-                rows = 0
                 for rel in _parquet_batches(duck, table):
                     rows = _ingest(cursor, table.name, schema, rel.fetch_record_batch(BATCH_ROWS))
-                    keep.add(table.name)
-                loaded.append(LoadedTable(table.name, len(table.files), rows, time.perf_counter() - start))
+                    loaded.append(LoadedTable(table.name, len(table.files), rows, time.perf_counter() - start))
             for name, query, files in _json_tables(root):
                 if not files:
                     continue
                 start = time.perf_counter()
                 rel = duck.query(query, params={"files": files})
                 rows = _ingest(cursor, name, schema, rel.fetch_record_batch(BATCH_ROWS))
-                keep.add(name)
                 loaded.append(LoadedTable(name, len(files), rows, time.perf_counter() - start))
             conn.commit()
-        _drop_stale(dsn, schema, keep)
     finally:
         duck.close()
     for t in loaded:
@@ -182,15 +183,8 @@ def load_lake(lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA) -> lis
     return loaded
 
 
-def _drop_stale(dsn: str, schema: str, keep: set[str]) -> None:
+def _reset_schema(dsn: str, schema: str) -> None:
     with psycopg2.connect(dsn) as pg, pg.cursor() as cur:
-        cur.execute(
-            "select table_name from information_schema.tables where table_schema = %s", (schema,)
-        )
-        for (name,) in cur.fetchall():
-            if name not in keep:
-                cur.execute(
-                    pgsql.SQL("drop table if exists {}.{}").format(
-                        pgsql.Identifier(schema), pgsql.Identifier(name)
-                    )
-                )
+        ident_schema = pgsql.Identifier(schema)
+        cur.execute(pgsql.SQL("drop schema if exists {} cascade").format(ident_schema))
+        cur.execute(pgsql.SQL("create schema {}").format(ident_schema))

@@ -126,6 +126,18 @@ create or replace function public.day(d date) returns integer
   language sql immutable parallel safe as 'select extract(day from d)::integer';
 create or replace function public.day(d timestamp) returns integer
   language sql immutable parallel safe as 'select extract(day from d)::integer';
+-- DuckDB's cast of a double to decimal(38, 10): round(x * 1e10) in double arithmetic, half away
+-- from zero, as an exact integer (Postgres' own float8 -> numeric keeps 15 digits)
+create or replace function public.sibyl_round_half_away(v double precision) returns double precision
+  language sql immutable parallel safe as $f$
+    select sign(v) * (floor(abs(v)) + case when abs(v) - floor(abs(v)) >= 0.5 then 1 else 0 end) $f$;
+create or replace function public.sibyl_double_to_decimal(x double precision) returns numeric
+  language sql immutable parallel safe as $f$
+    select case when x is null or x <> x or x in ('Infinity', '-Infinity') then null
+                when abs(x) < 9e8 then public.sibyl_round_half_away(x * 1e10)::bigint::numeric * 0.0000000001
+                when abs(x) < 1e18 then (floor(public.sibyl_round_half_away(x * 1e10) / 4294967296.0)::bigint::numeric * 4294967296
+                     + (public.sibyl_round_half_away(x * 1e10) - floor(public.sibyl_round_half_away(x * 1e10) / 4294967296.0) * 4294967296.0)::bigint::numeric) * 0.0000000001
+                else x::numeric end $f$;
 {%- endmacro %}
 
 

@@ -70,3 +70,10 @@ cast(cast({{ json_text }} as jsonb) || coalesce((select jsonb_object_agg({{ sql_
 {% macro json_root_text(expr) -%}{{ return(adapter.dispatch('json_root_text', 'sibyl')(expr)) }}{%- endmacro %}
 {% macro duckdb__json_root_text(expr) -%}{{ expr }} ->> '$'{%- endmacro %}
 {% macro default__json_root_text(expr) -%}({{ expr }} #>> '{}'){%- endmacro %}
+
+{#- A double read from a nested column as decimal(38, 10), the same number on both engines. -#}
+{% macro double_as_decimal(expr) -%}{{ return(adapter.dispatch('double_as_decimal', 'sibyl')(expr)) }}{%- endmacro %}
+{% macro duckdb__double_as_decimal(expr) -%}try_cast({{ expr }} as decimal(38, 10)){%- endmacro %}
+{% macro default__double_as_decimal(expr) -%}
+public.sibyl_double_to_decimal(public.sibyl_try_cast(cast({{ expr }} as text), cast(null as double precision)))
+{%- endmacro %}
