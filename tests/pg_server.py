@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,21 +56,24 @@ def temp_postgres(base: Path) -> Iterator[PgServer]:
     bins = bindir()
     if bins is None:
         raise RuntimeError("PostgreSQL server binaries not found (pg_config --bindir)")
-    data, sock = base / "pgdata", base / "pgsock"
-    sock.mkdir(parents=True, exist_ok=True)
     prefix: list[str] = []
     if os.geteuid() == 0:
+        # pytest's temp folders are private to root: the server's own folder goes in /tmp
+        base = Path(tempfile.mkdtemp(prefix="sibyl-pg-"))
         owner = pwd.getpwnam("postgres")
-        for p in (base, sock):
-            os.chown(p, owner.pw_uid, owner.pw_gid)
+        os.chown(base, owner.pw_uid, owner.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
+    data, sock = base / "pgdata", base / "pgsock"
+    subprocess.run([*prefix, "mkdir", "-p", str(sock)], check=True)
     port = _free_port()
     subprocess.run(
         [*prefix, str(bins / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
          "--encoding=UTF8", "--locale=C", "--no-sync"],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c timezone=UTC"
+    opts = (
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c timezone=UTC -c jit=off"
+    )
     subprocess.run(
         [*prefix, str(bins / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "pg.log"),
          "-w", "start"],
@@ -87,3 +91,5 @@ def temp_postgres(base: Path) -> Iterator[PgServer]:
             [*prefix, str(bins / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
             capture_output=True, text=True,
         )  # fmt: skip
+        if prefix:
+            shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,137 @@
+"""The same lake built on DuckDB and on a real PostgreSQL 15 server gives the same marts.
+
+A server from the machine's binaries (`pg_config --bindir`) starts in a temp folder on a free
+port; the sample exports are ingested once; dbt builds the models on DuckDB (reading the Parquet
+lake) and on Postgres (reading the lake schema ingest/pg_load.py bulk-loads); every mart table
+DuckDB has is compared row for row (tests/parity.py: exact numbers, floats within 1e-9, JSON by
+value, order-insensitive).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+from psycopg2 import sql as pgsql
+
+from ingest.pg_load import load_lake, plan_tables
+from ingest.pipeline import ingest
+from tests.conftest import DBT, DBT_DIR, run_dbt
+from tests.parity import diff_rows
+from tests.pg_server import PgServer, bindir, temp_postgres
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(bindir() is None, reason="PostgreSQL server binaries not installed"),
+]
+
+# Models that do not build on Postgres yet, and why (docs/postgres.md says the same):
+# fct_ai_cloud_lines is a dbt-duckdb Python model (dbt-postgres runs SQL only);
+# fct_ai_costs_daily reads it.
+KNOWN_GAPS = {"fct_ai_cloud_lines", "fct_ai_costs_daily"}
+BUILD = ("build", "--exclude", "test_type:unit", "test_type:data")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+    with temp_postgres(tmp_path_factory.mktemp("pg")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sample_landing, server: PgServer) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("parity")
+    lake = root / "lake"
+    ingest(str(sample_landing), str(lake))
+    run_dbt(lake, root / "wh.duckdb", *BUILD)
+    loaded = load_lake(lake, server.url)
+    proc = _dbt_postgres(server, lake, root / "pg_target", *BUILD)
+    results = json.loads((root / "pg_target" / "run_results.json").read_text())
+    return {"root": root, "lake": lake, "loaded": loaded, "pg_proc": proc, "results": results}
+
+
+def _dbt_postgres(server: PgServer, lake: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DBT_TARGET": "postgres",
+        "SIBYL_PG_HOST": server.host,
+        "SIBYL_PG_PORT": str(server.port),
+        "SIBYL_PG_USER": server.user,
+        "SIBYL_PG_DATABASE": server.database,
+        "SIBYL_LAKE_ROOT": str(lake),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [DBT, *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+           "--target-path", str(target)]  # fmt: skip
+    return subprocess.run(cmd, env=env, capture_output=True, text=True)
+
+
+def test_the_loader_brings_every_lake_row(built) -> None:
+    """Row counts per loaded table equal DuckDB's count over the same files."""
+    lake = built["lake"]
+    con = duckdb.connect()
+    for table in plan_tables(lake):  # type: ignore[arg-type]
+        expected = con.execute(
+            "select count(*) from read_parquet($files, union_by_name = true)", {"files": list(table.files)}
+        ).fetchone()[0]  # type: ignore[index]
+        got = {t.name: t.rows for t in built["loaded"]}[table.name]  # type: ignore[attr-defined]
+        assert got == expected, table.name
+    con.close()
+
+
+def test_every_model_builds_on_postgres_but_the_known_gaps(built) -> None:
+    failed = {
+        r["unique_id"].split(".")[-1]
+        for r in built["results"]["results"]  # type: ignore[index]
+        if r["status"] not in ("success", "pass")
+    }
+    assert failed <= KNOWN_GAPS, built["pg_proc"].stdout[-3000:]  # type: ignore[attr-defined]
+    built_models = [r for r in built["results"]["results"] if r["unique_id"].startswith("model.")]  # type: ignore[index]
+    assert len(built_models) >= 50
+
+
+def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
+    root: Path = built["root"]  # type: ignore[assignment]
+    duck = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
+    duck.execute("set timezone = 'UTC'")
+    tables = [
+        r[0]
+        for r in duck.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
+    assert "fct_charges" in tables and len(tables) >= 25
+    problems: dict[str, list[str]] = {}
+    compared = 0
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("set timezone = 'UTC'")
+        for name in tables:
+            if name in KNOWN_GAPS:
+                continue
+            rel = duck.table(f"marts.{name}")
+            d_cols = [c.lower() for c in rel.columns]
+            d_rows = rel.fetchall()
+            cur.execute(pgsql.SQL("select * from marts.{}").format(pgsql.Identifier(name)))
+            p_cols = [c[0].lower() for c in cur.description]
+            if d_cols != p_cols:
+                problems[name] = [f"columns differ: {sorted(set(d_cols) ^ set(p_cols)) or 'order'}"]
+                continue
+            diff = diff_rows(d_rows, cur.fetchall(), d_cols)
+            if diff:
+                problems[name] = diff
+            compared += 1
+        # the biggest mart is not empty on Postgres
+        cur.execute("select count(*), sum(billed_cost) from marts.fct_charges")
+        n, billed = cur.fetchone()
+    duck.close()
+    assert problems == {}
+    assert compared == len(set(tables) - KNOWN_GAPS)
+    assert n > 1000 and isinstance(billed, Decimal)
