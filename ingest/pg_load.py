@@ -6,6 +6,8 @@ reads tables this module loads into the ``lake`` schema, one per thing DuckDB gl
 - ``raw__<provider>__<variant>``: ``raw/<provider>/billing_period=*/<variant>__*.parquet``
 - ``ml__<table>``: ``ml/<table>/**/*.parquet`` (anomaly events, forecasts, budget status, savings)
 - ``ai__<table>``: ``ai/<table>/*.parquet`` (the AI ingest's fact tables)
+- ``config__<name>``: the organisation's configuration CSVs (``sibyl run --config-dir``), every
+  column text as DuckDB's ``read_csv(all_varchar)`` gives them to dbt
 - ``control_totals`` and ``run_reports``: ingest's JSON control totals and run reports (their
   lists of periods and notes as text arrays)
 
@@ -21,6 +23,7 @@ them on DuckDB (Postgres' own float8 -> numeric cast rounds to 15 digits). Table
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ MAX_NAME = 63  # Postgres identifiers are cut at 63 bytes: refuse instead of col
 
 _NESTED = ("STRUCT", "MAP", "UNION")
 _FLOATS = ("DOUBLE", "FLOAT", "REAL")
+_CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]{0,50}")
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,18 @@ def _ingest(cursor: adbc.Cursor, name: str, schema: str, reader: object) -> int:
     return int(cursor.adbc_ingest(name, reader, mode="create", db_schema_name=schema))  # type: ignore[arg-type]
 
 
-def load_lake(lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA) -> list[LoadedTable]:
+def config_files(config_dir: str | Path) -> list[Path]:
+    """The configuration CSVs of a folder (plain names only; symlinks skipped)."""
+    folder = Path(config_dir)
+    return sorted(
+        p for p in folder.glob("*.csv")
+        if p.is_file() and not p.is_symlink() and _CONFIG_NAME.fullmatch(p.stem)
+    )  # fmt: skip
+
+
+def load_lake(
+    lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA, config_dir: str | Path | None = None
+) -> list[LoadedTable]:
     """Replace the ``schema`` schema with the lake's current files; returns what was loaded.
 
     The schema is dropped with CASCADE first: dbt's staging and intermediate views read its
@@ -167,7 +182,9 @@ def load_lake(lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA) -> lis
                 start = time.perf_counter()
                 for rel in _parquet_batches(duck, table):
                     rows = _ingest(cursor, table.name, schema, rel.fetch_record_batch(BATCH_ROWS))
-                    loaded.append(LoadedTable(table.name, len(table.files), rows, time.perf_counter() - start))
+                    loaded.append(
+                        LoadedTable(table.name, len(table.files), rows, time.perf_counter() - start)
+                    )
             for name, query, files in _json_tables(root):
                 if not files:
                     continue
@@ -175,6 +192,15 @@ def load_lake(lake_root: str | Path, dsn: str, schema: str = LAKE_SCHEMA) -> lis
                 rel = duck.query(query, params={"files": files})
                 rows = _ingest(cursor, name, schema, rel.fetch_record_batch(BATCH_ROWS))
                 loaded.append(LoadedTable(name, len(files), rows, time.perf_counter() - start))
+            for path in config_files(config_dir) if config_dir else []:
+                start = time.perf_counter()
+                rel = duck.query(
+                    "select * from read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"')",
+                    params={"path": str(path)},
+                )
+                name = f"config__{path.stem}"
+                rows = _ingest(cursor, name, schema, rel.fetch_record_batch(BATCH_ROWS))
+                loaded.append(LoadedTable(name, 1, rows, time.perf_counter() - start))
             conn.commit()
     finally:
         duck.close()

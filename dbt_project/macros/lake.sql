@@ -224,11 +224,29 @@
     `sibyl config init`) when set, else the seed of the same name (the demo's configuration).
     `sibyl run` always sets it, so the demo's organisation never applies to a user's data. -#}
 {% macro org_config(name) -%}
+  {{ return(adapter.dispatch('org_config', 'sibyl')(name)) }}
+{%- endmacro %}
+
+{% macro duckdb__org_config(name) -%}
   {%- set seed = ref(name) -%}
   {%- set folder = env_var('SIBYL_CONFIG_DIR', '') -%}
   {%- if folder -%}
-    (select * from read_csv({{ sql_string(folder ~ '/' ~ name ~ '.csv') }}, header = true, all_varchar = true, delim = ',', quote = '"'))
+    {{ return("(select * from read_csv(" ~ sql_string(folder ~ '/' ~ name ~ '.csv') ~ ", header = true, all_varchar = true, delim = ',', quote = '\"'))") }}
   {%- else -%}
-    {{ seed }}
+    {{ return(seed) }}
   {%- endif -%}
+{%- endmacro %}
+
+{#- Elsewhere the user's CSV files are loaded with the lake (ingest/pg_load.py: config__<name>,
+    every column text, as DuckDB's all_varchar read). -#}
+{% macro default__org_config(name) -%}
+  {%- set seed = ref(name) -%}
+  {%- if env_var('SIBYL_CONFIG_DIR', '') -%}
+    {%- set rel = lake_table('config__' ~ name) -%}
+    {%- if rel is none and execute -%}
+      {{ exceptions.raise_compiler_error("SIBYL_CONFIG_DIR is set but config__" ~ name ~ " is not loaded: load the lake with the configuration folder (sibyl warehouse load --config-dir)") }}
+    {%- endif -%}
+    {{ return(rel if rel is not none else seed) }}
+  {%- endif -%}
+  {{ return(seed) }}
 {%- endmacro %}

@@ -57,7 +57,9 @@ def built(tmp_path_factory, sample_landing, server: PgServer) -> dict[str, objec
     return {"root": root, "lake": lake, "loaded": loaded, "pg_proc": proc, "results": results}
 
 
-def _dbt_postgres(server: PgServer, lake: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _dbt_postgres(
+    server: PgServer, lake: Path, target: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "DBT_TARGET": "postgres",
@@ -79,7 +81,8 @@ def test_the_loader_brings_every_lake_row(built) -> None:
     con = duckdb.connect()
     for table in plan_tables(lake):  # type: ignore[arg-type]
         expected = con.execute(
-            "select count(*) from read_parquet($files, union_by_name = true)", {"files": list(table.files)}
+            "select count(*) from read_parquet($files, union_by_name = true)",
+            {"files": list(table.files)},
         ).fetchone()[0]  # type: ignore[index]
         got = {t.name: t.rows for t in built["loaded"]}[table.name]  # type: ignore[attr-defined]
         assert got == expected, table.name
@@ -135,3 +138,61 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
     assert problems == {}
     assert compared == len(set(tables) - KNOWN_GAPS)
     assert n > 1000 and isinstance(billed, Decimal)
+
+
+def test_the_loader_unions_drifting_files_by_name_as_duckdb_does(
+    tmp_path, server: PgServer
+) -> None:
+    """Two deliveries of one export whose columns differ (one added, order changed, a nested map
+    and a double): one table with every column, nulls where a file lacked one, the double as the
+    decimal DuckDB's cast makes of it."""
+    lake = tmp_path / "lake"
+    for period, sql in (
+        ("2026-01", "select 'a' as k, 1.1::double as cost, map(['team'], ['x']) as tags"),
+        ("2026-02", "select 2.675::double as cost, 'b' as k, 'new' as added"),
+    ):
+        folder = lake / "raw" / "aws" / f"billing_period={period}"
+        folder.mkdir(parents=True)
+        duckdb.sql(sql).write_parquet(str(folder / "aws_cur2__acme.parquet"))
+    loaded = load_lake(lake, server.url, schema="lake_drift")
+    assert [(t.name, t.rows) for t in loaded] == [("raw__aws__aws_cur2", 2)]
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select k, cost, tags, added, billing_period from lake_drift.raw__aws__aws_cur2 order by k"
+        )
+        rows = cur.fetchall()
+        cur.execute("drop schema lake_drift cascade")
+    assert rows == [
+        ("a", Decimal("1.1000000000"), '{"team":"x"}', None, "2026-01"),
+        ("b", Decimal("2.6750000000"), None, "new", "2026-02"),
+    ]
+
+
+def test_the_analyst_role_reads_the_marts_and_cannot_write(built, server: PgServer) -> None:
+    from ingest.pg_warehouse import grant_readonly
+
+    grant_readonly(server.url, "analyst_ro", password="not-a-secret")
+    as_analyst = f"postgresql://analyst_ro@{server.host}:{server.port}/{server.database}"
+    with psycopg2.connect(as_analyst) as pg, pg.cursor() as cur:
+        cur.execute("select count(*) from marts.fct_charges")
+        assert cur.fetchone()[0] > 0  # type: ignore[index]
+    for statement in (
+        "insert into marts.dim_teams (team_id) values ('intruder')",
+        "delete from marts.fct_charges",
+        "create table marts.scratch (x int)",
+        "select count(*) from lake.raw__aws__aws_cur2",
+    ):
+        with (
+            psycopg2.connect(as_analyst) as pg,
+            pg.cursor() as cur,
+            pytest.raises(psycopg2.errors.InsufficientPrivilege),
+        ):
+            cur.execute(statement)
+    # tables dbt creates later are readable without granting again (default privileges)
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("create table marts.later_mart as select 1 as x")
+    with psycopg2.connect(as_analyst) as pg, pg.cursor() as cur:
+        cur.execute("select x from marts.later_mart")
+        assert cur.fetchall() == [(1,)]
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("drop table marts.later_mart")
