@@ -1,10 +1,11 @@
 """The same lake built on DuckDB and on a real PostgreSQL 15 server gives the same marts.
 
 A server from the machine's binaries (`pg_config --bindir`) starts in a temp folder on a free
-port; the sample exports are ingested once; dbt builds the models on DuckDB (reading the Parquet
-lake) and on Postgres (reading the lake schema ingest/pg_load.py bulk-loads); every mart table
-DuckDB has is compared row for row (tests/parity.py: exact numbers, floats within 1e-9, JSON by
-value, order-insensitive).
+port. The e2e pipeline's run on the sample exports (tests/e2e/conftest.py `built_root`, shared
+with the other e2e tests: ingest, dbt on DuckDB, the ML and savings jobs) gives the DuckDB marts
+and a lake holding the ML and savings outputs too; that lake is bulk-loaded into Postgres
+(ingest/pg_load.py), every model is built there, and every mart table DuckDB has is compared row
+for row (tests/parity.py: exact numbers, floats within 1e-9, JSON by value, order-insensitive).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ import pytest
 from psycopg2 import sql as pgsql
 
 from ingest.pg_load import load_lake, plan_tables
-from ingest.pipeline import ingest
-from tests.conftest import DBT, DBT_DIR, run_dbt
+from tests.conftest import DBT, DBT_DIR
 from tests.parity import diff_rows
 from tests.pg_server import PgServer, bindir, temp_postgres
 
@@ -46,15 +46,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, sample_landing, server: PgServer) -> dict[str, object]:
+def built(tmp_path_factory, built_root: Path, server: PgServer) -> dict[str, object]:
+    """The e2e pipeline's folder (ingest, dbt on DuckDB, ML and savings jobs on the sample
+    exports: tests/e2e/conftest.py), its lake (ML and savings outputs included) loaded into
+    Postgres and every model built there."""
     root = tmp_path_factory.mktemp("parity")
-    lake = root / "lake"
-    ingest(str(sample_landing), str(lake))
-    run_dbt(lake, root / "wh.duckdb", *BUILD)
+    lake = built_root / "lake"
     loaded = load_lake(lake, server.url)
     proc = _dbt_postgres(server, lake, root / "pg_target", *BUILD)
     results = json.loads((root / "pg_target" / "run_results.json").read_text())
-    return {"root": root, "lake": lake, "loaded": loaded, "pg_proc": proc, "results": results}
+    return {"duckdb": built_root / "warehouse.duckdb", "lake": lake, "loaded": loaded,
+            "pg_proc": proc, "results": results}  # fmt: skip
 
 
 def _dbt_postgres(
@@ -101,8 +103,7 @@ def test_every_model_builds_on_postgres_but_the_known_gaps(built) -> None:
 
 
 def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
-    root: Path = built["root"]  # type: ignore[assignment]
-    duck = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
+    duck = duckdb.connect(str(built["duckdb"]), read_only=True)
     duck.execute("set timezone = 'UTC'")
     tables = [
         r[0]
@@ -113,6 +114,7 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
     ]
     assert "fct_charges" in tables and len(tables) >= 25
     problems: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
     compared = 0
     with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
         cur.execute("set timezone = 'UTC'")
@@ -127,6 +129,7 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
             if d_cols != p_cols:
                 problems[name] = [f"columns differ: {sorted(set(d_cols) ^ set(p_cols)) or 'order'}"]
                 continue
+            counts[name] = len(d_rows)
             diff = diff_rows(d_rows, cur.fetchall(), d_cols)
             if diff:
                 problems[name] = diff
@@ -138,6 +141,14 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
     assert problems == {}
     assert compared == len(set(tables) - KNOWN_GAPS)
     assert n > 1000 and isinstance(billed, Decimal)
+    # the ML and savings marts (read from the Python jobs' Parquet outputs) were compared with rows
+    ml = (
+        "fct_anomaly_series",
+        "fct_cost_forecasts",
+        "fct_budget_status",
+        "fct_savings_opportunities",
+    )
+    assert all(counts[m] > 0 for m in ml), {m: counts[m] for m in ml}
 
 
 def test_the_loader_unions_drifting_files_by_name_as_duckdb_does(
