@@ -130,11 +130,9 @@
   {%- if tag_cols | length == 0 -%}
     '{}'
   {%- else -%}
-    to_json(map_from_entries(list_filter([
-      {%- for c, key in tag_cols %}
-      {'key': {{ sql_string(key) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
-      {%- endfor %}
-    ], lambda e: e.value is not null and e.value <> '')))::varchar
+    {%- set pairs = [] -%}
+    {%- for c, key in tag_cols -%}{%- do pairs.append((sql_string(key), sql_ident(c))) -%}{%- endfor -%}
+    {{ json_object_nonempty(pairs) }}
   {%- endif -%}
 {%- endmacro %}
 

@@ -88,17 +88,26 @@ select distinct on ({{ partition_by }}) * from {{ relation }}
     {%- set per = {} -%}
     {%- set all_cols = [] -%}
     {%- set types = {} -%}
+    {%- set per_types = {} -%}
+    {%- set text_types = ['text', 'character varying', 'varchar', 'unknown'] -%}
     {%- for n in names -%}
       {%- set cols = get_column_schema_from_query(cte_query(ctes, n)) -%}
       {%- do per.update({n: cols | map(attribute='name') | map('lower') | list}) -%}
-      {%- for c in cols if c.name | lower not in all_cols -%}
-        {%- do all_cols.append(c.name | lower) -%}
-        {%- do types.update({c.name | lower: c.data_type}) -%}
+      {%- for c in cols -%}
+        {%- set key = c.name | lower -%}
+        {%- if key not in all_cols -%}{%- do all_cols.append(key) -%}{%- endif -%}
+        {%- do per_types.update({n ~ '.' ~ key: c.data_type}) -%}
+        {#- a branch's untyped null reads as text: the first other type wins -#}
+        {%- if key not in types or (types[key] | lower in text_types and c.data_type | lower not in text_types) -%}
+          {%- do types.update({key: c.data_type}) -%}
+        {%- endif -%}
       {%- endfor -%}
     {%- endfor -%}
     {%- for n in names %}
     select {% for c in all_cols -%}
-      {{ sql_ident(c) if c in per[n] else 'cast(null as ' ~ types[c] ~ ')' }} as {{ sql_ident(c) }}{{ ", " if not loop.last }}
+      {%- if c not in per[n] -%}cast(null as {{ types[c] }})
+      {%- elif per_types[n ~ '.' ~ c] != types[c] -%}cast({{ sql_ident(c) }} as {{ types[c] }})
+      {%- else -%}{{ sql_ident(c) }}{%- endif %} as {{ sql_ident(c) }}{{ ", " if not loop.last }}
     {%- endfor %} from {{ n }}{{ "\n    union all" if not loop.last }}
     {%- endfor -%}
   {%- endif -%}

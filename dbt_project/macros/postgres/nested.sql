@@ -77,3 +77,21 @@ cast(cast({{ json_text }} as jsonb) || coalesce((select jsonb_object_agg({{ sql_
 {% macro default__double_as_decimal(expr) -%}
 public.sibyl_double_to_decimal(public.sibyl_try_cast(cast({{ expr }} as text), cast(null as double precision)))
 {%- endmacro %}
+
+{#- A JSON object text of (key literal, value expression) pairs, pairs whose value is null or ''
+    left out; '{}' when none is left. -#}
+{% macro json_object_nonempty(pairs) -%}{{ return(adapter.dispatch('json_object_nonempty', 'sibyl')(pairs)) }}{%- endmacro %}
+{% macro duckdb__json_object_nonempty(pairs) -%}
+to_json(map_from_entries(list_filter([
+  {%- for key, value in pairs %}
+      {'key': {{ key }}, 'value': cast({{ value }} as varchar)}{{ "," if not loop.last }}
+  {%- endfor %}
+    ], lambda e: e.value is not null and e.value <> '')))::varchar
+{%- endmacro %}
+{% macro default__json_object_nonempty(pairs) -%}
+(select cast(coalesce(jsonb_object_agg(_kv.k, _kv.v), '{}'::jsonb) as varchar) from (values
+  {%- for key, value in pairs %}
+      ({{ key }}, cast({{ value }} as varchar)){{ "," if not loop.last }}
+  {%- endfor %}
+    ) as _kv(k, v) where _kv.v is not null and _kv.v <> '')
+{%- endmacro %}

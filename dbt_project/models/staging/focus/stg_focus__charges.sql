@@ -68,11 +68,9 @@ rows as (
         {{ focus_col(src, 'CommitmentDiscountUnit') }} as commitment_discount_unit,
         {{ focus_col(src, 'Tags') }} as tags_raw,
         {%- if ext_cols %}
-        to_json(map_from_entries(list_filter([
-            {%- for c in ext_cols %}
-            {'key': {{ sql_string(c) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
-            {%- endfor %}
-        ], lambda e: e.value is not null and e.value <> '')))::varchar as extension_columns_json
+        {%- set pairs = [] %}
+        {%- for c in ext_cols %}{% do pairs.append((sql_string(c), sql_ident(c))) %}{% endfor %}
+        {{ json_object_nonempty(pairs) }} as extension_columns_json
         {%- else %}
         cast(null as varchar) as extension_columns_json
         {%- endif %}
