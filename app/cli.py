@@ -343,8 +343,10 @@ def main(argv: list[str] | None = None) -> int:
 
     add_users_parser(sub)
     from app.savings_cli import add_parser as add_savings_parser
+    from app.warehouse_cli import add_parser as add_warehouse_parser
 
     add_savings_parser(sub)
+    add_warehouse_parser(sub)
 
     rp = sub.add_parser("report", help="monthly statements per team and business unit")
     rp.add_argument("--month", required=True, help="billing month YYYY-MM")

@@ -121,7 +121,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Ingest the user's exports, build dbt, publish the marts and run the ML job."""
+    """Ingest the user's exports, build dbt, publish the marts and run the ML job; with
+    --warehouse, then load the lake (ML outputs included) into Postgres and build there too."""
+    if args.warehouse:
+        from ingest.pg_warehouse import parse_target
+
+        try:
+            parse_target(args.warehouse)  # a bad URL fails before an hour of work, not after
+        except ValueError as exc:
+            return _fail(str(exc))
     if args.data_dir:
         remote = "://" in args.data_dir  # a bucket URL (docs/remote_storage.md): kept as given
         data_dir = Path(args.data_dir).expanduser().resolve()
@@ -176,6 +184,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from app.summary import render_summary
 
     print(render_summary(s))
+    if args.warehouse:
+        from app.warehouse_cli import sync
+
+        if sync(args.warehouse) != 0:
+            return _fail("the Postgres warehouse build failed (see the log above)")
     return code
 
 
@@ -269,6 +282,11 @@ def register(sub: Any) -> None:
     r.add_argument("--landing", required=True, help="folder or URL with your exports")
     r.add_argument("--data-dir", help="where the lake, warehouse and marts go (SIBYL_DATA_DIR)")
     r.add_argument("--config-dir", help="your configuration (see `sibyl config init`)")
+    r.add_argument(
+        "--warehouse",
+        help="also build every model on this PostgreSQL server (postgresql://user@host:port/db; "
+        "password in SIBYL_PG_PASSWORD), see docs/postgres.md",
+    )
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("config", help="write or check the configuration files you fill in")

@@ -17,7 +17,7 @@
 {%- endmacro %}
 
 {% macro default__ai_table(table, empty_columns) -%}
-  {{ exceptions.raise_compiler_error("The AI tables are read from the lake by DuckDB; on " ~ target.type ~ " load them first (not supported yet).") }}
+  {{ return(loaded_typed_table('ai__' ~ table, empty_columns)) }}
 {%- endmacro %}
 
 {#- True for AI providers that bill directly (OpenAI, Anthropic, ...): their spend enters

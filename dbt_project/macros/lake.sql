@@ -23,8 +23,24 @@
   {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type, null::varchar as _provider, null::varchar as _billing_currency where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
 {%- endmacro %}
 
+{#- Elsewhere (Postgres) the lake is a schema of tables loaded by ingest/pg_load.py
+    (`sibyl warehouse load`): raw__<provider>__<variant>, with the same columns DuckDB's
+    union-by-name read gives (nested columns as JSON text). -#}
 {% macro default__lake_source(provider, variant) -%}
-  {{ exceptions.raise_compiler_error("The lake is read by DuckDB; on " ~ target.type ~ " load the lake into the raw schema first (not supported yet).") }}
+  {%- set rel = lake_table('raw__' ~ provider ~ '__' ~ variant) -%}
+  {%- if rel is not none -%}
+    {%- set described = adapter.get_columns_in_relation(rel) -%}
+    {%- set types = {} -%}
+    {%- for c in described -%}{%- do types.update({c.name: c.data_type}) -%}{%- endfor -%}
+    {{ return({'relation': rel, 'columns': described | map(attribute='name') | list, 'types': types}) }}
+  {%- endif -%}
+  {{ return({'relation': "(select cast(null as varchar) as _source_file, cast(null as bigint) as _source_row, cast(null as varchar) as _schema_variant, cast(null as varchar) as _dataset, cast(null as varchar) as _dataset_type, cast(null as varchar) as _provider, cast(null as varchar) as _billing_currency where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
+{%- endmacro %}
+
+{#- A table of the loaded lake schema (var lake_schema, default `lake`), or none before it is loaded. -#}
+{% macro lake_table(name) -%}
+  {%- if not execute -%}{{ return(none) }}{%- endif -%}
+  {{ return(adapter.get_relation(database=target.database, schema=var('lake_schema', 'lake'), identifier=name)) }}
 {%- endmacro %}
 
 {#- The file's spelling of a column named by aliases 'A|B' (exact first, then any case), or none.
@@ -56,10 +72,11 @@
     Files of different generations in one glob each fill their own alias: the first non-null wins. -#}
 {% macro lake_col(src, name, type='varchar') -%}
   {%- set found = lake_names(src, name) -%}
+  {%- set types = src.get('types', {}) -%}
   {%- if found | length == 1 -%}
-    try_cast({{ sql_ident(found[0]) }} as {{ type }})
+    {{ try_cast_as(sql_ident(found[0]), type, types.get(found[0])) }}
   {%- elif found | length > 1 -%}
-    coalesce({%- for c in found %}try_cast({{ sql_ident(c) }} as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
+    coalesce({%- for c in found %}{{ try_cast_as(sql_ident(c), type, types.get(c)) }}{{ ", " if not loop.last }}{% endfor -%})
   {%- else -%}
     cast(null as {{ type }})
   {%- endif -%}
@@ -72,7 +89,7 @@
   {%- if found | length == 0 -%}
     cast(null as {{ type }})
   {%- else -%}
-    coalesce({%- for c in found %}try_cast(nullif(nullif(trim(cast({{ sql_ident(c) }} as varchar)), ''), 'null') as {{ type }}){{ ", " if not loop.last }}{% endfor -%})
+    coalesce({%- for c in found %}{{ try_cast_as("nullif(nullif(trim(cast(" ~ sql_ident(c) ~ " as varchar)), ''), 'null')", type) }}{{ ", " if not loop.last }}{% endfor -%})
   {%- endif -%}
 {%- endmacro %}
 
@@ -113,17 +130,25 @@
   {%- if tag_cols | length == 0 -%}
     '{}'
   {%- else -%}
-    to_json(map_from_entries(list_filter([
-      {%- for c, key in tag_cols %}
-      {'key': {{ sql_string(key) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
-      {%- endfor %}
-    ], lambda e: e.value is not null and e.value <> '')))::varchar
+    {%- set pairs = [] -%}
+    {%- for c, key in tag_cols -%}{%- do pairs.append((sql_string(key), sql_ident(c))) -%}{%- endfor -%}
+    {{ json_object_nonempty(pairs) }}
   {%- endif -%}
 {%- endmacro %}
 
 {#- Control totals written by ingest next to every lake file (the reconciliation's raw side):
     one row per source x provider x billing account x period x currency x dataset. -#}
 {% macro lake_control_totals() -%}
+  {{ return(adapter.dispatch('lake_control_totals', 'sibyl')()) }}
+{%- endmacro %}
+
+{% macro default__lake_control_totals() -%}
+  {%- set rel = lake_table('control_totals') -%}
+  {%- if rel is not none -%}{{ return("(select * from " ~ rel ~ ")") }}{%- endif -%}
+  {{ return("(select cast(null as varchar) as source, cast(null as varchar) as variant, cast(null as varchar) as dataset, cast(null as varchar) as dataset_type, cast(null as varchar) as provider, cast(null as varchar) as billing_account_id, cast(null as varchar) as billing_period, cast(null as varchar) as currency, cast(null as bigint) as rows, cast(null as varchar) as billed_total where false)") }}
+{%- endmacro %}
+
+{% macro duckdb__lake_control_totals() -%}
   {%- set pattern = var('lake_root') ~ '/_control/*/*/*.json' -%}
   {%- if execute -%}
     {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
@@ -165,12 +190,22 @@
 {% macro any_timestamp(expr) -%}
   (case when regexp_full_match(trim(cast({{ expr }} as varchar)), '\d{1,2}/\d{1,2}/\d{2}')
         then try_strptime(trim(cast({{ expr }} as varchar)), '%m/%d/%y')
-        else coalesce(try_cast(replace(trim(cast({{ expr }} as varchar)), 'Z', '') as timestamp),
-                      try_strptime(trim(cast({{ expr }} as varchar)), ['%m/%d/%Y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d'])) end)
+        else coalesce({{ try_cast_as("replace(trim(cast(" ~ expr ~ " as varchar)), 'Z', '')", 'timestamp') }},
+                      try_strptime(trim(cast({{ expr }} as varchar)), array['%m/%d/%Y', '%Y-%m-%dT%H:%MZ', '%Y-%m-%d'])) end)
 {%- endmacro %}
 
 {#- The ingest run reports (<lake>/_state/runs/<run_id>.json): one row per landing file and run. -#}
 {% macro lake_run_reports() -%}
+  {{ return(adapter.dispatch('lake_run_reports', 'sibyl')()) }}
+{%- endmacro %}
+
+{% macro default__lake_run_reports() -%}
+  {%- set rel = lake_table('run_reports') -%}
+  {%- if rel is not none -%}{{ return("(select * from " ~ rel ~ ")") }}{%- endif -%}
+  {{ return("(select cast(null as varchar) as run_id, cast(null as varchar) as started_at, cast(null as varchar) as finished_at, cast(null as varchar) as rel, cast(null as varchar) as status, cast(null as varchar) as provider, cast(null as varchar) as source, cast(null as varchar) as variant, cast(null as varchar) as dataset, cast(null as varchar) as dataset_type, cast(null as varchar[]) as periods, cast(null as bigint) as rows, cast(null as varchar) as billed_total, cast(null as varchar) as reason, cast(null as varchar[]) as notes, cast(null as varchar) as quarantine_path where false)") }}
+{%- endmacro %}
+
+{% macro duckdb__lake_run_reports() -%}
   {%- set pattern = var('lake_root') ~ '/_state/runs/*.json' -%}
   {%- set file_type = 'STRUCT(rel VARCHAR, status VARCHAR, provider VARCHAR, source VARCHAR, variant VARCHAR, dataset VARCHAR, dataset_type VARCHAR, periods VARCHAR[], "rows" BIGINT, billed_total VARCHAR, reason VARCHAR, notes VARCHAR[], quarantine_path VARCHAR)[]' -%}
   {%- if execute -%}
@@ -187,11 +222,29 @@
     `sibyl config init`) when set, else the seed of the same name (the demo's configuration).
     `sibyl run` always sets it, so the demo's organisation never applies to a user's data. -#}
 {% macro org_config(name) -%}
+  {{ return(adapter.dispatch('org_config', 'sibyl')(name)) }}
+{%- endmacro %}
+
+{% macro duckdb__org_config(name) -%}
   {%- set seed = ref(name) -%}
   {%- set folder = env_var('SIBYL_CONFIG_DIR', '') -%}
   {%- if folder -%}
-    (select * from read_csv({{ sql_string(folder ~ '/' ~ name ~ '.csv') }}, header = true, all_varchar = true, delim = ',', quote = '"'))
+    {{ return("(select * from read_csv(" ~ sql_string(folder ~ '/' ~ name ~ '.csv') ~ ", header = true, all_varchar = true, delim = ',', quote = '\"'))") }}
   {%- else -%}
-    {{ seed }}
+    {{ return(seed) }}
   {%- endif -%}
+{%- endmacro %}
+
+{#- Elsewhere the user's CSV files are loaded with the lake (ingest/pg_load.py: config__<name>,
+    every column text, as DuckDB's all_varchar read). -#}
+{% macro default__org_config(name) -%}
+  {%- set seed = ref(name) -%}
+  {%- if env_var('SIBYL_CONFIG_DIR', '') -%}
+    {%- set rel = lake_table('config__' ~ name) -%}
+    {%- if rel is none and execute -%}
+      {{ exceptions.raise_compiler_error("SIBYL_CONFIG_DIR is set but config__" ~ name ~ " is not loaded: load the lake with the configuration folder (sibyl warehouse load --config-dir)") }}
+    {%- endif -%}
+    {{ return(rel if rel is not none else seed) }}
+  {%- endif -%}
+  {{ return(seed) }}
 {%- endmacro %}

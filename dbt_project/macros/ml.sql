@@ -18,5 +18,26 @@
 {%- endmacro %}
 
 {% macro default__ml_table(table, empty_columns) -%}
-  {{ exceptions.raise_compiler_error("ML tables are read from the lake by DuckDB; on " ~ target.type ~ " load them first (not supported yet).") }}
+  {{ return(loaded_typed_table('ml__' ~ table, empty_columns)) }}
+{%- endmacro %}
+
+{#- Elsewhere (Postgres): the table ingest/pg_load.py loaded into the lake schema, its columns cast
+    to the typed empty relation's and matched by name (what DuckDB's `union all by name` does);
+    columns the empty relation does not name follow, as loaded. -#}
+{% macro loaded_typed_table(name, empty_columns) -%}
+  {%- set rel = lake_table(name) -%}
+  {%- if rel is none -%}{{ return("(select " ~ empty_columns ~ " where false) as " ~ sql_ident(name)) }}{%- endif -%}
+  {%- set have = adapter.get_columns_in_relation(rel) | map(attribute='name') | list -%}
+  {%- set typed = modules.re.findall('null::([a-z0-9_]+(?:\\([0-9, ]+\\))?) as ([a-z0-9_]+)', empty_columns) -%}
+  {%- set names = typed | map(attribute=1) | list -%}
+  {%- set cols = [] -%}
+  {%- for type, name in typed -%}
+    {%- if name in have -%}
+      {%- do cols.append("cast(" ~ sql_ident(name) ~ " as " ~ type ~ ") as " ~ sql_ident(name)) -%}
+    {%- else -%}
+      {%- do cols.append("cast(null as " ~ type ~ ") as " ~ sql_ident(name)) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- for c in have if c not in names -%}{%- do cols.append(sql_ident(c)) -%}{%- endfor -%}
+  {{ return("(select " ~ cols | join(", ") ~ " from " ~ rel ~ ") as " ~ sql_ident(name)) }}
 {%- endmacro %}

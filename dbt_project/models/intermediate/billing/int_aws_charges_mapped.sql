@@ -4,6 +4,7 @@
   the covered usage, which FOCUS already bills at 0. Unused commitment (Savings Plan recurring
   fee vs. used commitment, RI unused recurring fee) becomes its own Usage row, status Unused.
 -#}
+{% set ctes %}
 with
 
 -- not materialized: both CTEs are read twice (charges, derived rows); materialising ~1M wide rows
@@ -187,9 +188,9 @@ negation_gaps as (
         'Account' as sub_account_type,
         li.billing_period,
         cast(li.billing_period as timestamp) as billing_period_start,
-        cast(li.billing_period + interval 1 month as timestamp) as billing_period_end,
+        cast(li.billing_period + interval '1 month' as timestamp) as billing_period_end,
         cast(li.billing_period as timestamp) as charge_period_start,
-        cast(li.billing_period + interval 1 month as timestamp) as charge_period_end,
+        cast(li.billing_period + interval '1 month' as timestamp) as charge_period_end,
         li.currency_code as billing_currency,
         'Savings Plans' as service_name,
         'Other' as service_category,
@@ -208,12 +209,9 @@ negation_gaps as (
     having sum(li.unblended_cost) <> 0
 ),
 
+{% endset %}{{ ctes }}
 final as (
-    select * from charges
-    union all by name
-    select * from unused_commitments
-    union all by name
-    select * from negation_gaps
+    {{ union_all_by_name(ctes, ['charges', 'unused_commitments', 'negation_gaps']) }}
 )
 
 select * from final

@@ -72,7 +72,7 @@ charges as (
         case when s.subscription_id is not null then 'Subscription' end as sub_account_type,
         s.billing_period,
         cast(s.billing_period as timestamp) as billing_period_start,
-        cast(coalesce(s.billing_period_last_day + 1, s.billing_period + interval 1 month) as timestamp) as billing_period_end,
+        cast(coalesce(s.billing_period_last_day + 1, s.billing_period + interval '1 month') as timestamp) as billing_period_end,
         cast(s.charge_date as timestamp) as charge_period_start,
         cast(s.charge_date + 1 as timestamp) as charge_period_end,
         case

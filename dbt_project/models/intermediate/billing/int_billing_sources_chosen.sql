@@ -6,13 +6,13 @@ with
 
 control as (
     select distinct source, provider, billing_account_id, billing_period
-    from {{ lake_control_totals() }}
+    from {{ lake_control_totals() }} as totals
 ),
 
 keys as (
     select provider, billing_account_id, billing_period, list(distinct source order by source) as sources
     from control
-    group by all
+    {{ group_by_all(3) }}
 ),
 
 config as (
@@ -34,7 +34,7 @@ chosen as (
             (select any_value(c.authoritative_source) from config as c
               where c.provider = k.provider and c.billing_account_id = '*'
                 and list_contains(k.sources, c.authoritative_source)),
-            list_filter(k.sources, lambda s: s <> 'focus')[1],
+            {{ list_where('k.sources', 's', "s <> 'focus'") }}[1],
             k.sources[1]
         ) as chosen_source,
         len(k.sources) > 1 as has_alternatives

@@ -2,27 +2,23 @@
     every provider shares: units in FOCUS UnitFormat (pricing_units seed; Azure through the FinOps
     toolkit's PricingUnits open data) and the provider as invoice issuer (these providers invoice
     their own charges; a different issuer would mean a third-party, BilledCost-0 charge). -#}
-with
-
 {#- one entry per native provider (the registry: ingest/providers.py) plus FOCUS input, whose rows
     carry their own provider; source says which export a charge came from -#}
 {%- set natives = ['aws', 'gcp', 'azure', 'oci'] %}
+{% set ctes %}
+with
 
 {% for p in natives %}
-{{ p }} as (select * from {{ ref('int_' ~ p ~ '_charges_mapped') }}),
+{{ p }} as (select '{{ p }}' as provider, '{{ p }}' as source, * from {{ ref('int_' ~ p ~ '_charges_mapped') }}),
 {% endfor %}
 focus as (select * from {{ ref('int_focus_charges_mapped') }}),
 {#- AI API spend the AI providers bill directly (issue 14; never the cloud-billed AI lines) -#}
 ai as (select * from {{ ref('int_ai_charges_mapped') }}),
 
+{% endset %}{{ ctes }}
+{% set ctes_unioned %}
 all_sources as (
-    {%- for p in natives %}
-    select '{{ p }}' as provider, '{{ p }}' as source, * from {{ p }}
-    union all by name
-    {%- endfor %}
-    select * from focus
-    union all by name
-    select * from ai
+    {{ union_all_by_name(ctes, natives + ['focus', 'ai']) }}
 ),
 
 chosen as (select * from {{ ref('int_billing_sources_chosen') }}),
@@ -50,15 +46,16 @@ unit_map as (
     group by 2
 ),
 
+{% endset %}{{ ctes_unioned }}
 final as (
     select
-        u.* replace (
-            coalesce(pu.focus_unit, u.pricing_unit) as pricing_unit,
-            coalesce(cu.focus_unit, u.consumed_unit) as consumed_unit,
-            coalesce(du.focus_unit, u.commitment_discount_unit) as commitment_discount_unit,
-            case when u.charge_category = 'Tax' then null else u.sku_id end as sku_id,
-            case when u.charge_category = 'Tax' then null else u.sku_meter end as sku_meter
-        ),
+        {{ star_replace(cte_query(ctes ~ ctes_unioned, 'unioned'), [
+            ('pricing_unit', 'coalesce(pu.focus_unit, u.pricing_unit)'),
+            ('consumed_unit', 'coalesce(cu.focus_unit, u.consumed_unit)'),
+            ('commitment_discount_unit', 'coalesce(du.focus_unit, u.commitment_discount_unit)'),
+            ('sku_id', "case when u.charge_category = 'Tax' then null else u.sku_id end"),
+            ('sku_meter', "case when u.charge_category = 'Tax' then null else u.sku_meter end"),
+        ], 'u') }},
         u.provider_name as invoice_issuer_name,
         cast(u.charge_period_start as date) as charge_date
     from unioned as u

@@ -3,6 +3,7 @@
   charge on the same project, service and resource, so BilledCost sums to the invoice
   (sum(cost) + sum(credits.amount)).
 -#}
+{% set ctes %}
 with
 
 export_rows as (
@@ -30,7 +31,7 @@ shared as (
         case when e.project_id is not null then 'Project' end as sub_account_type,
         e.billing_period,
         cast(e.billing_period as timestamp) as billing_period_start,
-        cast(e.billing_period + interval 1 month as timestamp) as billing_period_end,
+        cast(e.billing_period + interval '1 month' as timestamp) as billing_period_end,
         e.usage_start_at as charge_period_start,
         e.usage_end_at as charge_period_end,
         cast(null as varchar) as charge_class,
@@ -71,9 +72,11 @@ shared as (
     left join services as s on s.service_code = e.service_id
 ),
 
+{% endset %}{{ ctes }}
+{% set ctes_shared = ctes %}{% set ctes %}
 charges as (
     select
-        sh.* exclude (_category, _cost, _cost_at_list, _pricing_quantity, _pricing_unit, _usage_amount, _usage_unit, _sku_description, _credits),
+        {{ star_except(cte_query(ctes_shared, 'shared'), ['_category', '_cost', '_cost_at_list', '_pricing_quantity', '_pricing_unit', '_usage_amount', '_usage_unit', '_sku_description', '_credits'], 'sh') }},
         'gcp:' || sh.source_file || ':' || sh.source_row as charge_id,
         sh._category as charge_category,
         sh._sku_description as charge_description,
@@ -98,22 +101,22 @@ charges as (
 ),
 
 credits_exploded as (
-    select sh.*, unnest(sh._credits) as _credit, generate_subscripts(sh._credits, 1) as _credit_index
+    select sh.*, {{ record_list_unnest('sh._credits') }} as _credit, {{ record_list_index('sh._credits') }} as _credit_index
     from shared as sh
     where len(sh._credits) > 0
 ),
 
 credits as (
     select
-        c.* exclude (_category, _cost, _cost_at_list, _pricing_quantity, _pricing_unit, _usage_amount, _usage_unit, _sku_description, _credits, _credit, _credit_index),
+        {{ star_except(cte_query(ctes_shared, 'shared'), ['_category', '_cost', '_cost_at_list', '_pricing_quantity', '_pricing_unit', '_usage_amount', '_usage_unit', '_sku_description', '_credits', '_credit', '_credit_index'], 'c') }},
         'gcp:' || c.source_file || ':' || c.source_row || ':credit:' || c._credit_index as charge_id,
         'Credit' as charge_category,
-        coalesce(c._credit.full_name, c._credit.name, c._credit.type) as charge_description,
+        coalesce({{ struct_get('c._credit', 'full_name') }}, {{ struct_get('c._credit', 'name') }}, {{ struct_get('c._credit', 'type') }}) as charge_description,
         'One-Time' as charge_frequency,
-        {{ money('c._credit.amount') }} as billed_cost,
-        {{ money('c._credit.amount') }} as effective_cost,
-        {{ money('c._credit.amount') }} as list_cost,
-        {{ money('c._credit.amount') }} as contracted_cost,
+        {{ money(double_as_decimal(struct_get('c._credit', 'amount'))) }} as billed_cost,
+        {{ money(double_as_decimal(struct_get('c._credit', 'amount'))) }} as effective_cost,
+        {{ money(double_as_decimal(struct_get('c._credit', 'amount'))) }} as list_cost,
+        {{ money(double_as_decimal(struct_get('c._credit', 'amount'))) }} as contracted_cost,
         cast(null as decimal(38, 10)) as list_unit_price,
         cast(null as decimal(38, 10)) as contracted_unit_price,
         cast(null as varchar) as pricing_category,
@@ -125,10 +128,9 @@ credits as (
     from credits_exploded as c
 ),
 
+{% endset %}{{ ctes }}
 final as (
-    select * from charges
-    union all by name
-    select * from credits
+    {{ union_all_by_name(ctes_shared ~ ctes, ['charges', 'credits']) }}
 )
 
 select * from final

@@ -21,7 +21,7 @@ final as (
         case when compartment_id is not null then 'Compartment' end as sub_account_type,
         billing_period,
         cast(billing_period as timestamp) as billing_period_start,
-        cast(billing_period + interval 1 month as timestamp) as billing_period_end,
+        cast(billing_period + interval '1 month' as timestamp) as billing_period_end,
         usage_start_at as charge_period_start,
         usage_end_at as charge_period_end,
         case when is_correction then 'Correction' end as charge_class,

@@ -28,7 +28,7 @@ pairs as (
     select
         t.tags_json,
         j.key as raw_key,
-        j.value ->> '$' as raw_value
+        {{ json_root_text('j.value') }} as raw_value
     from tag_sets as t, json_each(t.tags_json) as j
 ),
 
@@ -86,7 +86,7 @@ per_set as (
         tags_json,
         -- several raw keys can map to one canonical key (Team and owner-team): keep the first
         -- keys in sorted order, so the same tags always give the same text
-        to_json(map_from_entries(list({'key': canonical_key, 'value': canonical_value} order by canonical_key)))::varchar as normalized_tags_json,
+        {{ json_object_agg_text('canonical_key', 'canonical_value') }} as normalized_tags_json,
         min(canonical_value) filter (where canonical_key = 'team') as tag_team,
         min(canonical_value) filter (where canonical_key = 'environment') as tag_environment,
         min(canonical_value) filter (where canonical_key = 'cost_center') as tag_cost_center,
@@ -94,7 +94,7 @@ per_set as (
     from (
         select *, row_number() over (partition by tags_json, canonical_key order by raw_key) as rn
         from values_canonical
-    )
+    ) as ranked
     where rn = 1
     group by tags_json
 ),
@@ -112,10 +112,10 @@ final as (
         p.tag_environment,
         p.tag_cost_center,
         array_to_string(
-            list_filter(r.required_keys, lambda k: not list_contains(coalesce(p.canonical_keys, []), k)),
+            {{ list_where('r.required_keys', 'k', 'not list_contains(coalesce(p.canonical_keys, ' ~ empty_list('varchar') ~ '), k)') }},
             ','
         ) as missing_required_tags,
-        len(list_filter(r.required_keys, lambda k: not list_contains(coalesce(p.canonical_keys, []), k))) = 0
+        len({{ list_where('r.required_keys', 'k', 'not list_contains(coalesce(p.canonical_keys, ' ~ empty_list('varchar') ~ '), k)') }}) = 0
             and (p.tag_team is null or tm.team_id is not null) as is_fully_tagged,
         p.tag_team is not null and tm.team_id is null as has_unknown_team_value
     from tag_sets as t

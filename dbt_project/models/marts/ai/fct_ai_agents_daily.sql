@@ -30,4 +30,4 @@ select
     count(distinct nullif(d.session_id, '')) as sessions
 from detail as d
 join best as b on b.usage_date = d.usage_date and b.ai_provider = d.ai_provider and b.detail_rank = d.detail_rank
-group by all
+{{ group_by_all(8) }}

@@ -11,7 +11,7 @@ hierarchy as (
 )
 
 select
-    c.* exclude (ai_row),
+    {{ star_except(ref('stg_ai__charges'), ['ai_row'], 'c') }},
     coalesce(h.business_unit_id, 'unallocated') as business_unit_id,
     coalesce(h.business_group_id, 'unallocated') as business_group_id
 from charges as c

@@ -41,4 +41,4 @@ select
     cast(sum(cache_savings) as decimal(38, 10)) as cache_savings,
     case when sum(tokens) > 0 then cast(sum(cost) * 1000 / sum(tokens) as decimal(38, 10)) end as cost_per_1k_tokens
 from lines
-group by all
+{{ group_by_all(8) }}

@@ -15,11 +15,11 @@ windows as (
     select
         as_of_date,
         cast(date_trunc('month', as_of_date) as date) as month_start,
-        cast(date_trunc('month', as_of_date) - interval 1 month as date) as prev_month_start,
-        cast(date_trunc('month', as_of_date) - interval 2 month as date) as prev2_month_start,
+        cast(date_trunc('month', as_of_date) - interval '1 month' as date) as prev_month_start,
+        cast(date_trunc('month', as_of_date) - interval '2 month' as date) as prev2_month_start,
         -- the previous month up to the same day of month (clamped to its length)
         least(
-            cast(date_trunc('month', as_of_date) - interval 1 month as date) + cast(day(as_of_date) - 1 as integer),
+            cast(date_trunc('month', as_of_date) - interval '1 month' as date) + cast(day(as_of_date) - 1 as integer),
             cast(date_trunc('month', as_of_date) as date) - 1
         ) as prev_month_same_day
     from as_of

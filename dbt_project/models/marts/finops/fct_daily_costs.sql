@@ -38,7 +38,7 @@ aggregated as (
         sum(contracted_cost) as contracted_cost,
         count(*) as charge_count
     from charges
-    group by all
+    {{ group_by_all(15) }}
 ),
 
 final as (

@@ -36,7 +36,7 @@ aggregated as (
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost
     from charges
-    group by all
+    {{ group_by_all(12) }}
 ),
 
 final as (

@@ -14,8 +14,7 @@ status_log as (
 ),
 
 latest_status as (
-    select * from status_log
-    qualify row_number() over (partition by event_id order by changed_at desc) = 1
+    {{ first_row_per('status_log', 'event_id', 'changed_at desc') }}
 ),
 
 final as (

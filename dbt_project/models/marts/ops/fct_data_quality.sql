@@ -4,9 +4,7 @@
 with
 
 latest_files as (
-    select *
-    from {{ ref('fct_ingest_files') }}
-    qualify row_number() over (partition by relative_path order by ingested_at desc, run_id desc) = 1
+    {{ first_row_per(ref('fct_ingest_files'), 'relative_path', 'ingested_at desc, run_id desc') }}
 ),
 
 quarantined as (

@@ -5,14 +5,14 @@
 with
 
 files as (
-    select * from {{ lake_run_reports() }}
+    select * from {{ lake_run_reports() }} as reports
 ),
 
 final as (
     select
         run_id || ':' || rel as ingest_file_id,
         run_id,
-        try_cast(coalesce(nullif(finished_at, ''), started_at) as timestamptz) as ingested_at,
+        {{ try_cast_as("coalesce(nullif(finished_at, ''), started_at)", 'timestamptz') }} as ingested_at,
         coalesce(source, provider, 'unknown') as source,
         provider,
         rel as relative_path,

@@ -17,8 +17,7 @@ status_log as (
 ),
 
 latest_status as (
-    select * from status_log
-    qualify row_number() over (partition by opportunity_id order by changed_at desc) = 1
+    {{ first_row_per('status_log', 'opportunity_id', 'changed_at desc') }}
 ),
 
 charges as (
@@ -39,7 +38,7 @@ done as (
 realised as (
     select
         done.opportunity_id,
-        sum(case when c.charge_date < done.done_date and c.charge_date >= done.done_date - interval 30 day
+        sum(case when c.charge_date < done.done_date and c.charge_date >= done.done_date - interval '30 day'
                  then c.effective_cost else 0 end) as cost_30d_before,
         sum(case when c.charge_date >= done.done_date then c.effective_cost else 0 end) as cost_since,
         max(case when c.charge_date >= done.done_date then c.charge_date end) as last_charge_date,

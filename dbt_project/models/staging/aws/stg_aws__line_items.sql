@@ -4,6 +4,7 @@
 {% set athena = lake_source('aws', 'aws_cur_athena') %}
 {% set legacy = lake_source('aws', 'aws_cur_legacy') %}
 
+{% set ctes %}
 with
 
 cur2 as (
@@ -40,7 +41,7 @@ cur2 as (
         {{ lake_col(cur2, 'pricing_rate_code') }} as rate_code,
         {{ lake_col(cur2, 'line_item_line_item_description') }} as line_item_description,
         {{ lake_col(cur2, 'line_item_legal_entity') }} as legal_entity,
-        {% if 'product' in cur2.columns %}product['product_name']{% else %}null{% endif %} as product_name,
+        {% if 'product' in cur2.columns %}{{ map_get('product', 'product_name') }}{% else %}null{% endif %} as product_name,
         {{ lake_col(cur2, 'product_product_family') }} as product_family,
         {{ lake_col(cur2, 'product_region_code') }} as region_code,
         {{ lake_col(cur2, 'product_instance_type') }} as instance_type,
@@ -53,11 +54,10 @@ cur2 as (
         {{ lake_col(cur2, 'reservation_effective_cost', 'decimal(38, 10)') }} as reservation_effective_cost,
         {{ lake_col(cur2, 'reservation_unused_recurring_fee', 'decimal(38, 10)') }} as reservation_unused_recurring_fee,
         {{ lake_col(cur2, 'reservation_unused_quantity', 'decimal(38, 10)') }} as reservation_unused_quantity,
-        {%- set cur2_tags = "coalesce(to_json(resource_tags)::varchar, '{}')" if 'resource_tags' in cur2.columns else "'{}'" %}
+        {%- set cur2_tags = "coalesce(" ~ nested_json('resource_tags') ~ ", '{}')" if 'resource_tags' in cur2.columns else "'{}'" %}
         {%- if 'cost_category' in cur2.columns %}
         -- cost categories survive as tags (cost_category/<name>), merged by DuckDB's JSON functions
-        json_merge_patch({{ cur2_tags }}, coalesce(to_json(map_from_entries(list_transform(map_entries(cost_category),
-            lambda e: {'key': 'cost_category/' || e.key, 'value': e.value})))::varchar, '{}'))::varchar as tags_json
+        {{ json_merge_prefixed_map(cur2_tags, 'cost_category', 'cost_category/') }} as tags_json
         {%- else %}
         {{ cur2_tags }} as tags_json
         {%- endif %}
@@ -169,12 +169,9 @@ legacy as (
     where {{ lake_filter(legacy) }}
 ),
 
+{% endset %}{{ ctes }}
 unioned as (
-    select * from cur2
-    union all by name
-    select * from athena
-    union all by name
-    select * from legacy
+    {{ union_all_by_name(ctes, ['cur2', 'athena', 'legacy']) }}
 ),
 
 final as (

@@ -70,12 +70,12 @@ final as (
         billing_account_id,
         nullif(billing_account_name, '') as billing_account_name,
         nullif(billing_profile_id, '') as billing_profile_id,
-        cast(date_trunc('month', coalesce(try_strptime(billing_period_start_raw, ['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), try_cast(billing_period_start_raw as timestamp),
-                                        try_strptime(charge_date_raw, ['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), try_cast(charge_date_raw as timestamp))) as date) as billing_period,
-        cast(coalesce(try_strptime(billing_period_end_raw, ['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), try_cast(billing_period_end_raw as timestamp)) as date) as billing_period_last_day,
+        cast(date_trunc('month', coalesce(try_strptime(billing_period_start_raw, array['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), {{ try_cast_as('billing_period_start_raw', 'timestamp') }},
+                                        try_strptime(charge_date_raw, array['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), {{ try_cast_as('charge_date_raw', 'timestamp') }})) as date) as billing_period,
+        cast(coalesce(try_strptime(billing_period_end_raw, array['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), {{ try_cast_as('billing_period_end_raw', 'timestamp') }}) as date) as billing_period_last_day,
         lower(subscription_id) as subscription_id,
         nullif(subscription_name, '') as subscription_name,
-        cast(coalesce(try_strptime(charge_date_raw, ['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), try_cast(charge_date_raw as timestamp)) as date) as charge_date,
+        cast(coalesce(try_strptime(charge_date_raw, array['%m/%d/%Y', '%Y-%m-%d', '%m/%d/%y']), {{ try_cast_as('charge_date_raw', 'timestamp') }}) as date) as charge_date,
         nullif(product, '') as product,
         nullif(part_number, '') as part_number,
         nullif(meter_id, '') as meter_id,
@@ -98,8 +98,8 @@ final as (
         -- EA writes tags as "k": "v" pairs without braces; newer exports as a JSON object
         case
             when nullif(trim(tags_raw), '') is null then '{}'
-            when starts_with(trim(tags_raw), chr(123)) then coalesce(try_cast(trim(tags_raw) as json)::varchar, '{}')
-            else coalesce(try_cast('{' || trim(tags_raw) || '}' as json)::varchar, '{}')
+            when starts_with(trim(tags_raw), chr(123)) then coalesce({{ try_cast_as('trim(tags_raw)', 'json') }}::varchar, '{}')
+            else coalesce({{ try_cast_as("'{' || trim(tags_raw) || '}'", 'json') }}::varchar, '{}')
         end as tags_json,
         nullif(unit_of_measure, '') as unit_of_measure,
         nullif(reservation_id, '') as reservation_id,

@@ -8,6 +8,7 @@
 {% set ext_cols = [] %}
 {% for c in src.columns if c.lower().startswith('x_') %}{% do ext_cols.append(c) %}{% endfor %}
 
+{% set ctes %}
 with
 
 rows as (
@@ -67,11 +68,9 @@ rows as (
         {{ focus_col(src, 'CommitmentDiscountUnit') }} as commitment_discount_unit,
         {{ focus_col(src, 'Tags') }} as tags_raw,
         {%- if ext_cols %}
-        to_json(map_from_entries(list_filter([
-            {%- for c in ext_cols %}
-            {'key': {{ sql_string(c) }}, 'value': cast({{ sql_ident(c) }} as varchar)}{{ "," if not loop.last }}
-            {%- endfor %}
-        ], lambda e: e.value is not null and e.value <> '')))::varchar as extension_columns_json
+        {%- set pairs = [] %}
+        {%- for c in ext_cols %}{% do pairs.append((sql_string(c), sql_ident(c))) %}{% endfor %}
+        {{ json_object_nonempty(pairs) }} as extension_columns_json
         {%- else %}
         cast(null as varchar) as extension_columns_json
         {%- endif %}
@@ -79,9 +78,10 @@ rows as (
     where {{ lake_filter(src) }}
 ),
 
+{% endset %}{{ ctes }}
 final as (
     select
-        * exclude (billing_period_start_raw, billing_period_end_raw, charge_period_start_raw, charge_period_end_raw, tags_raw),
+        {{ star_except(cte_query(ctes, 'rows'), ['billing_period_start_raw', 'billing_period_end_raw', 'charge_period_start_raw', 'charge_period_end_raw', 'tags_raw']) }},
         {{ any_timestamp('billing_period_start_raw') }} as billing_period_start,
         {{ any_timestamp('billing_period_end_raw') }} as billing_period_end,
         {{ any_timestamp('charge_period_start_raw') }} as charge_period_start,

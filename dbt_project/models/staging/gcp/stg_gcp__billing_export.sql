@@ -5,6 +5,7 @@
 {% set kv = '[{"key":"VARCHAR","value":"VARCHAR"}]' %}
 {% set credits_shape = '[{"name":"VARCHAR","amount":"DOUBLE","full_name":"VARCHAR","id":"VARCHAR","type":"VARCHAR"}]' %}
 
+{% set ctes %}
 with
 
 nested as (
@@ -13,29 +14,29 @@ nested as (
         _source_row as source_row,
         _schema_variant as schema_variant,
         {{ lake_col(nested, 'billing_account_id') }} as billing_account_id,
-        {% if nested.columns %}service.id{% else %}null{% endif %} as service_id,
-        {% if nested.columns %}service.description{% else %}null{% endif %} as service_description,
-        {% if nested.columns %}sku.id{% else %}null{% endif %} as sku_id,
-        {% if nested.columns %}sku.description{% else %}null{% endif %} as sku_description,
+        {% if nested.columns %}{{ struct_get('service', 'id') }}{% else %}null{% endif %} as service_id,
+        {% if nested.columns %}{{ struct_get('service', 'description') }}{% else %}null{% endif %} as service_description,
+        {% if nested.columns %}{{ struct_get('sku', 'id') }}{% else %}null{% endif %} as sku_id,
+        {% if nested.columns %}{{ struct_get('sku', 'description') }}{% else %}null{% endif %} as sku_description,
         {{ lake_col(nested, 'usage_start_time', 'timestamptz') }} as usage_start_at,
         {{ lake_col(nested, 'usage_end_time', 'timestamptz') }} as usage_end_at,
-        {% if nested.columns %}project.id{% else %}null{% endif %} as project_id,
-        {% if nested.columns %}project.name{% else %}null{% endif %} as project_name,
-        {% if nested.columns %}to_json(labels)::varchar{% else %}null{% endif %} as labels_raw,
-        {% if nested.columns %}location.region{% else %}null{% endif %} as region,
-        {% if nested.columns %}location.location{% else %}null{% endif %} as location_name,
-        {% if nested.columns %}location.zone{% else %}null{% endif %} as zone,
-        {% if 'resource' in nested.columns %}resource.name{% else %}null{% endif %} as resource_name,
-        {% if 'resource' in nested.columns %}resource.global_name{% else %}null{% endif %} as resource_global_name,
+        {% if nested.columns %}{{ struct_get('project', 'id') }}{% else %}null{% endif %} as project_id,
+        {% if nested.columns %}{{ struct_get('project', 'name') }}{% else %}null{% endif %} as project_name,
+        {% if nested.columns %}{{ nested_json('labels') }}{% else %}null{% endif %} as labels_raw,
+        {% if nested.columns %}{{ struct_get('location', 'region') }}{% else %}null{% endif %} as region,
+        {% if nested.columns %}{{ struct_get('location', 'location') }}{% else %}null{% endif %} as location_name,
+        {% if nested.columns %}{{ struct_get('location', 'zone') }}{% else %}null{% endif %} as zone,
+        {% if 'resource' in nested.columns %}{{ struct_get('resource', 'name') }}{% else %}null{% endif %} as resource_name,
+        {% if 'resource' in nested.columns %}{{ struct_get('resource', 'global_name') }}{% else %}null{% endif %} as resource_global_name,
         {{ lake_col(nested, 'cost', 'decimal(38, 10)') }} as cost,
         {{ lake_col(nested, 'cost_at_list', 'decimal(38, 10)') }} as cost_at_list,
         {{ lake_col(nested, 'currency') }} as currency,
-        {% if nested.columns %}try_cast(usage.amount as decimal(38, 10)){% else %}null{% endif %} as usage_amount,
-        {% if nested.columns %}usage.unit{% else %}null{% endif %} as usage_unit,
-        {% if nested.columns %}try_cast(usage.amount_in_pricing_units as decimal(38, 10)){% else %}null{% endif %} as pricing_quantity,
-        {% if nested.columns %}usage.pricing_unit{% else %}null{% endif %} as pricing_unit,
-        {% if nested.columns %}to_json(credits)::varchar{% else %}null{% endif %} as credits_raw,
-        {% if nested.columns %}cast(invoice.month as varchar){% else %}null{% endif %} as invoice_month,
+        {% if nested.columns %}{{ double_as_decimal(struct_get('usage', 'amount')) }}{% else %}null{% endif %} as usage_amount,
+        {% if nested.columns %}{{ struct_get('usage', 'unit') }}{% else %}null{% endif %} as usage_unit,
+        {% if nested.columns %}{{ double_as_decimal(struct_get('usage', 'amount_in_pricing_units')) }}{% else %}null{% endif %} as pricing_quantity,
+        {% if nested.columns %}{{ struct_get('usage', 'pricing_unit') }}{% else %}null{% endif %} as pricing_unit,
+        {% if nested.columns %}{{ nested_json('credits') }}{% else %}null{% endif %} as credits_raw,
+        {% if nested.columns %}cast({{ struct_get('invoice', 'month') }} as varchar){% else %}null{% endif %} as invoice_month,
         {{ lake_col(nested, 'cost_type') }} as cost_type
     from {{ nested.relation }}
     where {{ lake_filter(nested) }}
@@ -75,10 +76,9 @@ flat as (
     where {{ lake_filter(flat) }}
 ),
 
+{% endset %}{{ ctes }}
 unioned as (
-    select * from nested
-    union all by name
-    select * from flat
+    {{ union_all_by_name(ctes, ['nested', 'flat']) }}
 ),
 
 final as (
@@ -97,7 +97,7 @@ final as (
         nullif(project_id, '') as project_id,
         nullif(project_name, '') as project_name,
         coalesce(
-            to_json(map_from_entries(from_json(labels_raw, '{{ kv }}')))::varchar, '{}'
+            {{ kv_list_json_object('labels_raw') }}, '{}'
         ) as tags_json,
         nullif(region, '') as region,
         nullif(location_name, '') as location_name,
@@ -111,7 +111,7 @@ final as (
         nullif(usage_unit, '') as usage_unit,
         pricing_quantity,
         nullif(pricing_unit, '') as pricing_unit,
-        coalesce(from_json(credits_raw, '{{ credits_shape }}'), []) as credits,
+        {{ record_list('credits_raw', credits_shape) }} as credits,
         lower(coalesce(cost_type, 'regular')) as cost_type
     from unioned
 )

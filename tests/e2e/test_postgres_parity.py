@@ -1,0 +1,217 @@
+"""The same lake built on DuckDB and on a real PostgreSQL 15 server gives the same marts.
+
+A server from the machine's binaries (`pg_config --bindir`) starts in a temp folder on a free
+port. The e2e pipeline's run on the sample exports (tests/e2e/conftest.py `built_root`, shared
+with the other e2e tests: ingest, dbt on DuckDB, the ML and savings jobs) gives the DuckDB marts
+and a lake holding the ML and savings outputs too; that lake is bulk-loaded into Postgres
+(ingest/pg_load.py), every model is built there, and every mart table DuckDB has is compared row
+for row (tests/parity.py: exact numbers, floats within 1e-9, JSON by value, order-insensitive).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+from psycopg2 import sql as pgsql
+
+from ingest.pg_load import load_lake, plan_tables
+from tests.conftest import env_vars
+from tests.parity import diff_rows
+from tests.pg_server import PgServer, bindir, temp_postgres
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(bindir() is None, reason="PostgreSQL server binaries not installed"),
+]
+
+# Models that do not build on Postgres yet, and why (docs/postgres.md says the same):
+# fct_ai_cloud_lines is a dbt-duckdb Python model (dbt-postgres runs SQL only);
+# fct_ai_costs_daily reads it.
+KNOWN_GAPS = {"fct_ai_cloud_lines", "fct_ai_costs_daily"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+    with temp_postgres(tmp_path_factory.mktemp("pg")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def built(built_root: Path, server: PgServer) -> dict[str, object]:
+    """The e2e pipeline's folder (ingest, dbt on DuckDB, ML and savings jobs on the sample
+    exports: tests/e2e/conftest.py) synced to Postgres the way `sibyl run --warehouse` does:
+    its lake (ML and savings outputs included) loaded, `dbt build` (data and unit tests too) on
+    the Postgres target, the read-only role granted."""
+    from app.warehouse_cli import sync
+
+    env = {"SIBYL_DATA_DIR": str(built_root), "SIBYL_LAKE_ROOT": str(built_root / "lake"),
+           "SIBYL_WAREHOUSE": str(built_root / "warehouse.duckdb"),
+           "SIBYL_MARTS_DIR": str(built_root / "marts")}  # fmt: skip
+    with env_vars(env):
+        code = sync(server.url)
+    results = json.loads((built_root / "dbt_target_postgres" / "run_results.json").read_text())
+    loaded = {r[0]: r[1] for r in _pg_rows(server, "lake")}
+    return {"duckdb": built_root / "warehouse.duckdb", "lake": built_root / "lake",
+            "loaded": loaded, "code": code, "results": results}  # fmt: skip
+
+
+def _pg_rows(server: PgServer, schema: str) -> list[tuple[str, int]]:
+    """(table, rows) of every table in a schema."""
+    out = []
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select table_name from information_schema.tables where table_schema = %s", (schema,)
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(
+                pgsql.SQL("select count(*) from {}.{}").format(
+                    pgsql.Identifier(schema), pgsql.Identifier(name)
+                )
+            )
+            out.append((name, cur.fetchone()[0]))  # type: ignore[index]
+    return out
+
+
+def test_the_loader_brings_every_lake_row(built) -> None:
+    """Row counts per loaded table equal DuckDB's count over the same files."""
+    lake = built["lake"]
+    con = duckdb.connect()
+    for table in plan_tables(lake):  # type: ignore[arg-type]
+        expected = con.execute(
+            "select count(*) from read_parquet($files, union_by_name = true)",
+            {"files": list(table.files)},
+        ).fetchone()[0]  # type: ignore[index]
+        got = built["loaded"][table.name]  # type: ignore[index]
+        assert got == expected, table.name
+    con.close()
+
+
+def test_every_model_builds_and_every_dbt_test_passes_on_postgres_but_the_known_gaps(built) -> None:
+    results = built["results"]["results"]  # type: ignore[index]
+    models = {
+        r["unique_id"].split(".")[-1]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("model.")
+    }
+    assert len(models) >= 50
+    assert {m for m, status in models.items() if status != "success"} == KNOWN_GAPS
+    failed_tests = [
+        r["unique_id"]
+        for r in results
+        if r["status"] in ("fail", "error") and not r["unique_id"].startswith("model.")
+    ]
+    assert failed_tests == []
+    assert built["code"] == 1  # dbt's exit code: the known gaps
+
+
+def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
+    duck = duckdb.connect(str(built["duckdb"]), read_only=True)
+    duck.execute("set timezone = 'UTC'")
+    tables = [
+        r[0]
+        for r in duck.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
+    assert "fct_charges" in tables and len(tables) >= 25
+    problems: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    compared = 0
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("set timezone = 'UTC'")
+        for name in tables:
+            if name in KNOWN_GAPS:
+                continue
+            rel = duck.table(f"marts.{name}")
+            d_cols = [c.lower() for c in rel.columns]
+            d_rows = rel.fetchall()
+            cur.execute(pgsql.SQL("select * from marts.{}").format(pgsql.Identifier(name)))
+            p_cols = [c[0].lower() for c in cur.description]
+            if d_cols != p_cols:
+                problems[name] = [f"columns differ: {sorted(set(d_cols) ^ set(p_cols)) or 'order'}"]
+                continue
+            counts[name] = len(d_rows)
+            diff = diff_rows(d_rows, cur.fetchall(), d_cols)
+            if diff:
+                problems[name] = diff
+            compared += 1
+        # the biggest mart is not empty on Postgres
+        cur.execute("select count(*), sum(billed_cost) from marts.fct_charges")
+        n, billed = cur.fetchone()
+    duck.close()
+    assert problems == {}
+    assert compared == len(set(tables) - KNOWN_GAPS)
+    assert n > 1000 and isinstance(billed, Decimal)
+    # the ML and savings marts (read from the Python jobs' Parquet outputs) were compared with rows
+    ml = (
+        "fct_anomaly_series",
+        "fct_cost_forecasts",
+        "fct_budget_status",
+        "fct_savings_opportunities",
+    )
+    assert all(counts[m] > 0 for m in ml), {m: counts[m] for m in ml}
+
+
+def test_the_loader_unions_drifting_files_by_name_as_duckdb_does(
+    tmp_path, server: PgServer
+) -> None:
+    """Two deliveries of one export whose columns differ (one added, order changed, a nested map
+    and a double): one table with every column, nulls where a file lacked one, the double as the
+    decimal DuckDB's cast makes of it."""
+    lake = tmp_path / "lake"
+    for period, sql in (
+        ("2026-01", "select 'a' as k, 1.1::double as cost, map(['team'], ['x']) as tags"),
+        ("2026-02", "select 2.675::double as cost, 'b' as k, 'new' as added"),
+    ):
+        folder = lake / "raw" / "aws" / f"billing_period={period}"
+        folder.mkdir(parents=True)
+        duckdb.sql(sql).write_parquet(str(folder / "aws_cur2__acme.parquet"))
+    loaded = load_lake(lake, server.url, schema="lake_drift")
+    assert [(t.name, t.rows) for t in loaded] == [("raw__aws__aws_cur2", 2)]
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select k, cost, tags, added, billing_period from lake_drift.raw__aws__aws_cur2 order by k"
+        )
+        rows = cur.fetchall()
+        cur.execute("drop schema lake_drift cascade")
+    assert rows == [
+        ("a", Decimal("1.1000000000"), '{"team":"x"}', None, "2026-01"),
+        ("b", Decimal("2.6750000000"), None, "new", "2026-02"),
+    ]
+
+
+def test_the_analyst_role_reads_the_marts_and_cannot_write(built, server: PgServer) -> None:
+    from ingest.pg_warehouse import grant_readonly
+
+    grant_readonly(server.url, "analyst_ro", password="not-a-secret")
+    as_analyst = f"postgresql://analyst_ro@{server.host}:{server.port}/{server.database}"
+    with psycopg2.connect(as_analyst) as pg, pg.cursor() as cur:
+        cur.execute("select count(*) from marts.fct_charges")
+        assert cur.fetchone()[0] > 0  # type: ignore[index]
+    for statement in (
+        "insert into marts.dim_teams (team_id) values ('intruder')",
+        "delete from marts.fct_charges",
+        "create table marts.scratch (x int)",
+        "select count(*) from lake.raw__aws__aws_cur2",
+    ):
+        with (
+            psycopg2.connect(as_analyst) as pg,
+            pg.cursor() as cur,
+            pytest.raises(psycopg2.errors.InsufficientPrivilege),
+        ):
+            cur.execute(statement)
+    # tables dbt creates later are readable without granting again (default privileges)
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("create table marts.later_mart as select 1 as x")
+    with psycopg2.connect(as_analyst) as pg, pg.cursor() as cur:
+        cur.execute("select x from marts.later_mart")
+        assert cur.fetchall() == [(1,)]
+    with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
+        cur.execute("drop table marts.later_mart")
