@@ -62,3 +62,13 @@ def synthetic_plan(n: int, seed: int = 7) -> dict[str, Any]:
         *(rng.choice(makers)(i) for i in range(n)),
         regions={"aws": "us-east-1", "google": "us-central1"},
     )
+
+
+def priced(doc: dict[str, Any], catalog: Any, usage: Any = None) -> dict[str, Any]:
+    """address -> priced resource of a plan document priced with ``catalog``."""
+    from iac_gate.plan import parse_plan_document
+    from iac_gate.pricing import price_changes
+
+    return {
+        r.change.address: r for r in price_changes(parse_plan_document(doc, "t"), catalog, usage)
+    }

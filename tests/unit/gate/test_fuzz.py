@@ -8,19 +8,11 @@ import json
 import random
 from pathlib import Path
 
-import pytest
-
-from iac_gate.catalog import PriceCatalog
 from iac_gate.cli import main
 
 FIX = Path("tests/iac_fixtures")
 JUNK = [None, 0, -1, -30000, 1.5, 1e308, float("inf"), 100_000_000, "", "x", "-5", [], {},
         True, [None], {"a": None}]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def catalog() -> PriceCatalog:
-    return PriceCatalog()
 
 
 def run(argv, capsys, catalog):

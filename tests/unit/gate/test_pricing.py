@@ -11,26 +11,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 from pathlib import Path
 
-import pytest
-
-from iac_gate.catalog import PriceCatalog
 from iac_gate.gate import run_gate
-from iac_gate.plan import parse_plan_document
-from iac_gate.pricing import PRICERS, price_changes
-from tests.gate_plans import change, plan
+from iac_gate.pricing import PRICERS
+from tests.gate_plans import change, plan, priced
 
 H = D(730)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> PriceCatalog:
-    return PriceCatalog()
-
-
-def priced(doc, catalog, usage=None):
-    return {
-        r.change.address: r for r in price_changes(parse_plan_document(doc, "test"), catalog, usage)
-    }
 
 
 def test_cost_model_covers_at_least_40_types() -> None:

@@ -18,24 +18,12 @@ import json
 from decimal import Decimal as D
 from pathlib import Path
 
-import pytest
-
-from iac_gate.catalog import PriceCatalog
 from iac_gate.catalog_build import libcloud_rows
 from iac_gate.plan import parse_plan_document
 from iac_gate.pricing import price_changes
-from tests.gate_plans import change, plan
+from tests.gate_plans import change, plan, priced
 
 H = D(730)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> PriceCatalog:
-    return PriceCatalog()
-
-
-def priced(doc, catalog):
-    return {r.change.address: r for r in price_changes(parse_plan_document(doc, "t"), catalog)}
 
 
 def test_us_east_regions_take_the_lower_of_libcloud_entries(tmp_path: Path, catalog) -> None:

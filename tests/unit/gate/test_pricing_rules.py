@@ -14,22 +14,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from iac_gate.catalog import PriceCatalog
 from iac_gate.gate import run_gate
-from iac_gate.plan import parse_plan_document
-from iac_gate.pricing import PRICERS, price_changes
-from tests.gate_plans import change, plan
+from iac_gate.pricing import PRICERS
+from tests.gate_plans import change, plan, priced
 
 H = D(730)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> PriceCatalog:
-    return PriceCatalog()
-
-
-def priced(doc, catalog):
-    return {r.change.address: r for r in price_changes(parse_plan_document(doc, "t"), catalog)}
 
 
 def test_about_120_types_are_priced() -> None:
