@@ -131,9 +131,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
     if args.data_dir:
-        remote = "://" in args.data_dir  # a bucket URL (docs/remote_storage.md): kept as given
-        data_dir = Path(args.data_dir).expanduser().resolve()
-        os.environ["SIBYL_DATA_DIR"] = args.data_dir if remote else str(data_dir)
+        from orchestration.settings import path_or_url
+
+        # a bucket URL (docs/remote_storage.md) is kept as given
+        os.environ["SIBYL_DATA_DIR"] = path_or_url(args.data_dir)
         for key in ("SIBYL_LAKE_ROOT", "SIBYL_WAREHOUSE", "SIBYL_MARTS_DIR"):
             os.environ.pop(key, None)  # derived from the data dir
     from orchestration.settings import Settings

@@ -24,11 +24,11 @@ def sync(url: str, role: str | None = None) -> int:
     """Load the lake, build the models on Postgres, grant the read-only role; dbt's exit code."""
     from ingest.pg_load import load_lake
     from ingest.pg_warehouse import DEFAULT_ROLE, dbt_env, grant_readonly, parse_target
-    from orchestration.settings import Settings
+    from orchestration.settings import Settings, is_url
 
     target = parse_target(url)
     s = Settings.from_env()
-    if "://" in s.lake_root:
+    if is_url(s.lake_root):
         print("sibyl warehouse: a remote lake cannot be loaded into Postgres yet", file=sys.stderr)
         return 2
     print(f"== loading the lake into {target.redacted} ==", flush=True)

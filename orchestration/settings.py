@@ -13,8 +13,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def _path_or_url(value: str) -> str:
-    return value if "://" in value else str(Path(value).expanduser().resolve())
+def is_url(value: str) -> bool:
+    """A bucket URL (s3://, gs://, abfs://, ...) rather than a local path."""
+    return "://" in value
+
+
+def path_or_url(value: str) -> str:
+    """A URL as given; a local path made absolute (Dagster, dbt and Streamlit run elsewhere)."""
+    return value if is_url(value) else str(Path(value).expanduser().resolve())
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class Settings:
         # and CI artifacts default under it; local state (the DuckDB warehouse, users, reports)
         # then goes to SIBYL_STATE_DIR (default <repo>/data), since DuckDB writes a local file.
         raw = os.environ.get("SIBYL_DATA_DIR", "")
-        remote = raw.rstrip("/") if "://" in raw else ""
+        remote = raw.rstrip("/") if is_url(raw) else ""
         local = os.environ.get("SIBYL_STATE_DIR", "") if remote else raw
         data_dir = Path(local or REPO_ROOT / "data").expanduser().resolve()
 
@@ -51,26 +57,26 @@ class Settings:
         return cls(
             data_dir=str(data_dir),
             storage_root=remote or str(data_dir),
-            landing_root=_path_or_url(os.environ.get("SIBYL_LANDING_ROOT", under("landing"))),
-            lake_root=_path_or_url(os.environ.get("SIBYL_LAKE_ROOT", under("lake"))),
-            warehouse_path=_path_or_url(
+            landing_root=path_or_url(os.environ.get("SIBYL_LANDING_ROOT", under("landing"))),
+            lake_root=path_or_url(os.environ.get("SIBYL_LAKE_ROOT", under("lake"))),
+            warehouse_path=path_or_url(
                 os.environ.get("SIBYL_WAREHOUSE", str(data_dir / "warehouse.duckdb"))
             ),
-            marts_dir=_path_or_url(os.environ.get("SIBYL_MARTS_DIR", under("marts"))),
+            marts_dir=path_or_url(os.environ.get("SIBYL_MARTS_DIR", under("marts"))),
             dbt_project_dir=str(REPO_ROOT / "dbt_project"),
             dbt_target=os.environ.get("DBT_TARGET", "duckdb"),
             duckdb_memory_limit=os.environ.get("SIBYL_DUCKDB_MEMORY_LIMIT", "2GB"),
-            ci_artifacts_root=_path_or_url(
+            ci_artifacts_root=path_or_url(
                 os.environ.get("SIBYL_CI_ARTIFACTS_ROOT", under("ci_artifacts"))
             ),
-            policies_dir=_path_or_url(
+            policies_dir=path_or_url(
                 os.environ.get("SIBYL_POLICIES_DIR", str(REPO_ROOT / "examples" / "policies"))
             ),
-            price_catalog_dir=_path_or_url(
+            price_catalog_dir=path_or_url(
                 os.environ.get("SIBYL_PRICE_CATALOG_BUILD_DIR", str(data_dir / "price_catalog"))
             ),
             # the user's budgets with their configuration; the demo's seed otherwise
-            budgets_file=_path_or_url(
+            budgets_file=path_or_url(
                 os.environ.get(
                     "SIBYL_BUDGETS_FILE",
                     str(Path(os.environ["SIBYL_CONFIG_DIR"]) / "budgets.csv")
@@ -83,7 +89,7 @@ class Settings:
                 if os.environ.get("SIBYL_CONFIG_DIR")
                 else ""
             ),
-            webhooks_file=_path_or_url(
+            webhooks_file=path_or_url(
                 os.environ.get(
                     "SIBYL_WEBHOOKS_FILE",
                     str(REPO_ROOT / "examples" / "notifications" / "webhooks.yaml"),
@@ -104,7 +110,7 @@ class Settings:
                 "SIBYL_DATA_DIR": self.storage_root or self.data_dir,
             }
             | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
-            | ({"SIBYL_STATE_DIR": self.data_dir} if "://" in self.storage_root else {})
+            | ({"SIBYL_STATE_DIR": self.data_dir} if is_url(self.storage_root) else {})
         )
 
     def export_dbt_env(self) -> None:
