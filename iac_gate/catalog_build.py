@@ -136,7 +136,7 @@ def _row(
 
 
 AZURE_SRC = "Azure Retail Prices API (prices.azure.com)"
-AZURE_SERVICES = ("Virtual Machines", "Azure App Service")
+AZURE_SERVICES = ("Virtual Machines", "Azure App Service", "SQL Database")
 # App Service plan meters: skuName "P1 v3", "I2 v2", "P1 mv3", "PC2", "B1" are Terraform's
 # `P1v3`, `I2v2`, `P1mv3`, `PC2`, `B1` (stamp fees, certificates and domains are not plan SKUs).
 _PLAN_SKU = re.compile(r"^(?:[BSD]\d|P\d(?:v2|v3|mv3|v4|mv4)?|I\d(?:v2|mv2)?|PC\d)$", re.I)
@@ -169,10 +169,57 @@ def _azure_app_service_row(it: dict[str, Any]) -> Row | None:
     )  # fmt: skip
 
 
+_SQL_TIER = {"General Purpose": "GP", "Business Critical": "BC", "Hyperscale": "HS"}
+# "SQL Database Single/Elastic Pool General Purpose - Compute Gen5", "... - Compute DC-Series"
+_SQL_COMPUTE = re.compile(
+    r"^SQL Database Single(?:DB)?/Elastic Pool (General Purpose|Business Critical|Hyperscale)"
+    r" - Compute (Gen5|DC-Series)$"
+)
+_SQL_STORAGE = {
+    "General Purpose Data Stored": ("sql_database_storage", "GP"),
+    "General Purpose Zone Redundancy Data Stored": ("sql_database_storage", "GP_ZR"),
+    "Business Critical Data Stored": ("sql_database_storage", "BC"),
+}
+_SQL_POOL = re.compile(r"^SQL Database Elastic Pool - (Basic|Standard|Premium)$")
+_SQL_EXTRA_STORAGE = re.compile(r"^SQL Database (Standard|Premium) - Storage$")
+
+
+def _azure_sql_row(it: dict[str, Any]) -> Row | None:
+    """Azure SQL Database meters, licence not included (the Retail Prices API lists the SQL
+    licence apart): vCore compute per vCore-hour (`GP_Gen5`, `BC_DC`, ...), General Purpose zone
+    redundancy per vCore-hour, storage per GB-month (vCore tiers; extra storage of Standard and
+    Premium DTU pools), and elastic-pool eDTU packs per day (`Standard_200`)."""
+    product, meter = str(it.get("productName", "")), str(it.get("meterName", ""))
+    sku, uom = str(it.get("skuName", "")), it.get("unitOfMeasure")
+    key: tuple[str, str, str] | None = None
+    if (m := _SQL_COMPUTE.match(product)) and uom == "1 Hour":
+        family = "Gen5" if m.group(2) == "Gen5" else "DC"
+        if meter == "vCore" and sku in ("1 vCore", "vCore"):
+            key = ("sql_vcore_compute", f"{_SQL_TIER[m.group(1)]}_{family}", "vCore-hour")
+        elif meter == "Zone Redundancy vCore" and sku == "1 vCore Zone Redundancy":
+            key = ("sql_vcore_zone_redundancy", f"{_SQL_TIER[m.group(1)]}_{family}", "vCore-hour")
+    elif meter in _SQL_STORAGE and uom == "1 GB/Month":
+        key = (*_SQL_STORAGE[meter], "GB-month")
+    elif (m := _SQL_EXTRA_STORAGE.match(product)) and meter == "Data Stored":
+        key = ("sql_dtu_extra_storage", m.group(1), "GB-month")
+    elif (m := _SQL_POOL.match(product)) and uom == "1/Day" and sku.endswith(" DTU Pack"):
+        key = ("sql_elastic_pool_dtu", f"{m.group(1)}_{sku.split()[0]}", "day")
+    if key is None:
+        return None
+    return _row(
+        "azurerm", key[0], key[1], None, it["armRegionName"], key[2], it["retailPrice"],
+        AZURE_SRC, str(it.get("effectiveStartDate", ""))[:10], it.get("tierMinimumUnits", 0),
+    )  # fmt: skip
+
+
 def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
     """Pay-as-you-go (`Consumption`) prices from Azure Retail Prices API pages: VMs (Spot and
-    Low Priority meters skipped) and App Service plans."""
-    readers = {"Virtual Machines": _azure_vm_row, "Azure App Service": _azure_app_service_row}
+    Low Priority meters skipped), App Service plans and Azure SQL Database."""
+    readers = {
+        "Virtual Machines": _azure_vm_row,
+        "Azure App Service": _azure_app_service_row,
+        "SQL Database": _azure_sql_row,
+    }
     for path in paths:
         doc = json.loads(_read_text(path))
         items = doc.get("Items") or doc.get("items") or []

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_gate.catalog import azure_vm_key
 from iac_gate.model import Component, Unknown
-from iac_gate.pricing import azure_cosmos, azure_data
+from iac_gate.pricing import azure_cosmos, azure_data, azure_sql
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _ONE = Decimal(1)
@@ -403,4 +403,5 @@ PRICERS: dict[str, PriceFn] = {
     "azurerm_machine_learning_compute_cluster": azurerm_machine_learning_compute_cluster,
     **azure_data.PRICERS,
     **azure_cosmos.PRICERS,
+    **azure_sql.PRICERS,
 }  # fmt: skip

@@ -29,34 +29,37 @@ def _sql_objective(
     """One database's compute (and storage) for a service objective: vCores × the per-vCore hour
     (licence included), storage per GB-month; a DTU objective is one hourly price."""
     m = _VCORE.match(sku)
-    if m and str(side.text("license_type") or "LicenseIncluded") == "BasePrice":
-        # Azure Hybrid Benefit: compute without the SQL licence, which the catalog lacks
-        return [
-            missing(f"vCores ({sku}, Azure Hybrid Benefit)", "licence-free vCore prices are not in the catalog"),
-            p.component(
-                side, "Storage", "sql_database_storage", m.group(1),
-                VCORE_DEFAULT_MAX_GB if max_gb is None else max_gb,
-            ),
-        ]  # fmt: skip
     if m:
-        tier = m.group(1)
+        tier, vcores = m.group(1), Decimal(m.group(2))
+        zr = tier == "GP" and side.flag("zone_redundant")
+        if str(side.text("license_type") or "LicenseIncluded") == "BasePrice":
+            # Azure Hybrid Benefit: the vCore price without the SQL licence
+            compute = p.component(
+                side, f"vCores ({sku}, Azure Hybrid Benefit)", "sql_vcore_compute",
+                f"{tier}_Gen5", vcores, per_hour=True,
+            )  # fmt: skip
+        else:
+            compute = p.component(
+                side, f"vCores ({sku})", "sql_database_vcore", f"{tier}_Gen5", vcores,
+                per_hour=True,
+            )  # fmt: skip
         out = [
+            compute,
             p.component(
-                side, f"vCores ({sku})", "sql_database_vcore", f"{tier}_Gen5",
-                Decimal(m.group(2)), per_hour=True,
-            ),
-            p.component(
-                side, "Storage", "sql_database_storage", tier,
+                side, "Storage", "sql_database_storage", "GP_ZR" if zr else tier,
                 VCORE_DEFAULT_MAX_GB if max_gb is None else max_gb,
             ),
         ]  # fmt: skip
-        if tier == "GP" and side.flag("zone_redundant"):
-            # Business Critical includes zone redundancy; General Purpose bills it on top.
+        if zr:
+            # Business Critical includes zone redundancy; General Purpose bills it per vCore-hour
+            # and stores the data zone-redundantly
+            # (https://azure.microsoft.com/pricing/details/azure-sql-database/single/).
             out.append(
-                missing(
-                    "Zone redundancy (GP)", "zone-redundant vCore prices are not in the catalog"
+                p.component(
+                    side, "Zone redundancy (GP)", "sql_vcore_zone_redundancy", "GP_Gen5", vcores,
+                    per_hour=True,
                 )
-            )
+            )  # fmt: skip
         return out
     if sku.startswith(("GP_S_", "HS_")):
         return [

@@ -78,9 +78,9 @@ def test_refresh_downloads_sources_and_follows_azure_pages(tmp_path) -> None:
         )
     finally:
         server.shutdown()
-    # two pages for each service (Virtual Machines, Azure App Service): this server answers
-    # every filter with the same VM pages, which the App Service reader skips
-    assert len(got["azure"]) == 4
+    # two pages for each service (Virtual Machines, Azure App Service, SQL Database): this
+    # server answers every filter with the same VM pages, which the other readers skip
+    assert len(got["azure"]) == 6
     assert all(Path(p).parent == tmp_path / "dl" for p in got["azure"])
     report = build_catalog(
         tmp_path / "cat",
