@@ -101,9 +101,10 @@ def _vcore_pool(
 
 def azurerm_mssql_elasticpool(side: Side, p: Pricer) -> list[Component]:
     sku, cap = side.text("sku", "name"), side.number("sku", "capacity")
-    for v in (sku, cap):
-        if isinstance(v, Unknown):
-            return [missing("Elastic pool", v.why)]
+    if isinstance(sku, Unknown):
+        return [missing("Elastic pool", sku.why)]
+    if isinstance(cap, Unknown):
+        return [missing("Elastic pool", cap.why)]
     if sku is None or cap is None:
         return [missing("Elastic pool", "the pool's sku name or capacity is not set")]
     max_gb = _max_size_gb(side)
