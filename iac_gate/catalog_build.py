@@ -136,7 +136,13 @@ def _row(
 
 
 AZURE_SRC = "Azure Retail Prices API (prices.azure.com)"
-AZURE_SERVICES = ("Virtual Machines", "Azure App Service", "SQL Database")
+AZURE_SERVICES = (
+    "Virtual Machines",
+    "Azure App Service",
+    "SQL Database",
+    "Azure Monitor",
+    "Log Analytics",
+)
 # App Service plan meters: skuName "P1 v3", "I2 v2", "P1 mv3", "PC2", "B1" are Terraform's
 # `P1v3`, `I2v2`, `P1mv3`, `PC2`, `B1` (stamp fees, certificates and domains are not plan SKUs).
 _PLAN_SKU = re.compile(r"^(?:[BSD]\d|P\d(?:v2|v3|mv3|v4|mv4)?|I\d(?:v2|mv2)?|PC\d)$", re.I)
@@ -212,13 +218,45 @@ def _azure_sql_row(it: dict[str, Any]) -> Row | None:
     )  # fmt: skip
 
 
+_LA_COMMITMENT = re.compile(r"^(\d+) GB Commitment Tier Capacity Reservation$")
+_LA_METERS = {
+    "Analytics Logs Data Ingestion": ("ingestion", "GB"),
+    "Analytics Logs Data Retention": ("retention", "GB-month"),
+}
+
+
+def _azure_monitor_row(it: dict[str, Any]) -> Row | None:
+    """Log Analytics commitment tiers (`CapacityReservation` workspaces), per day."""
+    m = _LA_COMMITMENT.match(str(it.get("meterName", "")))
+    if m is None or it.get("unitOfMeasure") != "1/Day":
+        return None
+    return _row(
+        "azurerm", "log_analytics_commitment", m.group(1), None, it["armRegionName"], "day",
+        it["retailPrice"], AZURE_SRC, str(it.get("effectiveStartDate", ""))[:10],
+    )  # fmt: skip
+
+
+def _log_analytics_row(it: dict[str, Any]) -> Row | None:
+    """Pay-as-you-go (`PerGB2018`) Analytics Logs ingestion (tiered: the first GBs are free) and
+    retention beyond the included days."""
+    key = _LA_METERS.get(str(it.get("meterName", "")))
+    if key is None:
+        return None
+    return _row(
+        "azurerm", "log_analytics", key[0], None, it["armRegionName"], key[1], it["retailPrice"],
+        AZURE_SRC, str(it.get("effectiveStartDate", ""))[:10], it.get("tierMinimumUnits", 0),
+    )  # fmt: skip
+
+
 def azure_retail_rows(paths: Iterable[Path]) -> Iterator[Row]:
     """Pay-as-you-go (`Consumption`) prices from Azure Retail Prices API pages: VMs (Spot and
-    Low Priority meters skipped), App Service plans and Azure SQL Database."""
+    Low Priority meters skipped), App Service plans, Azure SQL Database and Log Analytics."""
     readers = {
         "Virtual Machines": _azure_vm_row,
         "Azure App Service": _azure_app_service_row,
         "SQL Database": _azure_sql_row,
+        "Azure Monitor": _azure_monitor_row,
+        "Log Analytics": _log_analytics_row,
     }
     for path in paths:
         doc = json.loads(_read_text(path))

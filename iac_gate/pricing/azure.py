@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_gate.catalog import azure_vm_key
 from iac_gate.model import Component, Unknown
-from iac_gate.pricing import azure_cosmos, azure_data, azure_sql
+from iac_gate.pricing import azure_cosmos, azure_data, azure_monitor, azure_sql
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _ONE = Decimal(1)
@@ -404,4 +404,5 @@ PRICERS: dict[str, PriceFn] = {
     **azure_data.PRICERS,
     **azure_cosmos.PRICERS,
     **azure_sql.PRICERS,
+    **azure_monitor.PRICERS,
 }  # fmt: skip

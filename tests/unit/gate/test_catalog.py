@@ -12,6 +12,7 @@ from pathlib import Path
 
 from iac_gate.catalog import COLUMNS, PriceCatalog
 from iac_gate.catalog_build import (
+    AZURE_SERVICES,
     DEFAULT_AZURE,
     DEFAULT_GCP,
     build_catalog,
@@ -78,9 +79,9 @@ def test_refresh_downloads_sources_and_follows_azure_pages(tmp_path) -> None:
         )
     finally:
         server.shutdown()
-    # two pages for each service (Virtual Machines, Azure App Service, SQL Database): this
-    # server answers every filter with the same VM pages, which the other readers skip
-    assert len(got["azure"]) == 6
+    # two pages for each service (`AZURE_SERVICES`): this server answers every filter with the
+    # same VM pages, which the other readers skip
+    assert len(got["azure"]) == 2 * len(AZURE_SERVICES)
     assert all(Path(p).parent == tmp_path / "dl" for p in got["azure"])
     report = build_catalog(
         tmp_path / "cat",
