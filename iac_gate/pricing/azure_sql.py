@@ -83,7 +83,7 @@ def _vcore_pool(
             side, f"vCores ({sku}, {vcores})", "sql_vcore_compute", sku, vcores, per_hour=True
         )
     ]
-    if tier in ("GP", "BC") and str(side.text("license_type") or "LicenseIncluded") != "BasePrice":
+    if str(side.text("license_type") or "LicenseIncluded") != "BasePrice":
         out.append(missing("SQL licence", "SQL licence prices are not in the catalog"))
     if tier == "GP" and zr:
         out.append(
@@ -91,8 +91,13 @@ def _vcore_pool(
                 side, "Zone redundancy", "sql_vcore_zone_redundancy", sku, vcores, per_hour=True
             )
         )
-    if tier == "HS":
-        out.append(missing("Storage", "Hyperscale bills the storage used: usage"))
+    if tier == "HS":  # Hyperscale bills the storage the databases use: a usage part
+        out.append(
+            Component(
+                "Storage (used)", "GB-month", None, None, usage_based=True,
+                unpriced_reason="Hyperscale storage prices are not in the catalog",
+            )
+        )  # fmt: skip
         return out
     storage_sku = "GP_ZR" if tier == "GP" and zr else tier
     out.append(p.component(side, "Storage", "sql_database_storage", storage_sku, max_gb))

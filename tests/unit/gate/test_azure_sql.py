@@ -4,7 +4,8 @@ Expected values are hand-priced from the Retail Prices API list prices in
 iac_gate/data/sources/azure_retail_prices_westeurope_sql_database.json.gz (source and date in
 iac_gate/data/sources/README.md): eDTU packs per day — Basic 100 $4.84, Standard 200 $14.50,
 Premium 500 $90; extra storage per GB-month — Standard $0.221, Premium $0.442; per vCore-hour —
-General Purpose Gen5 $0.167439, Business Critical DC-Series $0.792, GP zone redundancy $0.100463;
+General Purpose Gen5 $0.167439, Business Critical DC-Series $0.792, Hyperscale Gen5 $0.200926,
+GP zone redundancy $0.100463;
 storage per GB-month — GP $0.13685, GP zone-redundant $0.274, BC $0.2975. Storage a DTU pool
 includes (Standard 200 eDTUs: 200 GB; Premium 500 eDTUs: 750 GB) is from the DTU elastic-pool
 resource limits (learn.microsoft.com/azure/azure-sql/database/resource-limits-dtu-elastic-pools).
@@ -118,3 +119,10 @@ resource "azurerm_sql_database" "zr" {
     zr = res["azurerm_sql_database.zr"]
     assert zr.priced
     assert zr.monthly_cost == 4 * H * (D("0.167439") + D("0.100463")) + 10 * D("0.274")
+
+
+def test_hyperscale_pool_bills_vcores_and_leaves_used_storage_to_usage(tmp_path) -> None:
+    hs = '  license_type = "BasePrice"\n  sku {\n    name = "HS_Gen5"\n    tier = "Hyperscale"\n    capacity = 4\n  }'
+    res = _resources(tmp_path, _pool("hs", hs))
+    pool = res["azurerm_mssql_elasticpool.hs"]
+    assert pool.priced and pool.monthly_cost == 4 * H * D("0.200926")
