@@ -70,3 +70,33 @@ def test_asg_instance_count_from_the_usage_file(tmp_path: Path) -> None:
     zero = res["aws_autoscaling_group.scale_to_zero"]
     assert zero.monthly_cost == 3 * (H * T2_MEDIUM + 10 * D("0.10"))
     assert "assumed" not in zero.after.components[0].name
+
+
+def test_ebs_optimized_fee_only_where_aws_bills_it(tmp_path: Path) -> None:
+    """AWS's EBS-optimized fee file (pricing-ebs-optimized-instances.min.js, us-east): r3.xlarge
+    $0.02/hour; r3.xlarge Linux on-demand $0.333/hour (libcloud, the catalog's source). Types
+    with EBS optimization built in (m5.large) carry no fee."""
+    res = _gate(
+        tmp_path,
+        """
+provider "aws" { region = "us-east-1" }
+resource "aws_instance" "r3" {
+  ami           = "ami"
+  instance_type = "r3.xlarge"
+  ebs_optimized = true
+  root_block_device { volume_size = 8 }
+}
+resource "aws_instance" "m5" {
+  ami           = "ami"
+  instance_type = "m5.large"
+  ebs_optimized = true
+  root_block_device { volume_size = 8 }
+}
+""",
+    )
+    r3 = res["aws_instance.r3"]
+    fee = [c for c in r3.after.components if c.name.startswith("EBS-optimized")]
+    assert fee and fee[0].unit_price == D("0.02") and fee[0].quantity == H
+    assert "pricing-ebs-optimized-instances" in str(fee[0].price_source)
+    assert r3.monthly_cost == H * (D("0.333") + D("0.02")) + 8 * D("0.10")
+    assert not any(c.name.startswith("EBS-optimized") for c in res["aws_instance.m5"].after.components)
