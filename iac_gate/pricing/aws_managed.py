@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from iac_gate.model import Component
-from iac_gate.pricing.base import PriceFn, Pricer, Side
+from iac_gate.pricing.base import HOURS, PriceFn, Pricer, Side
 
 
 def directory_sku(dtype: str, edition: str | None, size: str | None) -> str:
@@ -31,13 +31,22 @@ def aws_directory_service_directory(side: Side, p: Pricer) -> list[Component]:
     ]
 
 
+# Lightsail bills a plan by the hour at its monthly price over 744 hours (a 31-day month), up
+# to the monthly price ("$0.0067 USD/hour ($5 USD/month)", Lightsail billing FAQ:
+# https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-frequently-asked-questions-faq-billing-and-account-management.html);
+# the gate's 730-hour month stays under the cap.
+LIGHTSAIL_HOURS_AT_CAP = Decimal(744)
+
+
 def aws_lightsail_instance(side: Side, p: Pricer) -> list[Component]:
-    """A Lightsail instance bills its bundle's monthly price (hourly up to that cap;
-    https://aws.amazon.com/lightsail/pricing/)."""
+    """A Lightsail instance bills its bundle's plan (https://aws.amazon.com/lightsail/pricing/):
+    730 hours at the plan's hourly rate."""
     bundle = side.text("bundle_id")
-    return [
-        p.component(side, f"Lightsail bundle ({bundle})", "lightsail_bundle", bundle, Decimal(1))
-    ]
+    c = p.component(side, f"Lightsail bundle ({bundle})", "lightsail_bundle", bundle, Decimal(1))
+    if c.unit_price is not None and c.quantity is not None:
+        c.name = f"Lightsail bundle ({bundle}, {HOURS:.0f} of {LIGHTSAIL_HOURS_AT_CAP} plan hours)"
+        c.quantity = HOURS / LIGHTSAIL_HOURS_AT_CAP  # months of the plan
+    return [c]
 
 
 PRICERS: dict[str, PriceFn] = {

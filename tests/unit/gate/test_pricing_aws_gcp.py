@@ -312,7 +312,9 @@ def test_autopilot_pods_are_usage_priced(catalog) -> None:
 
 
 def test_lightsail_instances_bill_their_bundle(catalog) -> None:
-    # aws.amazon.com/lightsail/pricing: the 2_0 Linux xlarge bundle $80/month, Windows small $20
+    # aws.amazon.com/lightsail/pricing: the Linux 16 GB plan (xlarge) $84/month, the Windows 2 GB
+    # plan (small) $22/month, billed by the hour at the monthly price over 744 hours (Lightsail
+    # billing FAQ: $5/month = $0.0067/hour), 730 hours a month
     out = priced(
         plan(
             change("aws_lightsail_instance", "l", {"bundle_id": "xlarge_2_0", "availability_zone": "us-east-1a"}),
@@ -321,6 +323,6 @@ def test_lightsail_instances_bill_their_bundle(catalog) -> None:
         ),
         catalog,
     )  # fmt: skip
-    assert out["aws_lightsail_instance.l"].monthly_cost == D(80)
-    assert out["aws_lightsail_instance.w"].monthly_cost == D(20)
+    assert out["aws_lightsail_instance.l"].monthly_cost == D(84) * H / 744
+    assert out["aws_lightsail_instance.w"].monthly_cost == D(22) * H / 744
     assert out["aws_lightsail_instance.x"].status == "unpriced"  # no row: said, not $0
