@@ -1,0 +1,49 @@
+"""AWS managed-service rules of issue 17, checked against the public list prices they cite.
+
+Prices: AWS WAF (aws.amazon.com/waf/pricing): web ACL $5.00/month, rule $1.00/month, requests
+$0.60 per million.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from tests.gate_plans import change, plan, priced
+
+V2_ACL = {
+    "name": "acl",
+    "scope": "REGIONAL",
+    "rule": [
+        {"name": "rate", "priority": 1,
+         "statement": [{"rate_based_statement": [{"limit": 10000, "aggregate_key_type": "IP"}]}]},
+        {"name": "managed", "priority": 2,
+         "statement": [{"managed_rule_group_statement": [
+             {"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}]}]},
+        {"name": "own", "priority": 3,
+         "statement": [{"rule_group_reference_statement": [{"arn": "arn:aws:wafv2:x"}]}]},
+    ],
+}  # fmt: skip
+
+
+def test_waf_rule_groups_bill_by_their_rules_not_as_one_rule(catalog) -> None:
+    classic = {"name": "c", "metric_name": "c", "rules": [
+        {"priority": 1, "rule_id": "r1", "type": "REGULAR"},
+        {"priority": 2, "rule_id": "r2", "type": "RATE_BASED"},
+        {"priority": 3, "rule_id": "g1", "type": "GROUP"},
+    ]}  # fmt: skip
+    out = priced(
+        plan(change("aws_wafv2_web_acl", "v2", V2_ACL), change("aws_waf_web_acl", "c", classic)),
+        catalog,
+    )
+    v2, c = out["aws_wafv2_web_acl.v2"], out["aws_waf_web_acl.c"]
+    assert v2.monthly_cost == D(5) + 1 * D(1)  # the rate-based rule; 2 rule groups
+    assert c.monthly_cost == D(5) + 2 * D(1)  # REGULAR and RATE_BASED; 1 group
+    groups = [x for x in v2.after.components if "rule group" in x.name]
+    assert groups and groups[0].usage_based and groups[0].quantity is None
+    assert groups[0].unit_price == D(1)
+
+
+def test_waf_rule_group_rules_and_requests_from_the_usage_file(catalog) -> None:
+    usage = {"aws_wafv2_web_acl.v2": {"rule_group_rules": 30, "monthly_requests_millions": 10}}
+    r = priced(plan(change("aws_wafv2_web_acl", "v2", V2_ACL)), catalog, usage)
+    assert r["aws_wafv2_web_acl.v2"].monthly_cost == D(5) + D(1) + 30 * D(1) + 10 * D("0.60")
