@@ -47,3 +47,10 @@ def test_waf_rule_group_rules_and_requests_from_the_usage_file(catalog) -> None:
     usage = {"aws_wafv2_web_acl.v2": {"rule_group_rules": 30, "monthly_requests_millions": 10}}
     r = priced(plan(change("aws_wafv2_web_acl", "v2", V2_ACL)), catalog, usage)
     assert r["aws_wafv2_web_acl.v2"].monthly_cost == D(5) + D(1) + 30 * D(1) + 10 * D("0.60")
+
+
+def test_elasticache_large_graviton_nodes(catalog) -> None:
+    """aws.amazon.com/elasticache/pricing, us-east-1 on-demand: cache.m6g.12xlarge $3.557/hour."""
+    node = {"engine": "redis", "node_type": "cache.m6g.12xlarge", "num_cache_nodes": 1}
+    r = priced(plan(change("aws_elasticache_cluster", "c", node)), catalog)
+    assert r["aws_elasticache_cluster.c"].monthly_cost == 730 * D("3.557")
