@@ -99,4 +99,6 @@ resource "aws_instance" "m5" {
     assert fee and fee[0].unit_price == D("0.02") and fee[0].quantity == H
     assert "pricing-ebs-optimized-instances" in str(fee[0].price_source)
     assert r3.monthly_cost == H * (D("0.333") + D("0.02")) + 8 * D("0.10")
-    assert not any(c.name.startswith("EBS-optimized") for c in res["aws_instance.m5"].after.components)
+    assert not any(
+        c.name.startswith("EBS-optimized") for c in res["aws_instance.m5"].after.components
+    )

@@ -16,7 +16,11 @@ def test_forwarding_rules_bill_per_rule_hour_and_processed_data(catalog) -> None
         change("google_compute_forwarding_rule", "r", {"name": "r", "region": "us-central1"}),
         change("google_compute_global_forwarding_rule", "g", {"name": "g", "target": "t"}),
     )
-    out = priced(doc, catalog, {"google_compute_forwarding_rule.r": {"monthly_data_processed_gb": 100}})
-    assert out["google_compute_forwarding_rule.r"].monthly_cost == 730 * D("0.01") + 100 * D("0.008")
+    out = priced(
+        doc, catalog, {"google_compute_forwarding_rule.r": {"monthly_data_processed_gb": 100}}
+    )
+    assert out["google_compute_forwarding_rule.r"].monthly_cost == 730 * D("0.01") + 100 * D(
+        "0.008"
+    )
     g = out["google_compute_global_forwarding_rule.g"]
     assert g.status == "priced" and g.monthly_cost == 730 * D("0.01")
