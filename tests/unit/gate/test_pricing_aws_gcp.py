@@ -221,9 +221,19 @@ def test_ebs_optimized_fee_only_where_aws_bills_one(catalog) -> None:
         assert r.status == "priced" and not any(
             "EBS-optimized" in c.name for c in r.after.components
         )
-    # r3.xlarge offers it for an hourly fee the catalog lacks: partial, named
+    # r3.xlarge offers it for an hourly fee: $0.02/hour in us-east-1 (AWS's EBS-optimized fee file)
     r3 = out["aws_instance.r3x"]
-    assert r3.status == "partial" and "EBS-optimized hourly fee of r3.xlarge" in r3.unpriced_reason
+    fee = [c for c in r3.after.components if "EBS-optimized" in c.name]
+    assert r3.status == "priced" and fee[0].unit_price == D("0.02")
+    # where the file lists no fee (eu-central-1 opened after it), the fee is a named unpriced part
+    eu = priced(
+        plan(
+            change("aws_instance", "r3x", {"instance_type": "r3.xlarge", "ebs_optimized": True}),
+            regions={"aws": "eu-central-1"},
+        ),
+        catalog,
+    )["aws_instance.r3x"]
+    assert eu.status == "partial" and "EBS-optimized hourly fee of r3.xlarge" in eu.unpriced_reason
 
 
 def test_instances_on_a_dedicated_host_bill_the_host(catalog) -> None:
