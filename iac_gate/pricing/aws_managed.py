@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
-from iac_gate.model import Component
-from iac_gate.pricing.base import HOURS, PriceFn, Pricer, Side
+from iac_gate.model import Component, Unknown
+from iac_gate.pricing.base import HOURS, PriceFn, Pricer, Side, missing
 
 
 def directory_sku(dtype: str, edition: str | None, size: str | None) -> str:
@@ -49,7 +50,62 @@ def aws_lightsail_instance(side: Side, p: Pricer) -> list[Component]:
     return [c]
 
 
+# Managed Service for Apache Flink (https://aws.amazon.com/managed-service-apache-flink/pricing/):
+# KPUs by the hour; a Flink or Studio application runs one more KPU for orchestration and 50 GB
+# of running application storage per KPU. The DEFAULT parallelism configuration is parallelism 1
+# at 1 per KPU (https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_ParallelismConfiguration.html).
+FLINK_STORAGE_GB_PER_KPU = Decimal(50)
+
+
+def aws_kinesisanalyticsv2_application(side: Side, p: Pricer) -> list[Component]:
+    """KPUs for the application's minimum parallelism (ceil(parallelism / parallelism_per_kpu)),
+    billed only while it runs: Terraform starts it only with `start_application = true`."""
+    runtime = str(side.text("runtime_environment") or "")
+    pc = (
+        "application_configuration",
+        "flink_application_configuration",
+        "parallelism_configuration",
+    )
+    custom = str(side.text(*pc, "configuration_type") or "DEFAULT") == "CUSTOM"
+    parallelism = side.number(*pc, "parallelism", default=1) if custom else Decimal(1)
+    per_kpu = side.number(*pc, "parallelism_per_kpu", default=1) if custom else Decimal(1)
+    if isinstance(parallelism, Unknown) or isinstance(per_kpu, Unknown):
+        return [missing("Processing KPUs", "parallelism configuration unknown")]
+    kpus = Decimal(math.ceil((parallelism or 1) / max(per_kpu or 1, Decimal(1))))
+    flink = not runtime.upper().startswith("SQL")
+    running = side.flag("start_application")
+    state = "" if running else ", not started (start_application is false)"
+    run = Decimal(1) if running else Decimal(0)
+    out = [
+        p.component(
+            side, f"Processing ({kpus} KPU{state})", "kinesis_analytics", "kpu", kpus * run,
+            per_hour=True,
+        )
+    ]  # fmt: skip
+    if flink:
+        out.append(
+            p.component(
+                side, f"Orchestration (1 KPU{state})", "kinesis_analytics", "kpu", run,
+                per_hour=True,
+            )
+        )  # fmt: skip
+        out.append(
+            p.component(
+                side, f"Running application storage ({kpus * FLINK_STORAGE_GB_PER_KPU} GB)",
+                "kinesis_analytics", "running_storage", kpus * FLINK_STORAGE_GB_PER_KPU * run,
+            )
+        )  # fmt: skip
+        out.append(
+            p.component(
+                side, "Durable application backups", "kinesis_analytics", "backup", None,
+                usage_key="backup_storage_gb",
+            )
+        )  # fmt: skip
+    return out
+
+
 PRICERS: dict[str, PriceFn] = {
     "aws_lightsail_instance": aws_lightsail_instance,
     "aws_directory_service_directory": aws_directory_service_directory,
+    "aws_kinesisanalyticsv2_application": aws_kinesisanalyticsv2_application,
 }

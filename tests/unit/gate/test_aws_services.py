@@ -1,7 +1,8 @@
 """AWS managed-service rules of issue 17, checked against the public list prices they cite.
 
 Prices: AWS WAF (aws.amazon.com/waf/pricing): web ACL $5.00/month, rule $1.00/month, requests
-$0.60 per million.
+$0.60 per million. Managed Service for Apache Flink (aws.amazon.com/managed-service-apache-flink/
+pricing, us-east-1): $0.11 per KPU-hour, running application storage $0.10/GB-month.
 """
 
 from __future__ import annotations
@@ -54,3 +55,37 @@ def test_elasticache_large_graviton_nodes(catalog) -> None:
     node = {"engine": "redis", "node_type": "cache.m6g.12xlarge", "num_cache_nodes": 1}
     r = priced(plan(change("aws_elasticache_cluster", "c", node)), catalog)
     assert r["aws_elasticache_cluster.c"].monthly_cost == 730 * D("3.557")
+
+
+def _flink(**extra: object) -> dict:
+    return {
+        "name": "f",
+        "runtime_environment": "FLINK-1_18",
+        "service_execution_role": "r",
+        **extra,
+    }
+
+
+def test_flink_application_kpus_orchestration_and_storage_while_running(catalog) -> None:
+    custom = {"application_configuration": [{"flink_application_configuration": [
+        {"parallelism_configuration": [{"configuration_type": "CUSTOM", "parallelism": 5,
+                                        "parallelism_per_kpu": 2, "auto_scaling_enabled": False}]}
+    ]}]}  # fmt: skip
+    out = priced(
+        plan(
+            change("aws_kinesisanalyticsv2_application", "d", _flink(start_application=True)),
+            change(
+                "aws_kinesisanalyticsv2_application", "c", _flink(start_application=True, **custom)
+            ),
+            change("aws_kinesisanalyticsv2_application", "off", _flink()),
+        ),
+        catalog,
+    )
+    kpu, gb = D("0.11"), D("0.10")
+    # DEFAULT parallelism: 1 KPU + 1 orchestration KPU + 50 GB
+    assert out["aws_kinesisanalyticsv2_application.d"].monthly_cost == 2 * 730 * kpu + 50 * gb
+    # parallelism 5 at 2 per KPU: 3 KPUs + 1 orchestration KPU + 150 GB
+    assert out["aws_kinesisanalyticsv2_application.c"].monthly_cost == 4 * 730 * kpu + 150 * gb
+    # Terraform leaves an application stopped unless start_application = true: no KPU runs
+    off = out["aws_kinesisanalyticsv2_application.off"]
+    assert off.status == "priced" and off.monthly_cost == 0
