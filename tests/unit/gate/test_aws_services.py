@@ -89,3 +89,30 @@ def test_flink_application_kpus_orchestration_and_storage_while_running(catalog)
     # Terraform leaves an application stopped unless start_application = true: no KPU runs
     off = out["aws_kinesisanalyticsv2_application.off"]
     assert off.status == "priced" and off.monthly_cost == 0
+
+
+def test_performance_insights_long_retention_is_a_named_part(catalog) -> None:
+    """Retention past the free 7 days bills per vCPU-month, a first-month rate and a rate per
+    further month (aws.amazon.com/rds/performance-insights/pricing); 731 days = 24 months. Those
+    rates are not in the catalog: the instance is partial and says so, it is not under-priced."""
+    db = {
+        "engine": "mysql",
+        "instance_class": "db.m5.large",
+        "allocated_storage": 20,
+        "performance_insights_enabled": True,
+        "performance_insights_retention_period": 731,
+    }
+    free = dict(db, performance_insights_retention_period=7)
+    multi = dict(db, multi_az=True, performance_insights_retention_period=93)
+    out = priced(plan(change("aws_db_instance", "pi", db), change("aws_db_instance", "free", free),
+                      change("aws_db_instance", "m", multi)), catalog)  # fmt: skip
+    pi = out["aws_db_instance.pi"]
+    parts = [c for c in pi.after.components if "Performance Insights" in c.name]
+    assert pi.status == "partial" and [c.quantity for c in parts] == [
+        2,
+        2 * 23,
+    ]  # db.m5.large: 2 vCPU
+    assert "rds_performance_insights" in pi.unpriced_reason
+    assert out["aws_db_instance.free"].status == "priced"  # 7 days: free tier, no part
+    m = [c for c in out["aws_db_instance.m"].after.components if "Performance Insights" in c.name]
+    assert [c.quantity for c in m] == [4, 4 * 2]  # Multi-AZ: both instances' vCPUs; 3 months
