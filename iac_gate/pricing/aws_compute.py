@@ -274,12 +274,41 @@ def _detailed_monitoring(side: Side, p: Pricer, count: Decimal) -> Component:
     return p.component(side, f"EC2 detailed monitoring ({n} metrics)", "cloudwatch", "metric", n)
 
 
-def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
+def asg_instance_count(side: Side) -> tuple[Decimal | Unknown, str | None]:
+    """How many instances an Auto Scaling group is priced for, and the assumption made if any.
+
+    A set `desired_capacity` is the count, 0 included. Unset (or computed in a plan), AWS starts
+    the group at `min_size` (CreateAutoScalingGroup: "If you do not specify a desired capacity,
+    the default is the minimum size of the group",
+    https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html).
+    A group that may scale to zero (`min_size = 0`, no desired capacity) runs instances when its
+    scaling policies say so: it is priced as one instance, said in the component's name, and the
+    usage file's `instance_count` overrides (Infracost's rule for the same case)."""
+    u = side.usage.get("instance_count")
+    if u is not None:
+        return Decimal(str(u)), None  # load_usage bounds usage values (0 to 1e12)
     desired = side.number("desired_capacity")
-    if desired is None:
-        desired = side.number("min_size", default=0)  # an ASG starts at min_size
-    if isinstance(desired, Unknown) or desired is None:
-        return [missing("Instances", "desired_capacity/min_size unknown")]
+    if desired is not None and not isinstance(desired, Unknown):
+        return desired, None
+    n = side.number("min_size", default=0)
+    if isinstance(n, Unknown) or n is None:
+        return Unknown("desired_capacity/min_size unknown"), None
+    if n == 0:
+        return Decimal(1), "1 instance assumed: min_size 0, no desired_capacity"
+    return n, None
+
+
+def aws_autoscaling_group(side: Side, p: Pricer) -> list[Component]:
+    desired, assumed = asg_instance_count(side)
+    if isinstance(desired, Unknown):
+        return [missing("Instances", desired.why)]
+    out = _asg_components(side, p, desired)
+    if assumed and out:
+        out[0].name = f"{out[0].name} ({assumed})"
+    return out
+
+
+def _asg_components(side: Side, p: Pricer, desired: Decimal) -> list[Component]:
     mip = side.blocks("mixed_instances_policy")
     if mip:
         lt = side.related("mixed_instances_policy.launch_template.launch_template_specification")

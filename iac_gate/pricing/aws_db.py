@@ -46,6 +46,7 @@ def aws_db_instance(side: Side, p: Pricer, *, cluster: bool = False) -> list[Com
         )
     ]
     out += _extended_support(side, p, engine, cls)
+    out += _performance_insights(side, p, cls)
     if cluster or engine.startswith("aurora"):
         out.append(
             p.component(
@@ -153,6 +154,40 @@ def _extended_support(side: Side, p: Pricer, engine: str, cls: Any) -> list[Comp
             "year1", vcpus, per_hour=True,
         )
     ]  # fmt: skip
+
+
+# Performance Insights keeps 7 days free; longer retention (31-day months, 731 days = 24) bills
+# per vCPU-month: one rate for the first month, another for each further month
+# (https://aws.amazon.com/rds/performance-insights/pricing/).
+PI_FREE_DAYS = 7
+
+
+def _performance_insights(side: Side, p: Pricer, cls: Any) -> list[Component]:
+    if not side.flag("performance_insights_enabled"):
+        return []
+    days = side.number("performance_insights_retention_period", default=PI_FREE_DAYS)
+    if not isinstance(days, Decimal) or days <= PI_FREE_DAYS:
+        return []
+    months = Decimal(24) if days >= 731 else max(Decimal(1), days // 31)
+    spec = p.catalog.instance_specs().get(str(cls).removeprefix("db."))
+    if spec is None:
+        return [missing("Performance Insights retention", f"vCPUs of {cls} are not in the catalog")]
+    # a Multi-AZ instance counts the vCPUs of both its instances
+    vcpus = Decimal(spec[0]) * (2 if side.flag("multi_az") else 1)
+    out = [
+        p.component(
+            side, f"Performance Insights retention, first month ({vcpus} vCPU)",
+            "rds_performance_insights", "retention_first_month", vcpus,
+        )
+    ]  # fmt: skip
+    if months > 1:
+        out.append(
+            p.component(
+                side, f"Performance Insights retention, {months - 1} more months ({vcpus} vCPU)",
+                "rds_performance_insights", "retention_additional_month", vcpus * (months - 1),
+            )
+        )  # fmt: skip
+    return out
 
 
 def aws_rds_cluster_instance(side: Side, p: Pricer) -> list[Component]:

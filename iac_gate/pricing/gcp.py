@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from iac_gate.model import Component, Unknown
+from iac_gate.pricing import gcp_memorystore, gcp_network
 from iac_gate.pricing.base import PriceFn, Pricer, Side, missing
 
 _CUSTOM = re.compile(r"^(?:(?P<family>[a-z0-9]+)-)?custom-(?P<cpu>\d+)-(?P<mem>\d+)(?P<ext>-ext)?$")
@@ -423,6 +424,8 @@ def google_compute_instance_group_manager(side: Side, p: Pricer) -> list[Compone
 
 
 PRICERS: dict[str, PriceFn] = {
+    **gcp_network.PRICERS,
+    **gcp_memorystore.PRICERS,
     "google_compute_instance": google_compute_instance, "google_compute_disk": google_compute_disk,
     "google_sql_database_instance": google_sql_database_instance,
     "google_container_cluster": google_container_cluster,

@@ -127,11 +127,33 @@ def aws_ec2_traffic_mirror_session(side: Side, p: Pricer) -> list[Component]:
     return [_hourly(side, p, "Traffic mirror session", "traffic_mirror", "session")]
 
 
+def _is_rule_group(rule: dict[str, Any]) -> bool:
+    """A web ACL entry that references a rule group (WAF Classic `type = "GROUP"`, WAFv2
+    `rule_group_reference_statement` / `managed_rule_group_statement`): it bills by the rules
+    inside that group (https://aws.amazon.com/waf/pricing/), which the web ACL does not say."""
+    if str(rule.get("type") or "").upper() == "GROUP":
+        return True
+    stmt = rule.get("statement")
+    stmt = stmt[0] if isinstance(stmt, list) and stmt else stmt
+    return isinstance(stmt, dict) and any(
+        stmt.get(k) for k in ("rule_group_reference_statement", "managed_rule_group_statement")
+    )
+
+
 def _waf(side: Side, p: Pricer, rule_block: str) -> list[Component]:
-    rules = _count(side, rule_block)
+    entries = side.blocks(rule_block)
+    groups = Decimal(sum(1 for r in entries if _is_rule_group(r)))
+    rules = Decimal(len(entries)) - groups
     out = [_monthly(side, p, "Web ACL", "waf", "web_acl", ONE)]
     if rules:
         out.append(_monthly(side, p, f"Rules ({rules})", "waf", "rule", rules))
+    if groups:
+        out.append(
+            p.component(
+                side, f"Rules inside {groups} rule group(s)", "waf", "rule", None,
+                usage_key="rule_group_rules",
+            )
+        )  # fmt: skip
     out.append(
         p.component(
             side, "Requests", "waf", "requests", None, usage_key="monthly_requests_millions"

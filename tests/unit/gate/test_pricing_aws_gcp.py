@@ -221,9 +221,19 @@ def test_ebs_optimized_fee_only_where_aws_bills_one(catalog) -> None:
         assert r.status == "priced" and not any(
             "EBS-optimized" in c.name for c in r.after.components
         )
-    # r3.xlarge offers it for an hourly fee the catalog lacks: partial, named
+    # r3.xlarge offers it for an hourly fee: $0.02/hour in us-east-1 (AWS's EBS-optimized fee file)
     r3 = out["aws_instance.r3x"]
-    assert r3.status == "partial" and "EBS-optimized hourly fee of r3.xlarge" in r3.unpriced_reason
+    fee = [c for c in r3.after.components if "EBS-optimized" in c.name]
+    assert r3.status == "priced" and fee[0].unit_price == D("0.02")
+    # where the file lists no fee (eu-central-1 opened after it), the fee is a named unpriced part
+    eu = priced(
+        plan(
+            change("aws_instance", "r3x", {"instance_type": "r3.xlarge", "ebs_optimized": True}),
+            regions={"aws": "eu-central-1"},
+        ),
+        catalog,
+    )["aws_instance.r3x"]
+    assert eu.status == "partial" and "EBS-optimized hourly fee of r3.xlarge" in eu.unpriced_reason
 
 
 def test_instances_on_a_dedicated_host_bill_the_host(catalog) -> None:
@@ -312,7 +322,9 @@ def test_autopilot_pods_are_usage_priced(catalog) -> None:
 
 
 def test_lightsail_instances_bill_their_bundle(catalog) -> None:
-    # aws.amazon.com/lightsail/pricing: the 2_0 Linux xlarge bundle $80/month, Windows small $20
+    # aws.amazon.com/lightsail/pricing: the Linux 16 GB plan (xlarge) $84/month, the Windows 2 GB
+    # plan (small) $22/month, billed by the hour at the monthly price over 744 hours (Lightsail
+    # billing FAQ: $5/month = $0.0067/hour), 730 hours a month
     out = priced(
         plan(
             change("aws_lightsail_instance", "l", {"bundle_id": "xlarge_2_0", "availability_zone": "us-east-1a"}),
@@ -321,6 +333,6 @@ def test_lightsail_instances_bill_their_bundle(catalog) -> None:
         ),
         catalog,
     )  # fmt: skip
-    assert out["aws_lightsail_instance.l"].monthly_cost == D(80)
-    assert out["aws_lightsail_instance.w"].monthly_cost == D(20)
+    assert out["aws_lightsail_instance.l"].monthly_cost == D(84) * H / 744
+    assert out["aws_lightsail_instance.w"].monthly_cost == D(22) * H / 744
     assert out["aws_lightsail_instance.x"].status == "unpriced"  # no row: said, not $0
