@@ -116,8 +116,10 @@ def load_rates(
         rows = con.execute(
             """
             with usage as (
-                select provider, service_category, region_id, effective_cost, list_cost,
-                       charge_date
+                -- a null category or region is the slice '' (what rate() looks up for a resource
+                -- without a region), never a null that would read as the coarser slice's key
+                select provider, coalesce(service_category, '') as service_category,
+                       coalesce(region_id, '') as region_id, effective_cost, list_cost, charge_date
                 from read_parquet(?)
                 where charge_category = 'Usage' and billing_currency = 'USD'
             ),
