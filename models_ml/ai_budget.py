@@ -293,9 +293,7 @@ def _read(path: str | Path) -> dict[str, Any]:
         from ingest import fs as lakefs
 
         fs, inner = lakefs.get_fs(str(path))
-        if int(fs.info(inner).get("size") or 0) > MAX_STATE_BYTES:
-            raise ValueError(f"{name}: larger than {MAX_STATE_BYTES} bytes")
-        with fs.open(inner, "rb") as fh:
+        with fs.open(inner, "rb") as fh:  # never more than the bound is read
             raw = fh.read(MAX_STATE_BYTES + 1)
     else:
         local = Path(path)

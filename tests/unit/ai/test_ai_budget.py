@@ -163,3 +163,15 @@ def test_state_check_and_override_in_a_bucket(
     monkeypatch.setenv("SIBYL_DATA_DIR", f"memory://ai-{uuid.uuid4().hex}")
     assert budget_check("agent:loop", "0.50") == 2  # nothing published there
     assert "no published AI budget state" in capsys.readouterr().err
+
+
+def test_a_state_object_past_the_bound_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models_ml.ai_budget as ab
+
+    marts = f"memory://ai-{uuid.uuid4().hex}/marts"
+    b = AiBudget("t", "agent", "loop", D(10))
+    publish_state(ai_budget_state([b], [spend(DAY, "1", agent="loop")], DAY), [], marts)
+    monkeypatch.setattr(ab, "MAX_STATE_BYTES", 100)  # the document is larger than 100 bytes
+    with pytest.raises(ValueError, match="larger than 100 bytes"):
+        ab.read_state(marts)
+    assert budget_check("agent:loop", "0.5", marts) == 2  # "unreadable state", exit 2
