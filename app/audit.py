@@ -12,7 +12,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import fsspec
+from ingest import fs as lakefs
 
 ACTIONS = (
     "sign-in",
@@ -47,7 +47,8 @@ class Event:
 
 
 def _fs(lake_root: str) -> tuple[Any, str]:
-    fs, base = fsspec.core.url_to_fs(lake_root)
+    # the lake's own filesystem (SIBYL_STORAGE_OPTIONS: endpoints; gs:// over the JSON API)
+    fs, base = lakefs.get_fs(lake_root)
     return fs, str(base).rstrip("/")
 
 

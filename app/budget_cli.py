@@ -100,12 +100,10 @@ def budget_override(s: Settings, scope: str, until: str, by: str, note: str) -> 
     try:
         when = dt.datetime.fromisoformat(until)
         o = add_override(s.lake_root, scope, when, by, note)
-        if "://" not in s.marts_dir:  # AI budget checks read the published state: count it at once
-            from pathlib import Path
+        # AI budget checks read the published state (local or in the marts' bucket): count it now
+        from models_ml.ai_budget import add_state_override
 
-            from models_ml.ai_budget import add_state_override
-
-            add_state_override(Path(s.marts_dir), o)
+        add_state_override(s.marts_dir, o)
         from app.audit import record
 
         record(

@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--marts-dir",
-        help="published marts folder for --rates warehouse (default $SIBYL_MARTS_DIR or data/marts)",
+        help="published marts folder or bucket URL for --rates warehouse (default: the settings'"
+        " marts, $SIBYL_MARTS_DIR or $SIBYL_DATA_DIR/marts)",
     )
     p.add_argument(
         "--root",
@@ -90,11 +91,10 @@ def main(argv: list[str] | None = None, *, catalog: Any = None) -> int:
             raise GateInputError(args.path, "no such file or folder")
         rates = None
         if args.rates == "warehouse":
-            import os
-
             from iac_gate.rates import load_rates
+            from orchestration.settings import Settings
 
-            marts = args.marts_dir or os.environ.get("SIBYL_MARTS_DIR") or "data/marts"
+            marts = args.marts_dir or Settings.from_env().marts_dir  # a folder or bucket URL
             rates = load_rates(marts)
         result = run_gate(
             args.path,

@@ -1,7 +1,8 @@
 """Your actual rates: the effective / list cost ratio the organisation pays, from its own bills.
 
 `sibyl gate --rates warehouse --marts-dir DIR` reads the published daily cost mart
-(`DIR/fct_daily_costs.parquet`: `charge_date, provider, service_category, region_id,
+(`DIR/fct_daily_costs.parquet`, DIR a local folder or the marts' bucket URL, s3:// gs:// abfs://,
+read through the project's fsspec filesystems: ingest/duckdb_fs.py; `charge_date, provider, service_category, region_id,
 charge_category, billing_currency, effective_cost, list_cost`, one row per day × provider ×
 account × service × region × team; never the DuckDB warehouse a run may hold) and computes, over
 the last `window_days` of usage charges in USD, `sum(effective_cost) / sum(list_cost)` per
@@ -82,15 +83,28 @@ class EffectiveRates:
 def load_rates(
     marts_dir: str | Path, *, window_days: int = 90, min_list_cost: Decimal = Decimal(100)
 ) -> EffectiveRates:
-    """Effective/list ratios from `marts_dir/fct_daily_costs.parquet`; exit 2 when missing."""
-    path = Path(marts_dir) / "fct_daily_costs.parquet"
-    if not path.exists():
-        raise GateInputError(
-            str(path), "--rates warehouse needs the published daily cost mart (run the pipeline)"
-        )
-    import duckdb
+    """Effective/list ratios from `marts_dir/fct_daily_costs.parquet` (`marts_dir` a local folder or
+    a bucket URL); exit 2 when it is missing or its store cannot be read."""
+    from ingest import duckdb_fs
+    from ingest import fs as lakefs
 
-    con = duckdb.connect()
+    root = str(marts_dir)
+    path = lakefs.join(root, "fct_daily_costs.parquet")
+    shown = lakefs.redact(path)
+    try:
+        found = lakefs.exists(path)
+    except Exception as exc:  # noqa: BLE001 - a store's error may quote an endpoint: its type only
+        raise GateInputError(
+            shown, f"cannot reach the marts' store: {type(exc).__name__}"
+        ) from None
+    if not found:
+        raise GateInputError(
+            shown, "--rates warehouse needs the published daily cost mart (run the pipeline)"
+        )
+    try:
+        con = duckdb_fs.connect(root)
+    except lakefs.RootError as exc:
+        raise GateInputError(shown, str(exc)) from None
     try:
         cols = {
             r[0]
@@ -98,12 +112,14 @@ def load_rates(
         }
         missing = [c for c in REQUIRED if c not in cols]
         if missing:
-            raise GateInputError(str(path), f"lacks columns {', '.join(missing)}")
+            raise GateInputError(shown, f"lacks columns {', '.join(missing)}")
         rows = con.execute(
             """
             with usage as (
-                select provider, service_category, region_id, effective_cost, list_cost,
-                       charge_date
+                -- a null category or region is the slice '' (what rate() looks up for a resource
+                -- without a region), never a null that would read as the coarser slice's key
+                select provider, coalesce(service_category, '') as service_category,
+                       coalesce(region_id, '') as region_id, effective_cost, list_cost, charge_date
                 from read_parquet(?)
                 where charge_category = 'Usage' and billing_currency = 'USD'
             ),
@@ -122,7 +138,7 @@ def load_rates(
         ).fetchall()
     finally:
         con.close()
-    rates = EffectiveRates(str(path))
+    rates = EffectiveRates(shown)
     first, last = "", ""
     for prov, cat, region, eff, lst, lo, hi in rows:
         eff_d, list_d = Decimal(eff or 0), Decimal(lst or 0)

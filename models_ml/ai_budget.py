@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from models_ml.budget import BudgetFileError, Override, breaker_state
+from orchestration.settings import is_url
 
 AI_SCOPE_TYPES = ("agent", "session", "api_key", "model", "provider")
 AI_PERIODS = ("daily", "monthly")
@@ -233,11 +234,22 @@ def ai_budget_state(
     return [evaluate(b, daily_spend(b, lines), as_of, overrides, now) for b in budgets]
 
 
+def _state_url(root: str | Path) -> str:
+    """``<root>/ai_budget_state.json``: a local path, or a URL when ``root`` is a bucket URL."""
+    root = str(root)
+    if not is_url(root):
+        return str(Path(root) / STATE_FILE)
+    from ingest import fs as lakefs  # fsspec only for a bucket: a local check stays stdlib-fast
+
+    return lakefs.join(root, STATE_FILE)
+
+
 def publish_state(
-    rows: Sequence[dict[str, Any]], overrides: Sequence[Override], out_dir: Path
-) -> Path:
-    """Write the state (and the overrides, so a check sees them without the lake) atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: Sequence[dict[str, Any]], overrides: Sequence[Override], out_dir: str | Path
+) -> str:
+    """Write the state (and the overrides, so a check sees them without the lake) atomically to
+    ``out_dir`` (the marts folder: a local folder or a bucket URL; one PUT replaces the object
+    whole). Returns where it was written."""
     doc = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(),
         "budgets": list(rows),
@@ -246,33 +258,73 @@ def publish_state(
             for o in overrides
         ],
     }
-    path = out_dir / STATE_FILE
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".ai_budget_state.", suffix=".json")
+    text = json.dumps(doc, default=str)
+    if is_url(str(out_dir)):
+        from ingest import fs as lakefs
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return lakefs.write_text_atomic(str(out_dir), STATE_FILE, text, Path(tmp))
+    local = Path(out_dir)
+    local.mkdir(parents=True, exist_ok=True)
+    path = local / STATE_FILE
+    fd, tmp_name = tempfile.mkstemp(dir=local, prefix=".ai_budget_state.", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(doc, f, default=str)
-    os.replace(tmp, path)
-    return path
+        f.write(text)
+    os.replace(tmp_name, path)
+    return str(path)
 
 
-def add_state_override(out_dir: Path, o: Override) -> None:
-    """An override counts at once: add it to the published state (no-op when nothing published)."""
-    path = out_dir / STATE_FILE
-    if not path.exists():
+def add_state_override(out_dir: str | Path, o: Override) -> None:
+    """An override counts at once: add it to the published state in ``out_dir`` (local folder or
+    bucket URL; no-op when nothing is published there)."""
+    doc = read_state(out_dir)
+    if doc is None:
         return
-    doc = _read(path)
     doc.setdefault("overrides", []).append(
         {"scope": o.scope, "until": o.until.isoformat(), "by": o.by, "note": o.note}
     )
     publish_state(doc.get("budgets", []), _overrides(doc), out_dir)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    if path.stat().st_size > MAX_STATE_BYTES:
-        raise ValueError(f"{path.name}: larger than {MAX_STATE_BYTES} bytes")
-    doc = json.loads(path.read_text(encoding="utf-8"))
+def _read(path: str | Path) -> dict[str, Any]:
+    """The state document at ``path`` (a local file or a URL), at most MAX_STATE_BYTES."""
+    name = STATE_FILE
+    if is_url(str(path)):
+        from ingest import fs as lakefs
+
+        fs, inner = lakefs.get_fs(str(path))
+        with fs.open(inner, "rb") as fh:  # never more than the bound is read
+            raw = fh.read(MAX_STATE_BYTES + 1)
+    else:
+        local = Path(path)
+        if local.stat().st_size > MAX_STATE_BYTES:
+            raise ValueError(f"{name}: larger than {MAX_STATE_BYTES} bytes")
+        raw = local.read_bytes()
+    if len(raw) > MAX_STATE_BYTES:
+        raise ValueError(f"{name}: larger than {MAX_STATE_BYTES} bytes")
+    doc = json.loads(raw.decode("utf-8"))
     if not isinstance(doc, dict):
-        raise ValueError(f"{path.name}: not an AI budget state document")
+        raise ValueError(f"{name}: not an AI budget state document")
     return doc
+
+
+def _version(path: str) -> tuple[str, int]:
+    """What changes when the state file is replaced; FileNotFoundError when there is none."""
+    if is_url(path):
+        from ingest import fs as lakefs
+
+        return lakefs.version(path)
+    st = Path(path).stat()
+    return str(st.st_mtime_ns), st.st_size
+
+
+def read_state(root: str | Path) -> dict[str, Any] | None:
+    """The state published in the marts folder ``root`` (local or bucket URL); None if none."""
+    path = _state_url(root)
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        return None
 
 
 def _overrides(doc: dict[str, Any]) -> list[Override]:
@@ -284,16 +336,16 @@ def _overrides(doc: dict[str, Any]) -> list[Override]:
 
 
 _CACHE: dict[
-    str, tuple[float, dict[str, Any], dict[str, list[dict[str, Any]]], list[Override]]
+    str, tuple[tuple[str, int], dict[str, Any], dict[str, list[dict[str, Any]]], list[Override]]
 ] = {}
 
 
-def _load(path: Path) -> tuple[dict[str, list[dict[str, Any]]], list[Override]]:
-    """The published state by scope, re-read only when the file changed (mtime)."""
-    key = str(path)
-    mtime = path.stat().st_mtime
-    hit = _CACHE.get(key)
-    if hit and hit[0] == mtime:
+def _load(path: str) -> tuple[dict[str, list[dict[str, Any]]], list[Override]]:
+    """The published state by scope, re-read only when the file changed (mtime/ETag and size);
+    FileNotFoundError when nothing is published."""
+    stamp = _version(path)
+    hit = _CACHE.get(path)
+    if hit and hit[0] == stamp:
         return hit[2], hit[3]
     doc = _read(path)
     by_scope: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -301,19 +353,21 @@ def _load(path: Path) -> tuple[dict[str, list[dict[str, Any]]], list[Override]]:
         by_scope[r["scope"]].append(r)
         by_scope[f"budget:{r['budget_id']}"].append(r)
     ovs = _overrides(doc)
-    _CACHE[key] = (mtime, doc, dict(by_scope), ovs)
+    _CACHE[path] = (stamp, doc, dict(by_scope), ovs)
     return dict(by_scope), ovs
 
 
 def check(
-    state_dir: Path, scope: str, estimate_cost: Decimal, now: dt.datetime | None = None
+    state_dir: str | Path, scope: str, estimate_cost: Decimal, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """May a request of ``estimate_cost`` go ahead in ``scope``? Blocked when a budget of the scope
-    has its breaker open (no valid override), or the estimate would take it past its amount."""
+    has its breaker open (no valid override), or the estimate would take it past its amount.
+    ``state_dir`` is the marts folder (local or bucket URL); FileNotFoundError when it holds no
+    published state."""
     if estimate_cost < 0 or not estimate_cost.is_finite():
         raise ValueError("estimate_cost must be a non-negative number")
     now = now or dt.datetime.now(dt.UTC)
-    by_scope, ovs = _load(state_dir / STATE_FILE)
+    by_scope, ovs = _load(_state_url(state_dir))
     rows = by_scope.get(scope, [])
     verdicts = []
     allowed = True

@@ -3,7 +3,6 @@ AI budget state file. Dimensions come from constant maps, never from user text."
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from app.cockpit.queries import Marts
@@ -81,12 +80,12 @@ def reconciliation(m: Marts) -> Rows:
 def budget_state(m: Marts, visible_agents: set[str] | None) -> list[dict[str, Any]]:
     """The published AI budget state; a team-scoped user sees the budgets of the agents they can
     see, nothing provider- or model-wide."""
-    from models_ml.ai_budget import STATE_FILE, _read
+    from models_ml.ai_budget import read_state
 
-    path = Path(m.marts_dir) / STATE_FILE
-    if not path.exists():
+    doc = read_state(m.marts_dir)  # a local folder or the marts' bucket
+    if doc is None:
         return []
-    rows = [r for r in _read(path).get("budgets", []) if isinstance(r, dict)]
+    rows = [r for r in doc.get("budgets", []) if isinstance(r, dict)]
     if visible_agents is None:
         return rows
     return [r for r in rows if r.get("scope", "").removeprefix("agent:") in visible_agents]

@@ -136,7 +136,8 @@ def run_ai_budgets(
     lake_root: str, marts_dir: str, config_dir: str, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Evaluate the AI budgets as of the latest day with AI spend and publish the state file the
-    budget check reads (``<marts>/ai_budget_state.json``)."""
+    budget check and the AI page read (``<marts>/ai_budget_state.json``; ``marts_dir`` a local
+    folder or a bucket URL)."""
     from models_ml.status import overrides
 
     cfg = ai_config(config_dir)
@@ -145,6 +146,5 @@ def run_ai_budgets(
     as_of = max((s.usage_date for s in lines), default=dt.datetime.now(dt.UTC).date())
     ovs = overrides(lake_root)
     rows = ai_budget_state(budgets, lines, as_of, ovs, now)
-    if "://" not in marts_dir:  # the check reads a local file; a remote marts folder has none
-        publish_state(rows, ovs, Path(marts_dir))
+    publish_state(rows, ovs, marts_dir)  # a local folder or the marts' bucket (one PUT)
     return rows

@@ -11,22 +11,28 @@ totals must equal a Decimal sum of the uploaded files computed by tests/referenc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from app.cockpit.queries.core import MartMissing, Marts
+from iac_gate.cli import main as gate_main
+from iac_gate.rates import load_rates
 from ingest.pipeline import ingest
 from models_ml.runs import daily_actuals
 from orchestration.lib.publish import publish_marts
 from orchestration.settings import Settings
 from tests.conftest import FIXTURES, run_dbt
 from tests.e2e.storage_servers import Store, azurite_server, gcs_emulator, moto_server
+from tests.gate_plans import change, plan
 from tests.reference_reader import billed_totals
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +53,30 @@ def _server(backend: str, tmp_path: Path) -> AbstractContextManager[Store]:
     if backend == "abfs":
         return azurite_server(tmp_path / "azurite")
     return gcs_emulator()
+
+
+def expected_ratios(
+    table: list[dict[str, Any]], window_days: int = 90, min_list: Decimal = Decimal(100)
+) -> dict[tuple[str, ...], Decimal]:
+    """What `--rates warehouse` should say, summed here in Decimal from the mart's rows (read by
+    the test's own client with pyarrow): effective / list cost of USD usage over the last
+    ``window_days`` days, per provider × category × region, provider × category and provider."""
+    usage = [r for r in table if r["charge_category"] == "Usage" and r["billing_currency"] == "USD"]
+    last = max(r["charge_date"] for r in usage if r["charge_date"] is not None)
+    first = last - dt.timedelta(days=window_days)
+    sums: dict[tuple[str, ...], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for r in usage:
+        if r["charge_date"] is None or r["charge_date"] <= first:
+            continue
+        key = (r["provider"], r["service_category"] or "", r["region_id"] or "")
+        for k in (key, key[:2], key[:1]):
+            sums[k][0] += Decimal(r["effective_cost"] or 0)
+            sums[k][1] += Decimal(r["list_cost"] or 0)
+    return {
+        k: (eff / lst).quantize(Decimal("0.0001"))
+        for k, (eff, lst) in sums.items()
+        if lst >= min_list and eff >= 0
+    }
 
 
 def reference_totals() -> dict[tuple[str, str, str], Decimal]:
@@ -82,7 +112,7 @@ def remote(request, tmp_path, monkeypatch) -> Iterator[tuple[Store, Settings]]:
         yield store, Settings.from_env()
 
 
-def test_landing_lake_and_marts_on_object_storage(remote, tmp_path):
+def test_landing_lake_and_marts_on_object_storage(remote, tmp_path, capsys):
     store, s = remote
     root = f"{store.scheme}://{BUCKET}"
     assert (s.landing_root, s.lake_root, s.marts_dir) == (
@@ -145,3 +175,19 @@ def test_landing_lake_and_marts_on_object_storage(remote, tmp_path):
         marts=("fct_daily_costs",),
     )
     assert {("provider", p, c): v for p, c, v in effective} == by_provider
+
+    # the gate's `--rates warehouse` reads the same published mart from the bucket. The sample
+    # AWS account spends cents (free tier), so the slices' floor of list cost is lowered to 1 cent
+    floor = Decimal("0.01")
+    with store.filesystem().open(f"{BUCKET}/marts/fct_daily_costs.parquet", "rb") as fh:
+        expected_rates = expected_ratios(pq.read_table(fh).to_pylist(), min_list=floor)
+    assert ("aws", "Security", "ca-central-1") in expected_rates  # a slice with a discount
+    rates = load_rates(s.marts_dir, min_list_cost=floor)
+    assert {k: v[0] for k, v in rates.ratios.items()} == expected_rates
+    assert rates.source == f"{s.marts_dir}/fct_daily_costs.parquet"
+    # the CLI finds the marts from SIBYL_DATA_DIR alone (no --marts-dir, no SIBYL_MARTS_DIR)
+    p = tmp_path / "plan.json"
+    p.write_text(json.dumps(plan(change("aws_s3_bucket", "logs", {"bucket": "logs"}))))
+    code = gate_main([str(p), "--format", "json", "--rates", "warehouse"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["rates"]["source"] == rates.source

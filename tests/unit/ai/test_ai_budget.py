@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,3 +132,46 @@ def test_budget_file_errors_name_row_and_column(tmp_path: Path) -> None:
     f.write_text("budget_id,scope_type,scope_value,amount,period\nb1,agent,a,10,daily\n")
     (b,) = load_ai_budgets(f)
     assert b.thresholds == (50, 75, 85, 95) and b.breaker_trip_pct == 90
+
+
+def test_state_check_and_override_in_a_bucket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The state under a URL marts folder (fsspec's in-memory store standing in for a bucket; the
+    emulators run in tests/e2e/test_remote_ai_budget.py); the CLI finds it through the settings."""
+    from models_ml.ai_budget import read_state
+
+    root = f"memory://ai-{uuid.uuid4().hex}"
+    marts = f"{root}/marts"
+    b = AiBudget("t", "agent", "loop", D(10))
+    assert read_state(marts) is None
+    where = publish_state(ai_budget_state([b], [spend(DAY, "9.5", agent="loop")], DAY), [], marts)
+    assert where.endswith("/marts/ai_budget_state.json") and not list(tmp_path.iterdir())
+    assert check(marts, "agent:loop", D("0.5"), now=NOW)["budgets"][0]["breaker_state"] == "open"
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # the CLI checks at the real now
+    add_state_override(marts, Override("agent:loop", until, "ana", "incident"))
+    doc = read_state(marts)
+    assert doc is not None and doc["overrides"][0]["until"] == until.isoformat()
+    v = check(marts, "agent:loop", D("0.5"), now=NOW)  # the cache sees the new object
+    assert v["allowed"] is True and v["budgets"][0]["breaker_state"] == "half_open"
+
+    for var in ("SIBYL_MARTS_DIR", "SIBYL_STATE_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SIBYL_DATA_DIR", root)  # no SIBYL_MARTS_DIR: the settings' default
+    assert budget_check("agent:loop", "0.50") == 0
+    assert json.loads(capsys.readouterr().out)["budgets"][0]["breaker_state"] == "half_open"
+    monkeypatch.setenv("SIBYL_DATA_DIR", f"memory://ai-{uuid.uuid4().hex}")
+    assert budget_check("agent:loop", "0.50") == 2  # nothing published there
+    assert "no published AI budget state" in capsys.readouterr().err
+
+
+def test_a_state_object_past_the_bound_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models_ml.ai_budget as ab
+
+    marts = f"memory://ai-{uuid.uuid4().hex}/marts"
+    b = AiBudget("t", "agent", "loop", D(10))
+    publish_state(ai_budget_state([b], [spend(DAY, "1", agent="loop")], DAY), [], marts)
+    monkeypatch.setattr(ab, "MAX_STATE_BYTES", 100)  # the document is larger than 100 bytes
+    with pytest.raises(ValueError, match="larger than 100 bytes"):
+        ab.read_state(marts)
+    assert budget_check("agent:loop", "0.5", marts) == 2  # "unreadable state", exit 2

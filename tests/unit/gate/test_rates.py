@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal as D
 
 import duckdb
@@ -66,3 +67,32 @@ def test_cli_shows_effective_beside_list(tmp_path, capsys) -> None:
 def test_missing_mart_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(GateInputError, match="daily cost mart"):
         load_rates(tmp_path)
+
+
+def test_a_null_region_is_its_own_slice_not_the_provider_category_one(tmp_path) -> None:
+    rows = [
+        ("2026-11-01", "aws", "Compute", "us-east-1", "Usage", "USD", 600, 1000),
+        ("2026-11-01", "aws", "Compute", None, "Usage", "USD", 100, 100),  # e.g. a global fee
+    ]
+    _mart(tmp_path / "fct_daily_costs.parquet", rows)
+    rates = load_rates(tmp_path)
+    assert rates.rate("aws", "aws_instance", "eu-west-1").ratio == (D(700) / D(1100)).quantize(
+        D("0.0001")
+    )  # all regions of Compute, not the null-region slice's 1.0
+    assert rates.rate("aws", "aws_instance", None).ratio == D(1)  # the '' region slice
+
+
+def test_rates_from_marts_under_a_url(tmp_path) -> None:
+    """The marts' bucket is read through the project's fsspec filesystem (here fsspec's
+    in-memory one; the emulators run in tests/e2e/test_remote_lake.py)."""
+    from ingest import fs as lakefs
+
+    root = f"memory://rates-{uuid.uuid4().hex}/marts"
+    _mart(tmp_path / "fct_daily_costs.parquet", ROWS)
+    lakefs.put_atomic(tmp_path / "fct_daily_costs.parquet", root, "fct_daily_costs.parquet")
+    rates = load_rates(root)
+    assert rates.source == f"{root}/fct_daily_costs.parquet"
+    assert rates.ratios == load_rates(tmp_path).ratios
+    assert rates.rate("aws", "aws_instance", "us-east-1").ratio == D("0.6")
+    with pytest.raises(GateInputError, match="daily cost mart"):
+        load_rates(f"memory://rates-{uuid.uuid4().hex}/empty")

@@ -10,7 +10,8 @@
     period sends the charge to its remainder team (or leaves it with its team). Every other charge
     passes through unchanged. Parts are whole cents by largest remainder, except the anchor part
     (the largest weight) which takes the exact rest: the parts of a charge sum to it exactly, so
-    totals per provider x period x currency equal fct_charges'.
+    totals per provider x period x currency equal fct_charges' (macro largest_remainder_cents,
+    macros/allocation_split.sql).
     Grain: charge_id x team_id (allocation_line_id). Incremental by billing period (weights are
     per period): a run with var billing_periods replaces exactly those periods. -#}
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
@@ -81,61 +82,23 @@ targets as (
     select * from remainder
 ),
 
-weighted as (
+to_split as (
     select
-        t.*,
-        sum(t.weight) over (partition by t.charge_id) as total_weight,
-        row_number() over (partition by t.charge_id order by t.weight desc, t.team_id) = 1 as is_anchor
+        t.charge_id,
+        t.rule_id,
+        t.method,
+        t.team_id,
+        t.weight,
+        {%- for col in costs %}
+        c.{{ col }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from targets as t
-),
-
-floored as (
-    select
-        w.*,
-        {%- for col in costs %}
-        c.{{ col }} as charge_{{ col }},
-        floor(c.{{ col }} * 100 * w.weight / w.total_weight) as {{ col }}_floor,
-        c.{{ col }} * 100 * w.weight / w.total_weight - floor(c.{{ col }} * 100 * w.weight / w.total_weight) as {{ col }}_frac,
-        {%- endfor %}
-        c.resource_id as shared_resource_id
-    from weighted as w
-    inner join charges as c on c.charge_id = w.charge_id
-),
-
-ranked as (
-    select
-        f.*,
-        {%- for col in costs %}
-        row_number() over (partition by f.charge_id order by f.{{ col }}_frac desc, f.team_id) as {{ col }}_rank,
-        floor(f.charge_{{ col }} * 100) - sum(f.{{ col }}_floor) over (partition by f.charge_id) as {{ col }}_left{{ ',' if not loop.last }}
-        {%- endfor %}
-    from floored as f
-),
-
-cents as (
-    select
-        r.*,
-        {%- for col in costs %}
-        cast(cast(r.{{ col }}_floor + case when r.{{ col }}_rank <= r.{{ col }}_left then 1 else 0 end as decimal(18, 0))
-             * 0.01 as decimal(38, 10)) as {{ col }}_part{{ ',' if not loop.last }}
-        {%- endfor %}
-    from ranked as r
+    inner join charges as c on c.charge_id = t.charge_id
 ),
 
 split as (
-    select
-        s.charge_id,
-        s.rule_id,
-        s.method,
-        s.team_id,
-        s.weight,
-        s.total_weight,
-        {%- for col in costs %}
-        case when s.is_anchor
-             then s.charge_{{ col }} - (sum(s.{{ col }}_part) over (partition by s.charge_id) - s.{{ col }}_part)
-             else s.{{ col }}_part end as {{ col }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from cents as s
+    {{ largest_remainder_cents('to_split', 'charge_id', 'team_id',
+                               ['charge_id', 'rule_id', 'method', 'team_id', 'weight'], costs) }}
 ),
 
 allocated as (
