@@ -8,6 +8,7 @@ cloud's SDK reads (fake credentials). Real servers, no mocks of our own (DESIGN.
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -48,6 +49,34 @@ class Store:
         from gcsfs.core import GCSFileSystem
 
         return GCSFileSystem(**self.options)
+
+
+# Settings that would override the defaults derived from SIBYL_DATA_DIR.
+DATA_DIR_OVERRIDES = (
+    "SIBYL_LANDING_ROOT",
+    "SIBYL_LAKE_ROOT",
+    "SIBYL_MARTS_DIR",
+    "SIBYL_WAREHOUSE",
+    "SIBYL_CONFIG_DIR",
+)
+
+
+def use_bucket_data_dir(
+    store: Store, bucket: str, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """Point Sibyl's settings at ``<scheme>://<bucket>`` (landing, lake and marts under it, local
+    state in ``state_dir``) for the rest of the test; returns the variables set."""
+    env = {
+        **store.env,
+        "SIBYL_DATA_DIR": f"{store.scheme}://{bucket}",
+        "SIBYL_STATE_DIR": str(state_dir),
+        "SIBYL_STORAGE_OPTIONS": json.dumps({store.scheme: store.options}),
+    }
+    for var in DATA_DIR_OVERRIDES:
+        monkeypatch.delenv(var, raising=False)  # the defaults under SIBYL_DATA_DIR apply
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
 
 
 def free_port() -> int:

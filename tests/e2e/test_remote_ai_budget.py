@@ -29,7 +29,13 @@ from app.cockpit.queries.core import Marts
 from ingest.ai.runs import run_ai_budgets, run_ai_ingest
 from ingest.samples.ai import generate_ai
 from orchestration.settings import Settings
-from tests.e2e.storage_servers import Store, azurite_server, gcs_emulator, moto_server
+from tests.e2e.storage_servers import (
+    Store,
+    azurite_server,
+    gcs_emulator,
+    moto_server,
+    use_bucket_data_dir,
+)
 
 pytestmark = pytest.mark.e2e
 BUCKET = "sibyl-ai"
@@ -60,16 +66,7 @@ def remote(request, tmp_path, monkeypatch) -> Iterator[tuple[Store, Settings, di
             if f.is_file():
                 rel = f.relative_to(tmp_path / "sample").as_posix()
                 fs.put_file(str(f), f"{BUCKET}/landing/{rel}")
-        env = {
-            **store.env,
-            "SIBYL_DATA_DIR": f"{store.scheme}://{BUCKET}",
-            "SIBYL_STATE_DIR": str(tmp_path / "state"),
-            "SIBYL_STORAGE_OPTIONS": json.dumps({store.scheme: store.options}),
-        }
-        for var in ("SIBYL_LANDING_ROOT", "SIBYL_LAKE_ROOT", "SIBYL_MARTS_DIR", "SIBYL_CONFIG_DIR"):
-            monkeypatch.delenv(var, raising=False)  # the defaults under SIBYL_DATA_DIR apply
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
+        use_bucket_data_dir(store, BUCKET, tmp_path / "state", monkeypatch)
         yield store, Settings.from_env(), truth
 
 

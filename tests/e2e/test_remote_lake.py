@@ -31,7 +31,13 @@ from models_ml.runs import daily_actuals
 from orchestration.lib.publish import publish_marts
 from orchestration.settings import Settings
 from tests.conftest import FIXTURES, run_dbt
-from tests.e2e.storage_servers import Store, azurite_server, gcs_emulator, moto_server
+from tests.e2e.storage_servers import (
+    Store,
+    azurite_server,
+    gcs_emulator,
+    moto_server,
+    use_bucket_data_dir,
+)
 from tests.gate_plans import change, plan
 from tests.reference_reader import billed_totals
 
@@ -99,16 +105,7 @@ def remote(request, tmp_path, monkeypatch) -> Iterator[tuple[Store, Settings]]:
         fs.mkdir(BUCKET)
         for rel in LANDED:
             fs.put_file(str(FIXTURES / rel), f"{BUCKET}/landing/{rel}")
-        env = {
-            **store.env,
-            "SIBYL_DATA_DIR": f"{store.scheme}://{BUCKET}",
-            "SIBYL_STATE_DIR": str(tmp_path / "state"),
-            "SIBYL_STORAGE_OPTIONS": json.dumps({store.scheme: store.options}),
-        }
-        for var in ("SIBYL_LANDING_ROOT", "SIBYL_LAKE_ROOT", "SIBYL_MARTS_DIR", "SIBYL_WAREHOUSE"):
-            monkeypatch.delenv(var, raising=False)  # the defaults under SIBYL_DATA_DIR apply
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
+        use_bucket_data_dir(store, BUCKET, tmp_path / "state", monkeypatch)
         yield store, Settings.from_env()
 
 
