@@ -30,11 +30,6 @@ pytestmark = [
     pytest.mark.skipif(bindir() is None, reason="PostgreSQL server binaries not installed"),
 ]
 
-# Models that do not build on Postgres yet, and why (docs/postgres.md says the same):
-# fct_ai_cloud_lines is a dbt-duckdb Python model (dbt-postgres runs SQL only);
-# fct_ai_costs_daily reads it.
-KNOWN_GAPS = {"fct_ai_cloud_lines", "fct_ai_costs_daily"}
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
@@ -96,22 +91,28 @@ def test_the_loader_brings_every_lake_row(built) -> None:
     con.close()
 
 
-def test_every_model_builds_and_every_dbt_test_passes_on_postgres_but_the_known_gaps(built) -> None:
+def _project_models() -> set[str]:
+    """Every model file of the dbt project (SQL or Python), by name."""
+    root = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+    return {p.stem for p in root.rglob("*") if p.suffix in (".sql", ".py")}
+
+
+def test_every_model_builds_and_every_dbt_test_passes_on_postgres(built) -> None:
     results = built["results"]["results"]  # type: ignore[index]
     models = {
         r["unique_id"].split(".")[-1]: r["status"]
         for r in results
         if r["unique_id"].startswith("model.")
     }
-    assert len(models) >= 50
-    assert {m for m, status in models.items() if status != "success"} == KNOWN_GAPS
+    assert set(models) == _project_models()
+    assert {m: status for m, status in models.items() if status != "success"} == {}
     failed_tests = [
         r["unique_id"]
         for r in results
         if r["status"] in ("fail", "error") and not r["unique_id"].startswith("model.")
     ]
     assert failed_tests == []
-    assert built["code"] == 1  # dbt's exit code: the known gaps
+    assert built["code"] == 0
 
 
 def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
@@ -130,9 +131,12 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
     compared = 0
     with psycopg2.connect(server.url) as pg, pg.cursor() as cur:
         cur.execute("set timezone = 'UTC'")
+        cur.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        )
+        assert [r[0] for r in cur.fetchall()] == tables  # the same marts on both engines
         for name in tables:
-            if name in KNOWN_GAPS:
-                continue
             rel = duck.table(f"marts.{name}")
             d_cols = [c.lower() for c in rel.columns]
             d_rows = rel.fetchall()
@@ -151,7 +155,7 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
         n, billed = cur.fetchone()
     duck.close()
     assert problems == {}
-    assert compared == len(set(tables) - KNOWN_GAPS)
+    assert compared == len(tables)
     assert n > 1000 and isinstance(billed, Decimal)
     # the ML and savings marts (read from the Python jobs' Parquet outputs) were compared with rows
     ml = (
