@@ -52,6 +52,8 @@ def _check_mart(mart: str) -> str:
 class MartSource(Protocol):
     """Where the marts are. Hashable (a frozen dataclass): part of the readers' cache keys."""
 
+    def __hash__(self) -> int: ...
+
     def has(self, mart: str) -> bool:
         """Whether the mart exists (has been produced)."""
         ...
