@@ -20,8 +20,9 @@ import dataclasses
 import functools
 import os
 import re
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -103,11 +104,13 @@ class ParquetMarts:
 # ---- Postgres ---------------------------------------------------------------------------------
 
 _CATALOG = """
-    select c.oid::bigint, c.xmin::text, coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)
+    select c.relname, c.oid::bigint, c.xmin::text,
+           coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)
     from pg_catalog.pg_class as c
     join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
     left join pg_catalog.pg_stat_user_tables as s on s.relid = c.oid
-    where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'v', 'm', 'p')"""
+    where n.nspname = %s and c.relkind in ('r', 'v', 'm', 'p')"""
+CATALOG_TTL_S = 5.0  # how long one look at the catalog answers has() and version()
 
 _COLUMNS = """
     select a.attname,
@@ -117,7 +120,7 @@ _COLUMNS = """
     join pg_catalog.pg_class as c on c.oid = a.attrelid
     join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
     join pg_catalog.pg_type as t on t.oid = a.atttypid
-    where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped
+    where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped
     order by a.attnum"""
 
 
@@ -128,9 +131,20 @@ def _connect(dsn: str) -> Any:
 
 
 def _query(dsn: str, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    with _connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute(sql, parameters=params)
+    """A catalog query (psycopg2: a lighter connection than ADBC's, which loads the type catalog)."""
+    import psycopg2
+
+    with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
         return list(cur.fetchall())
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog(dsn: str, schema: str, bucket: int) -> dict[str, tuple[int, str, int]]:
+    """Every table of the schema: (oid, xmin of its catalog row, rows changed). One query per
+    CATALOG_TTL_S (``bucket``) answers every has() and version() of a cockpit page."""
+    del bucket  # part of the cache key only
+    return {str(r[0]): (int(r[1]), str(r[2]), int(r[3])) for r in _query(dsn, _CATALOG, (schema,))}
 
 
 def select_list(columns: list[tuple[str, str]]) -> tuple[str, dict[str, tuple[int, int]]]:
@@ -203,8 +217,8 @@ class PostgresMarts:
         return cls(target.dsn, target.redacted)
 
     def _catalog(self, mart: str) -> tuple[int, str, int] | None:
-        rows = _query(self.dsn, _CATALOG, (self.schema, _check_mart(mart)))
-        return (int(rows[0][0]), str(rows[0][1]), int(rows[0][2])) if rows else None
+        bucket = int(time.monotonic() // CATALOG_TTL_S)
+        return _catalog(self.dsn, self.schema, bucket).get(_check_mart(mart))
 
     def has(self, mart: str) -> bool:
         return self._catalog(mart) is not None
