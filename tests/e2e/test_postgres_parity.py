@@ -168,6 +168,26 @@ def test_every_mart_matches_duckdb_row_for_row(built, server: PgServer) -> None:
     assert all(counts[m] > 0 for m in ml), {m: counts[m] for m in ml}
 
 
+def test_the_sql_ai_line_rules_label_what_the_python_classifier_labels(built) -> None:
+    """fct_ai_cloud_lines (SQL, macros/ai_cloud.sql) against ingest.ai.cloud on every usage line
+    of the lake; the Postgres build equals the DuckDB one (above)."""
+    from ingest.ai.cloud import classify, unit_multiplier
+
+    duck = duckdb.connect(str(built["duckdb"]), read_only=True)
+    charges = duck.execute(
+        "select charge_id, provider, service_name, sku_meter, charge_description, consumed_quantity,"
+        " consumed_unit from marts.fct_charges where charge_category = 'Usage'"
+    ).fetchall()
+    got = {r[0]: tuple(r[1:]) for r in duck.execute(
+        "select charge_id, ai_provider, model, token_type, tokens from marts.fct_ai_cloud_lines").fetchall()}  # fmt: skip
+    duck.close()
+    want = {}
+    for cid, provider, service, meter, description, qty, unit in charges:
+        if label := classify(provider, service, meter, description):
+            want[cid] = (*label, float(qty or 0) * unit_multiplier(unit))
+    assert len(want) > 100 and got == want
+
+
 def test_the_loader_unions_drifting_files_by_name_as_duckdb_does(
     tmp_path, server: PgServer
 ) -> None:
