@@ -15,8 +15,7 @@ from typing import Any, cast
 
 import polars as pl
 
-from ingest import duckdb_fs
-from ingest import fs as lakefs
+from ingest.pg_marts import MartSource, ParquetMarts, query, query_arrow
 from ingest.sql import literal, literal_list
 from ingest.warehouse import connect_read_only
 from models_ml import store
@@ -61,27 +60,34 @@ ROOT_CAUSE_DIMENSIONS = {
 }
 
 
-def _mart(marts_dir: str, name: str) -> str:
-    """The published mart's file (a local path, or a URL under a remote marts folder)."""
-    p = lakefs.join(marts_dir, f"{name}.parquet")
-    if not lakefs.exists(p):
+Marts = str | MartSource  # a published marts folder, or any MartSource (Parquet or Postgres)
+
+
+def _source(marts: Marts) -> MartSource:
+    return ParquetMarts(marts) if isinstance(marts, str) else marts
+
+
+def _require(marts: Marts, name: str) -> MartSource:
+    """The source of a mart that must exist (the published file, or the warehouse's table)."""
+    source = _source(marts)
+    if not source.has(name):
         raise FileNotFoundError(
-            f"{lakefs.redact(p)} does not exist: build and publish the marts first (make demo)"
+            f"{source.describe(name)} does not exist: build and publish the marts first (make demo)"
         )
-    return p
+    return source
 
 
 def cost_series(
-    marts_dir: str, scopes: Sequence[str], charge_categories: Sequence[str] | None = None
+    marts_dir: Marts, scopes: Sequence[str], charge_categories: Sequence[str] | None = None
 ) -> pl.DataFrame:
     """Daily effective cost per scope value and currency as a long frame (``series_id, ds, y`` plus
     ``scope_type, scope_value, currency``), with days without spend as 0 from a series' first day
     to the last day of data; only the FOCUS ``charge_categories`` given (all when None)."""
-    path = _mart(marts_dir, "fct_daily_costs")
-    # the scope SQL is built from constants (see _scope_daily_sql); the file is a parameter
+    source = _require(marts_dir, "fct_daily_costs")
+    # the scope SQL is built from constants (see _scope_daily_sql); the mart is bound by the source
     sql = f"""
         with s as ({_scope_daily_sql(scopes, charge_categories)}),
-             last as (select max(charge_date) as last_day from read_parquet($p)),
+             last as (select max(charge_date) as last_day from read_parquet($fct_daily_costs)),
              span as (select scope_type, scope_value, currency, min(ds) as first_day from s group by all),
              grid as (select span.*, unnest(generate_series(first_day, last.last_day, interval 1 day))::date as ds
                       from span, last)
@@ -89,16 +95,14 @@ def cost_series(
                g.currency, g.ds, coalesce(s.y, 0)::double as y
         from grid g left join s using (scope_type, scope_value, currency, ds)
         order by series_id, ds"""  # noqa: S608
-    con = duckdb_fs.connect(marts_dir)
-    try:
-        return pl.from_arrow(con.sql(sql, params={"p": path}).to_arrow_table())  # type: ignore[return-value]
-    finally:
-        con.close()
+    table = query_arrow(source, sql, None, ("fct_daily_costs",))
+    return pl.from_arrow(table)  # type: ignore[return-value]
 
 
 def _scope_daily_sql(scopes: Sequence[str], charge_categories: Sequence[str] | None = None) -> str:
     """``scope_type, scope_value, currency, ds, y`` (daily effective cost, decimal) per scope
-    type over the fct_daily_costs file bound as ``$p``: one definition of a scope's cost."""
+    type over the fct_daily_costs mart (``read_parquet($fct_daily_costs)``, bound by a
+    MartSource): one definition of a scope's cost."""
     # scope types name columns through the SCOPE_COLUMNS constant; values are quoted literals
     where = ""
     if charge_categories:
@@ -108,7 +112,7 @@ def _scope_daily_sql(scopes: Sequence[str], charge_categories: Sequence[str] | N
         f"billing_currency as currency, charge_date as ds, sum(effective_cost) as y from d group by all"
         for st in scopes
     )
-    return f"with d as (select * from read_parquet($p) {where}) {unions}"  # noqa: S608
+    return f"with d as (select * from read_parquet($fct_daily_costs) {where}) {unions}"  # noqa: S608
 
 
 def _with_scope(frame: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
@@ -162,7 +166,7 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 
 
 def run_anomalies(
-    marts_dir: str,
+    marts_dir: Marts,
     lake_root: str,
     warehouse_path: str,
     *,
@@ -267,26 +271,24 @@ def _upgrade(previous: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _scope_owners(marts_dir: str) -> tuple[dict[str, str], dict[str, str]]:
+def _scope_owners(marts_dir: Marts) -> tuple[dict[str, str], dict[str, str]]:
     """service -> owner team (service catalog) and account -> default team, from the dim marts."""
+    source = _source(marts_dir)
     out: list[dict[str, str]] = []
     for mart, key, team in (
         ("dim_services", "service_name", "owner_team_id"),
         ("dim_accounts", "sub_account_id", "default_team_id"),
     ):
-        p = lakefs.join(marts_dir, f"{mart}.parquet")
-        if not lakefs.exists(p):
+        if not source.has(mart):
             out.append({})
             continue
-        con = duckdb_fs.connect(marts_dir)
-        try:
-            # key and team are constants of this function; the file is a parameter
-            rows = con.execute(
-                f"select distinct {key}, {team} from read_parquet(?) where {team} is not null",  # noqa: S608
-                [p],
-            ).fetchall()
-        finally:
-            con.close()
+        # mart, key and team are constants of this function; the source binds the mart
+        _, rows = query(
+            source,
+            f"select distinct {key}, {team} from read_parquet(${mart}) where {team} is not null",  # noqa: S608
+            None,
+            (mart,),
+        )
         out.append({str(k): str(v) for k, v in rows})
     return out[0], out[1]
 
@@ -431,7 +433,7 @@ class ForecastRun:
 
 
 def run_forecasts(
-    marts_dir: str,
+    marts_dir: Marts,
     lake_root: str,
     *,
     horizon_days: int = 90,
@@ -489,15 +491,11 @@ def latest_forecasts(lake_root: str) -> pl.DataFrame:
 
 
 def daily_actuals(
-    marts_dir: str, scopes: Sequence[str] = FORECAST_SCOPES
+    marts_dir: Marts, scopes: Sequence[str] = FORECAST_SCOPES
 ) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
     """Daily effective cost (Decimal) per (scope type, scope value, currency)."""
-    path = _mart(marts_dir, "fct_daily_costs")
-    con = duckdb_fs.connect(marts_dir)
-    try:
-        rows = con.execute(_scope_daily_sql(scopes), {"p": path}).fetchall()
-    finally:
-        con.close()
+    source = _require(marts_dir, "fct_daily_costs")
+    _, rows = query(source, _scope_daily_sql(scopes), None, ("fct_daily_costs",))
     out: dict[tuple[str, str, str], dict[dt.date, Decimal]] = defaultdict(dict)
     for st, sv, cur, day, cost in rows:
         out[(st, sv, cur)][day] = Decimal(cost)
@@ -508,7 +506,7 @@ BUDGET_DAYS_BACKFILL = 31
 
 
 def run_budgets(
-    marts_dir: str, lake_root: str, budgets_file: str, *, now: dt.datetime | None = None
+    marts_dir: Marts, lake_root: str, budgets_file: str, *, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Budget status as of the last day of data, plus the days since the last stored status (the
     last 31 days on a first run, with linear projections: forecasts exist only for the newest day).

@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.pg_marts import MartSource
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,6 +44,9 @@ class Settings:
     webhooks_file: str = ""  # notification webhooks (YAML; secrets from the environment)
     config_dir: str = ""  # the user's organisation configuration (`sibyl config init`); "" = seeds
     storage_root: str = ""  # SIBYL_DATA_DIR when it is a URL (else data_dir): data folders' base
+    # postgresql:// URL of a warehouse dbt builds on: readers (cockpit, ML job) read its marts
+    # instead of the published Parquet; "" = the Parquet marts (docs/postgres.md)
+    warehouse_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +91,7 @@ class Settings:
                     else str(REPO_ROOT / "dbt_project" / "seeds" / "budgets.csv"),
                 )
             ),
+            warehouse_url=os.environ.get("SIBYL_WAREHOUSE_URL", ""),
             config_dir=(
                 str(Path(os.environ["SIBYL_CONFIG_DIR"]).expanduser().resolve())
                 if os.environ.get("SIBYL_CONFIG_DIR")
@@ -112,6 +120,13 @@ class Settings:
             | ({"SIBYL_CONFIG_DIR": self.config_dir} if self.config_dir else {})
             | ({"SIBYL_STATE_DIR": self.data_dir} if is_url(self.storage_root) else {})
         )
+
+    def mart_source(self) -> MartSource:
+        """Where readers find the marts (ingest.pg_marts.MartSource): the warehouse's tables when
+        ``warehouse_url`` is set, else the published Parquet folder."""
+        from ingest.pg_marts import mart_source
+
+        return mart_source(self.marts_dir, self.warehouse_url)
 
     def export_dbt_env(self) -> None:
         os.environ.update(self.dbt_env())

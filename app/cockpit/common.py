@@ -12,6 +12,7 @@ import streamlit as st
 
 from app.cockpit.present import money, pct, to_frame
 from app.cockpit.queries import MartMissing, Marts
+from ingest.pg_marts import PostgresMarts
 
 __all__ = ["frame", "how_to_read", "marts", "money", "not_produced", "pct"]
 
@@ -24,11 +25,16 @@ def marts_dir() -> str:
 
 
 def marts() -> Marts:
-    """The marts as the signed-in user may see them: the team scope is part of every query."""
+    """The marts as the signed-in user may see them: the team scope is part of every query. With
+    SIBYL_WAREHOUSE_URL set they are read from that Postgres warehouse (the analysts' read-only
+    role is enough), else from the published Parquet folder."""
     from app.cockpit.session import current_user
+    from orchestration.settings import Settings
 
     user = current_user()
-    return Marts(marts_dir(), teams=user.team_scope if user else ())
+    url = Settings.from_env().warehouse_url
+    source = PostgresMarts.from_url(url) if url else None
+    return Marts(marts_dir(), teams=user.team_scope if user else (), source=source)
 
 
 def how_to_read(text: str) -> None:

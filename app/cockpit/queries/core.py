@@ -1,17 +1,20 @@
-"""The published marts as one user may read them: ``Marts`` (short-lived DuckDB connections over
-``<marts_dir>/<mart>.parquet``, bound parameters, a cache keyed by each file's version) and the
-team scope every query carries (``TEAM_SCOPE``); ``MartMissing`` says how to produce a mart.
-``marts_dir`` may be a local folder or an s3:// gs:// abfs:// URL (read through fsspec)."""
+"""The marts as one user may read them: ``Marts`` (short-lived DuckDB connections over the
+published ``<marts_dir>/<mart>.parquet`` or a Postgres warehouse's tables, as a
+``ingest.pg_marts.MartSource`` binds them; bound parameters; a cache keyed by each mart's version)
+and the team scope every query carries (``TEAM_SCOPE``); ``MartMissing`` says how to produce a
+mart. ``marts_dir`` may be a local folder or an s3:// gs:// abfs:// URL (read through fsspec)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from ingest import duckdb_fs
 from ingest import fs as lakefs
+from ingest import pg_marts
+from ingest.pg_marts import MartSource, ParquetMarts
 
 OPTIONAL = {  # marts other pipelines produce, and how to produce them
     "fct_cost_anomalies": "the Dagster job `ml_daily` (or `make demo`)",
@@ -84,34 +87,42 @@ def _run(
     frozen: tuple[tuple[str, Any], ...],
     version: tuple[tuple[str, str, int], ...],
     root: str = "",
+    source: MartSource | None = None,
 ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
     """One query on a short-lived connection, cached by its text, parameters and the version
-    (mtime or etag, size) of every mart file it reads: a republished mart is a new cache key.
-    ``root`` is the marts folder, whose filesystem is registered when it is remote."""
-    del version  # part of the cache key only
-    con = duckdb_fs.connect(root)
-    try:
-        cur = con.execute(sql, {k: _thaw(v) for k, v in frozen})
-        rows = cur.fetchall()
-        return tuple(d[0] for d in cur.description or []), tuple(rows)
-    finally:
-        con.close()
+    (mtime or etag, size; a Postgres table's identity and changes) of every mart it reads: a
+    republished mart is a new cache key. ``source`` reads the marts (None: the Parquet files
+    under ``root``, the marts folder, whose filesystem is registered when it is remote)."""
+    source = source or ParquetMarts(root)
+    marts = tuple(m for m, *_ in version)  # the marts the query reads, and their versions
+    cols, rows = pg_marts.query(source, sql, {k: _thaw(v) for k, v in frozen}, marts)
+    return tuple(cols), tuple(rows)
 
 
 @dataclass(frozen=True)
 class Marts:
-    """The published marts folder, as one user may read it: ``teams`` None reads every team; a
-    tuple of team ids restricts every query on every mart to those teams' rows (TEAM_SCOPE)."""
+    """The marts as one user may read them: ``teams`` None reads every team; a tuple of team ids
+    restricts every query on every mart to those teams' rows (TEAM_SCOPE). ``source`` says where
+    the marts are (ingest.pg_marts: a Postgres warehouse); None reads the Parquet files published
+    under ``marts_dir``."""
 
     marts_dir: str
     teams: tuple[str, ...] | None = None
+    source: MartSource | None = None
+
+    def _source(self) -> MartSource:
+        return self.source or ParquetMarts(self.marts_dir)
 
     def path(self, mart: str) -> str:
-        """The mart's file: a local path, or a URL under a remote marts folder."""
+        """The mart's file: a local path, or a URL under a remote marts folder (Parquet only)."""
         return lakefs.join(self.marts_dir, f"{mart}.parquet")
 
     def has(self, mart: str) -> bool:
-        return lakefs.exists(self.path(mart))
+        return self._source().has(mart)
+
+    def modified(self, mart: str) -> dt.datetime | None:
+        """When the mart's file was published (UTC); None on a warehouse (tables carry no time)."""
+        return lakefs.modified(self.path(mart)) if self.source is None else None
 
     def scoped(self) -> bool:
         return self.teams is not None
@@ -119,16 +130,16 @@ class Marts:
     def _bind(
         self, sql: str, params: dict[str, Any] | None, marts: tuple[str, ...]
     ) -> dict[str, Any]:
-        """Mart paths and parameters, only those the SQL names (DuckDB rejects extra ones)."""
-        bound: dict[str, Any] = {}
+        """Parameters, only those the SQL names (DuckDB rejects extra ones); a mart that does not
+        exist raises MartMissing (the source binds the marts themselves)."""
+        source = self._source()
         for m in marts:
-            if not self.has(m):
-                raise MartMissing(m, self.path(m))
-            bound[m] = self.path(m)
-        bound.update(params or {})
+            if not source.has(m):
+                raise MartMissing(m, source.describe(m))
+        bound: dict[str, Any] = dict(params or {})
         if self.teams is not None:
             bound["_scope_teams"] = list(self.teams)
-        return {k: v for k, v in bound.items() if re.search(rf"\${k}\b", sql)}
+        return {k: v for k, v in bound.items() if k not in marts and re.search(rf"\${k}\b", sql)}
 
     def _scope_sql(self, sql: str, marts: tuple[str, ...]) -> str:
         """``sql`` with every ``read_parquet($<mart>)`` narrowed to the user's teams. Fails closed:
@@ -149,7 +160,8 @@ class Marts:
     def query(
         self, sql: str, params: dict[str, Any] | None = None, *, marts: tuple[str, ...]
     ) -> list[tuple[Any, ...]]:
-        """Rows of `sql`, where `$<mart>` names a mart file and other `$name`s bind `params`."""
+        """Rows of `sql`, where `read_parquet($<mart>)` reads a mart and other `$name`s bind
+        `params`."""
         return self.columns(sql, params, marts=marts)[1]
 
     def columns(
@@ -159,7 +171,8 @@ class Marts:
         one of the marts it reads is republished."""
         sql = self._scope_sql(sql, marts)
         bound = self._bind(sql, params, marts)
-        version = tuple((m, *lakefs.version(self.path(m))) for m in marts)
+        source = self._source()
+        version = tuple((m, *source.version(m)) for m in marts)
         frozen = tuple(sorted((k, _freeze(v)) for k, v in bound.items()))
-        cols, rows = _run(sql, frozen, version, self.marts_dir)
+        cols, rows = _run(sql, frozen, version, self.marts_dir, self.source)
         return list(cols), list(rows)

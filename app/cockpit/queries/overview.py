@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from app.cockpit.queries.core import Marts
-from ingest import fs as lakefs
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,9 @@ def freshness(m: Marts) -> list[tuple[str, dt.date]]:
 
 
 def last_run(m: Marts) -> dt.datetime | None:
-    """When the marts were last published (the daily fact's file time, UTC)."""
-    return lakefs.modified(m.path("fct_daily_costs"))
+    """When the marts were last published (the daily fact's file time, UTC; None on a
+    warehouse)."""
+    return m.modified("fct_daily_costs")
 
 
 def daily_by_provider(

@@ -52,8 +52,7 @@ create or replace aggregate public.list(anycompatible) (sfunc = array_append, st
 
 create or replace function public.strftime(ts timestamp, fmt text) returns text
   language sql immutable parallel safe as $f$
-    select to_char(ts, replace(replace(replace(replace(replace(replace(fmt,
-      '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD'), '%H', 'HH24'), '%M', 'MI'), '%S', 'SS')) $f$;
+    select to_char(ts, {{ strftime_format_to_pg('fmt', 'to_char') }}) $f$;
 create or replace function public.strftime(d date, fmt text) returns text
   language sql immutable parallel safe as 'select public.strftime(d::timestamp, fmt)';
 create or replace function public.strftime(ts timestamptz, fmt text) returns text
@@ -87,11 +86,9 @@ create or replace function public.try_strptime(v text, fmt text) returns timesta
     declare pattern text;
     begin
       if v is null then return null; end if;
-      pattern := '^' || replace(replace(replace(replace(replace(replace(replace(regexp_replace(fmt, '([.^$*+?()\[\]{}|\\])', '\\\1', 'g'),
-        '%Y', '\d{4}'), '%m', '\d{1,2}'), '%d', '\d{1,2}'), '%y', '\d{2}'), '%H', '\d{1,2}'), '%M', '\d{1,2}'), '%S', '\d{1,2}') || '$';
+      pattern := '^' || {{ strftime_format_to_pg("regexp_replace(fmt, '([.^$*+?()\\[\\]{}|\\\\])', '\\\\\\1', 'g')", 'regex') }} || '$';
       if v !~ pattern then return null; end if;
-      return to_timestamp(v, replace(replace(replace(replace(replace(replace(replace(fmt,
-        '%Y', 'YYYY'), '%m', 'FMMM'), '%d', 'FMDD'), '%y', 'YY'), '%H', 'HH24'), '%M', 'MI'), '%S', 'SS'))::timestamp;
+      return to_timestamp(v, {{ strftime_format_to_pg('fmt', 'to_timestamp') }})::timestamp;
     exception when others then
       return null;
     end $f$;
@@ -147,3 +144,26 @@ create or replace function public.sibyl_double_to_decimal(x double precision) re
 {%- endmacro %}
 {% macro default__sibyl_session() -%}{%- endmacro %}
 {% macro postgres__sibyl_session() -%}set jit = off; set timezone = 'UTC'{%- endmacro %}
+
+
+{#- The strftime specifiers the models use, in one table: what each becomes in Postgres' to_char
+    (output, zero-padded), to_timestamp (input, FM: one or two digits) and a regular expression of
+    the text it matches (try_strptime checks a value's shape first: to_timestamp is lenient).
+    Returns the SQL that rewrites the format text `fmt_sql` (an SQL expression) for `target`. -#}
+{% macro strftime_format_to_pg(fmt_sql, target) -%}
+  {%- set specifiers = [
+      ('%Y', 'YYYY', 'YYYY', '\\d{4}'),
+      ('%m', 'MM', 'FMMM', '\\d{1,2}'),
+      ('%d', 'DD', 'FMDD', '\\d{1,2}'),
+      ('%y', 'YY', 'YY', '\\d{2}'),
+      ('%H', 'HH24', 'HH24', '\\d{1,2}'),
+      ('%M', 'MI', 'MI', '\\d{1,2}'),
+      ('%S', 'SS', 'SS', '\\d{1,2}'),
+  ] -%}
+  {%- set column = {'to_char': 1, 'to_timestamp': 2, 'regex': 3}[target] -%}
+  {%- set ns = namespace(sql=fmt_sql) -%}
+  {%- for spec in specifiers -%}
+    {%- set ns.sql = "replace(" ~ ns.sql ~ ", '" ~ spec[0] ~ "', '" ~ spec[column] ~ "')" -%}
+  {%- endfor -%}
+  {{ return(ns.sql) }}
+{%- endmacro %}

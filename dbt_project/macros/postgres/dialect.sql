@@ -146,3 +146,26 @@ to_json(map_from_entries(list({'key': {{ key }}, 'value': {{ value }}} order by 
 {% macro default__json_object_agg_text(key, value) -%}
 cast(jsonb_object_agg({{ key }}, {{ value }} order by {{ key }}) as varchar)
 {%- endmacro %}
+
+{#- The value on the row with the greatest `key`, ties broken by the greatest `tiebreak` in byte
+    order (so both engines pick the same row whatever the database's collation); rows whose value
+    is null are skipped, as DuckDB's arg_max does. `tiebreak` should be unique (a charge_id). -#}
+{% macro arg_max_stable(value, key, tiebreak) -%}
+  {{ return(adapter.dispatch('arg_max_stable', 'sibyl')(value, key, tiebreak)) }}
+{%- endmacro %}
+{% macro duckdb__arg_max_stable(value, key, tiebreak) -%}
+arg_max({{ value }}, struct_pack(k := {{ key }}, t := {{ tiebreak }}))
+{%- endmacro %}
+{% macro default__arg_max_stable(value, key, tiebreak) -%}
+(array_agg({{ value }} order by {{ key }} desc, {{ tiebreak }} collate "C" desc)
+    filter (where {{ value }} is not null and {{ key }} is not null))[1]
+{%- endmacro %}
+
+{#- Whether a regular expression matches somewhere in `expr` (DuckDB regexp_matches; Postgres `~`,
+    whose own regexp_matches returns the matches instead). Write patterns both engines read alike
+    (RE2 and Postgres AREs): no lookaround, no \b (\y in AREs), lowercase text instead of (?i). -#}
+{% macro regexp_search(expr, pattern) -%}
+  {{ return(adapter.dispatch('regexp_search', 'sibyl')(expr, pattern)) }}
+{%- endmacro %}
+{% macro duckdb__regexp_search(expr, pattern) -%}regexp_matches({{ expr }}, {{ sql_string(pattern) }}){%- endmacro %}
+{% macro default__regexp_search(expr, pattern) -%}({{ expr }} ~ {{ sql_string(pattern) }}){%- endmacro %}

@@ -80,7 +80,7 @@ def anomaly_detection(
         Path(s.landing_root) / "_meta" / "anomalies.json" if "://" not in s.landing_root else None
     )
     r = runs.run_anomalies(
-        s.marts_dir,
+        s.mart_source(),
         s.lake_root,
         s.warehouse_path,
         min_abs_change=config.min_abs_change,
@@ -167,7 +167,7 @@ def forecasting(context: dg.AssetExecutionContext, config: ForecastConfig, sibyl
     provider, the model chosen per series by rolling-origin backtest (MASE, sMAPE in metadata)."""
     s = sibyl.resolved()
     r = runs.run_forecasts(
-        s.marts_dir,
+        s.mart_source(),
         s.lake_root,
         horizon_days=config.horizon_days,
         backtest_origins=config.backtest_origins,
@@ -208,7 +208,7 @@ def forecasting(context: dg.AssetExecutionContext, config: ForecastConfig, sibyl
 def budget_status(context: dg.AssetExecutionContext, sibyl: SibylSettings) -> dg.MaterializeResult:
     """Budget status per budget and day (burn rate, projections, alert level, circuit breaker)."""
     s = sibyl.resolved()
-    rows = runs.run_budgets(s.marts_dir, s.lake_root, s.budgets_file)
+    rows = runs.run_budgets(s.mart_source(), s.lake_root, s.budgets_file)
     by_level: dict[str, int] = {}
     for r in rows:
         by_level[r["alert_level"]] = by_level.get(r["alert_level"], 0) + 1

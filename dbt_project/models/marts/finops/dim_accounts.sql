@@ -1,4 +1,6 @@
-{#- Sub accounts (AWS accounts, GCP projects, Azure subscriptions) with owner team and environment. -#}
+{#- Sub accounts (AWS accounts, GCP projects, Azure subscriptions) with owner team and environment.
+    Names and billing account as on the account's latest charge (ties: the greatest charge_id), so
+    every engine picks the same one. -#}
 with
 
 charges as (select * from {{ ref('fct_charges') }} where sub_account_id is not null),
@@ -8,10 +10,10 @@ accounts as (
     select
         provider,
         sub_account_id,
-        any_value(sub_account_name) as sub_account_name,
-        any_value(sub_account_type) as sub_account_type,
-        any_value(billing_account_id) as billing_account_id,
-        any_value(billing_account_name) as billing_account_name,
+        {{ arg_max_stable('sub_account_name', 'charge_date', 'charge_id') }} as sub_account_name,
+        {{ arg_max_stable('sub_account_type', 'charge_date', 'charge_id') }} as sub_account_type,
+        {{ arg_max_stable('billing_account_id', 'charge_date', 'charge_id') }} as billing_account_id,
+        {{ arg_max_stable('billing_account_name', 'charge_date', 'charge_id') }} as billing_account_name,
         min(charge_date) as first_charge_date,
         max(charge_date) as last_charge_date
     from charges

@@ -1,5 +1,6 @@
 {#- Resources missing at least one required tag (or carrying an unknown team value), ranked
-    material: cost over the last 30 days, first/last seen. Grain: provider x resource_id x currency. -#}
+    material: cost over the last 30 days, first/last seen. Grain: provider x resource_id x currency.
+    Attributes as on the resource's latest charge (ties: the greatest charge_id). -#}
 with
 
 charges as (
@@ -14,16 +15,16 @@ per_resource as (
         c.provider,
         c.resource_id,
         c.billing_currency,
-        arg_max(c.resource_name, c.charge_date) as resource_name,
-        arg_max(c.resource_type, c.charge_date) as resource_type,
-        arg_max(c.sub_account_id, c.charge_date) as sub_account_id,
-        arg_max(c.region_id, c.charge_date) as region_id,
-        arg_max(c.service_name, c.charge_date) as service_name,
-        arg_max(c.team_id, c.charge_date) as team_id,
-        arg_max(c.attribution_method, c.charge_date) as attribution_method,
-        arg_max(c.missing_required_tags, c.charge_date) as missing_required_tags,
-        arg_max(c.is_fully_tagged, c.charge_date) as is_fully_tagged_now,
-        arg_max(c.tags_json, c.charge_date) as current_tags_json,
+        {{ arg_max_stable('c.resource_name', 'c.charge_date', 'c.charge_id') }} as resource_name,
+        {{ arg_max_stable('c.resource_type', 'c.charge_date', 'c.charge_id') }} as resource_type,
+        {{ arg_max_stable('c.sub_account_id', 'c.charge_date', 'c.charge_id') }} as sub_account_id,
+        {{ arg_max_stable('c.region_id', 'c.charge_date', 'c.charge_id') }} as region_id,
+        {{ arg_max_stable('c.service_name', 'c.charge_date', 'c.charge_id') }} as service_name,
+        {{ arg_max_stable('c.team_id', 'c.charge_date', 'c.charge_id') }} as team_id,
+        {{ arg_max_stable('c.attribution_method', 'c.charge_date', 'c.charge_id') }} as attribution_method,
+        {{ arg_max_stable('c.missing_required_tags', 'c.charge_date', 'c.charge_id') }} as missing_required_tags,
+        {{ arg_max_stable('c.is_fully_tagged', 'c.charge_date', 'c.charge_id') }} as is_fully_tagged_now,
+        {{ arg_max_stable('c.tags_json', 'c.charge_date', 'c.charge_id') }} as current_tags_json,
         sum(c.effective_cost) filter (where c.charge_date > a.as_of_date - 30 and c.charge_date <= a.as_of_date) as cost_last_30d,
         sum(c.effective_cost) as total_cost,
         min(c.charge_date) as first_seen_date,
