@@ -93,3 +93,30 @@ def temp_postgres(base: Path) -> Iterator[PgServer]:
         )  # fmt: skip
         if prefix:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def sync_env(root: Path, warehouse: Path) -> dict[str, str]:
+    """The settings `sibyl warehouse sync` reads for a pipeline folder: its lake, DuckDB warehouse
+    (for the dbt target folder next to it) and marts under `root`."""
+    return {"SIBYL_DATA_DIR": str(root), "SIBYL_LAKE_ROOT": str(root / "lake"),
+            "SIBYL_WAREHOUSE": str(warehouse), "SIBYL_MARTS_DIR": str(root / "marts")}  # fmt: skip
+
+
+def table_rows(url: str, schema: str) -> dict[str, int]:
+    """Rows of every table in a schema, by table name."""
+    import psycopg2
+    from psycopg2 import sql as pgsql
+
+    out = {}
+    with psycopg2.connect(url) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select table_name from information_schema.tables where table_schema = %s", (schema,)
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(
+                pgsql.SQL("select count(*) from {}.{}").format(
+                    pgsql.Identifier(schema), pgsql.Identifier(name)
+                )
+            )
+            out[name] = int(cur.fetchone()[0])  # type: ignore[index]
+    return out

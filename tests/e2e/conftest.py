@@ -68,3 +68,34 @@ def azurite() -> Path:
     from tests.e2e.storage_servers import azurite_exe
 
     return azurite_exe()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A PostgreSQL server from the machine's binaries in a temp folder on a free port."""
+    from tests.pg_server import temp_postgres
+
+    with temp_postgres(tmp_path_factory.mktemp("pg")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def pg_built(built_root: Path, pg_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The e2e pipeline's folder (`built_root`) synced to Postgres the way `sibyl run --warehouse`
+    does: its lake (ML and savings outputs included) loaded, `dbt build` (data and unit tests too)
+    on the Postgres target. Shared by the parity and the reader tests."""
+    import json
+
+    from app.warehouse_cli import sync
+    from tests.conftest import run_dbt
+    from tests.pg_server import sync_env, table_rows
+
+    # Other e2e tests share this folder and append human decisions (an anomaly acknowledged in the
+    # cockpit) to its lake after the pipeline's DuckDB build: rebuild the marts that read those logs
+    # on DuckDB first, so that both engines are compared on the same lake.
+    run_dbt(built_root / "lake", built_root / "warehouse.duckdb", "run", "--select", "tag:ml")
+    with env_vars(sync_env(built_root, built_root / "warehouse.duckdb")):
+        code = sync(pg_server.url)
+    results = json.loads((built_root / "dbt_target_postgres" / "run_results.json").read_text())
+    return {"duckdb": built_root / "warehouse.duckdb", "lake": built_root / "lake",
+            "loaded": table_rows(pg_server.url, "lake"), "code": code, "results": results}  # fmt: skip

@@ -17,7 +17,7 @@ from psycopg2 import sql as pgsql
 from ingest.pipeline import ingest
 from tests.conftest import env_vars, run_dbt
 from tests.parity import diff_rows
-from tests.pg_server import PgServer, bindir, temp_postgres
+from tests.pg_server import PgServer, bindir, sync_env, temp_postgres
 
 pytestmark = [
     pytest.mark.e2e,
@@ -39,10 +39,8 @@ def test_the_real_exports_give_the_same_marts_on_both_engines(server: PgServer, 
     start = time.perf_counter()
     run_dbt(tmp_path / "lake", tmp_path / "wh.duckdb", "build")
     duck_s = time.perf_counter() - start
-    env = {"SIBYL_DATA_DIR": str(tmp_path), "SIBYL_LAKE_ROOT": str(tmp_path / "lake"),
-           "SIBYL_WAREHOUSE": str(tmp_path / "wh.duckdb"), "SIBYL_MARTS_DIR": str(tmp_path / "marts")}  # fmt: skip
     start = time.perf_counter()
-    with env_vars(env):
+    with env_vars(sync_env(tmp_path, tmp_path / "wh.duckdb")):
         code = sync(server.url)
     pg_s = time.perf_counter() - start
     print(f"real exports: dbt build DuckDB {duck_s:.1f} s, load + dbt build Postgres {pg_s:.1f} s")  # noqa: T201
