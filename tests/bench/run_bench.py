@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         results["incremental"] = one_month_rebuild(
             args.period,
             sum(steps[s]["seconds"] for s in full),
+            sum(steps[s]["cpu_seconds"] for s in full),
             ingest_cmd,
             dbt + ["run", *dbt_dirs],
             env,
