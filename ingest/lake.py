@@ -101,13 +101,15 @@ def write_partition(
     dataset: str,
     members: list[tuple[Path, FileResult, Variant]],
     now: dt.datetime,
+    zero_copy: bool = True,
 ) -> PartitionResult:
     """Write one export dataset's rows of one billing period to the lake (registered zero-copy
-    when :func:`registrable`, else rewritten with lineage columns), then its control JSON."""
+    when :func:`registrable` and ``zero_copy``, else rewritten with lineage columns), then its
+    control JSON."""
     name = f"{variant_name}__{dataset}"
     folder_rel = f"raw/{source}/billing_period={period}/{name}"
     registered: list[dict[str, str | None]] = []
-    if all(registrable(res, period) for _, res, _ in members):
+    if zero_copy and all(registrable(res, period) for _, res, _ in members):
         for stage, res, _ in members:
             file = f"{_digest(f'{source}/{period}/{name}/{res.rel}')}.parquet"
             # a copy, never a link: the lake must not change when a landing file is rewritten
@@ -266,11 +268,16 @@ join (select c.variant, c.dataset, c.ingested_at, unnest(c.registered, recursive
 
 
 def read_lake(
-    con: duckdb.DuckDBPyConnection, lake_root: str, source: str, period: str = "*"
+    con: duckdb.DuckDBPyConnection,
+    lake_root: str,
+    source: str,
+    period: str = "*",
+    variant: str = "*",
 ) -> duckdb.DuckDBPyRelation:
-    """Every lake row of ``source`` (optionally one ``period``), rewritten and registered files
-    alike, with the lineage columns: what dbt's ``lake_source`` reads, for checks and loaders.
-    Raises FileNotFoundError when the lake has no file for it."""
+    """Every lake row of ``source`` (optionally one ``period`` / export ``variant``), rewritten
+    and registered files alike, with the lineage columns: what dbt's ``lake_source`` reads, for
+    checks and loaders (a loader of raw__<source>__<variant> tables reads registered deliveries
+    through this). Raises FileNotFoundError when the lake has no file for it."""
     fs, base = lakefs.get_fs(lake_root)
     base = base.rstrip("/")
 
@@ -279,8 +286,8 @@ def read_lake(
         return [lakefs.join(lake_root, h[len(base) :].lstrip("/")) for h in hits]
 
     folder = f"raw/{source}/billing_period={period}"
-    rewritten = found(f"{folder}/*__*.parquet")
-    registered = found(f"{folder}/*__*/*.parquet")
+    rewritten = found(f"{folder}/{variant}__*.parquet")
+    registered = found(f"{folder}/{variant}__*/*.parquet")
     parts, params = [], {}
     if rewritten:
         parts.append(
@@ -290,7 +297,7 @@ def read_lake(
     if registered:
         parts.append(_REGISTERED_SQL)
         params["registered"] = registered
-        params["manifests"] = found(f"_control/{source}/billing_period={period}/*.json")
+        params["manifests"] = found(f"_control/{source}/billing_period={period}/{variant}__*.json")
     if not parts:
         raise FileNotFoundError(f"no lake file for {source} {period}")
     return con.sql(" union all by name ".join(f"({q})" for q in parts), params=params)

@@ -117,3 +117,24 @@ def test_a_parquet_delivery_spanning_periods_is_rewritten_and_the_old_layout_rem
     # every lake row is the merged file's, once: the registered copies were pruned
     total = read_lake(con, str(lake), "aws").count("*").fetchall()[0]
     assert total == n_rows
+
+
+def test_registered_and_rewritten_lakes_read_the_same_rows_and_lineage(sample_landing, tmp_path):
+    landing = tmp_path / "landing"
+    _cur2_landing(sample_landing, landing)
+    ingest(str(landing), str(tmp_path / "zero"), providers=["aws"])
+    ingest(str(landing), str(tmp_path / "rewritten"), providers=["aws"], zero_copy=False)
+    assert not list((tmp_path / "rewritten").glob("raw/aws/*/*__*/*.parquet"))
+    con = duckdb.connect()
+    cols = (
+        "_source_file, _source_row, _schema_variant, _dataset, _dataset_type, _provider,"
+        " _billing_currency, identity_line_item_id, line_item_unblended_cost, resource_tags"
+    )
+    rows = {
+        lake: read_lake(con, str(tmp_path / lake), "aws", variant="aws_cur2")
+        .select(cols)
+        .order("_source_file, _source_row")
+        .fetchall()
+        for lake in ("zero", "rewritten")
+    }
+    assert rows["zero"] == rows["rewritten"] and len(rows["zero"]) > 100
