@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -115,7 +116,7 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     duckdb_memory_limit: str = "1GB",
     prune: bool = False,
-    zero_copy: bool = True,
+    zero_copy: bool | None = None,
 ) -> IngestReport:
     """Ingest every export under ``landing_root`` into ``lake_root``.
 
@@ -124,9 +125,12 @@ def ingest(
     with their reasons; the rest load. Lake partitions whose landing files are gone are reported
     as orphans, and removed only when ``prune`` is set. ``zero_copy`` stores a Parquet delivery
     wholly in one period as delivered (lineage from the partition manifest, ingest/lake.py);
-    False rewrites every delivery with its lineage columns, for readers of the lake that do not
-    read registered deliveries. Raises ``fs.RootError`` when the landing root cannot be reached.
+    False rewrites every delivery with its lineage columns. None follows SIBYL_LAKE_ZERO_COPY
+    (``1`` = on; off by default until every lake reader, the Postgres loader included, reads
+    registered deliveries). Raises ``fs.RootError`` when the landing root cannot be reached.
     """
+    if zero_copy is None:
+        zero_copy = os.environ.get("SIBYL_LAKE_ZERO_COPY", "0").strip() == "1"
     say = progress or log.info
     want_sources = set(providers) if providers else set(SOURCES)
     want_periods = set(periods) if periods else None

@@ -139,7 +139,7 @@ def test_landing_lake_and_marts_on_object_storage(remote, tmp_path, capsys):
     )
     assert s.warehouse_path == str(tmp_path / "state" / "warehouse.duckdb")  # stays local
 
-    report = ingest(s.landing_root, s.lake_root, work_dir=tmp_path)
+    report = ingest(s.landing_root, s.lake_root, work_dir=tmp_path, zero_copy=True)
     assert {f.rel: f.status for f in report.files} == {landed_name(r): "loaded" for r in LANDED}
 
     Path(s.warehouse_path).parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ def _cur2_landing(sample_landing: Path, dst: Path) -> list[Path]:
 def test_a_one_period_parquet_delivery_is_stored_as_delivered(sample_landing, tmp_path):
     landing, lake = tmp_path / "landing", tmp_path / "lake"
     delivered = _cur2_landing(sample_landing, landing)
-    report = ingest(str(landing), str(lake), providers=["aws"])
+    report = ingest(str(landing), str(lake), providers=["aws"], zero_copy=True)
     stored = sorted(lake.glob("raw/aws/billing_period=*/aws_cur2__*/*.parquet"))
     assert len(stored) == len(delivered) >= 3
     assert sorted(_sha(p) for p in stored) == sorted(_sha(p) for p in delivered)
@@ -85,7 +85,7 @@ def test_a_parquet_delivery_spanning_periods_is_rewritten_and_the_old_layout_rem
 ):
     landing, lake = tmp_path / "landing", tmp_path / "lake"
     delivered = _cur2_landing(sample_landing, landing)
-    ingest(str(landing), str(lake), providers=["aws"])
+    ingest(str(landing), str(lake), providers=["aws"], zero_copy=True)
     # re-delivery: two months' rows in one file of one delivery folder without a period
     # (discovery then reads the periods from the rows)
     con = duckdb.connect()
@@ -100,7 +100,7 @@ def test_a_parquet_delivery_spanning_periods_is_rewritten_and_the_old_layout_rem
     )
     for p in delivered:
         p.unlink()
-    report = ingest(str(landing), str(lake), providers=["aws"], prune=True)
+    report = ingest(str(landing), str(lake), providers=["aws"], prune=True, zero_copy=True)
     [merged] = [f for f in report.files if f.rel.endswith("merged.parquet")]
     assert merged.status == "loaded", merged.reason
     assert len(merged.periods) == 2
@@ -122,7 +122,7 @@ def test_a_parquet_delivery_spanning_periods_is_rewritten_and_the_old_layout_rem
 def test_registered_and_rewritten_lakes_read_the_same_rows_and_lineage(sample_landing, tmp_path):
     landing = tmp_path / "landing"
     _cur2_landing(sample_landing, landing)
-    ingest(str(landing), str(tmp_path / "zero"), providers=["aws"])
+    ingest(str(landing), str(tmp_path / "zero"), providers=["aws"], zero_copy=True)
     ingest(str(landing), str(tmp_path / "rewritten"), providers=["aws"], zero_copy=False)
     assert not list((tmp_path / "rewritten").glob("raw/aws/*/*__*/*.parquet"))
     con = duckdb.connect()
