@@ -15,7 +15,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	# bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set (containers, CI)
+	# every process would otherwise recompile great-expectations, dbt, ... (5 CPU-s an ingest)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 	@touch $(STAMP)

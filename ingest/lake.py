@@ -1,12 +1,20 @@
 """The lake contract: partitions with lineage, control totals, the quarantine, orphans.
 
-- ``<lake>/raw/<source>/billing_period=YYYY-MM/<variant>__<dataset>.parquet`` — raw columns as
-  exported plus ``_source_file``, ``_source_row``, ``_ingested_at``, ``_schema_variant``,
-  ``_dataset``, ``_dataset_type``, ``_provider`` (the billing provider of the row: the source
-  itself for native exports, ProviderName for FOCUS) and ``_billing_currency``. One file per
-  export dataset and billing period, replaced atomically (never appended to).
+- ``<lake>/raw/<source>/billing_period=YYYY-MM/<variant>__<dataset>.parquet`` ("rewritten") — raw
+  columns as exported plus ``_source_file``, ``_source_row``, ``_ingested_at``,
+  ``_schema_variant``, ``_dataset``, ``_dataset_type``, ``_provider`` (the billing provider of the
+  row: the source itself for native exports, ProviderName for FOCUS) and ``_billing_currency``.
+  One file per export dataset and billing period, replaced atomically (never appended to).
+- ``<lake>/raw/<source>/billing_period=YYYY-MM/<variant>__<dataset>/<digest>.parquet``
+  ("registered", zero-copy) — a Parquet delivery stored byte for byte when every file of the
+  partition is wholly in that period with one provider and one currency: its lineage is then
+  constant per file except the row number, so the control JSON's ``registered`` list carries it
+  and dbt's ``lake_source`` adds the same lineage columns at read time (``file_row_number``).
+  CSV/JSON deliveries, and a Parquet file spanning periods, are rewritten as above.
 - ``<lake>/_control/<source>/billing_period=YYYY-MM/<variant>__<dataset>.json`` — control totals
-  per provider x billing account x period x currency, as exported.
+  per provider x billing account x period x currency, as exported; the partition's manifest
+  (``stored``: rewritten | registered, and the registered files' lineage). Written after the
+  data files, so a reader joining the manifest never sees a half-written registered partition.
 - ``<lake>/quarantine/<source>/<stamp>__<digest>__<file>`` + ``.json`` — rejected files and why.
   A symbolic link or a path resolving outside the landing root is never copied: only the
   sidecar (its name and reason) is written.
@@ -93,8 +101,89 @@ def write_partition(
     dataset: str,
     members: list[tuple[Path, FileResult, Variant]],
     now: dt.datetime,
+    zero_copy: bool = True,
 ) -> PartitionResult:
-    """Write one export dataset's rows of one billing period to the lake, atomically."""
+    """Write one export dataset's rows of one billing period to the lake (registered zero-copy
+    when :func:`registrable` and ``zero_copy``, else rewritten with lineage columns), then its
+    control JSON."""
+    name = f"{variant_name}__{dataset}"
+    folder_rel = f"raw/{source}/billing_period={period}/{name}"
+    registered: list[dict[str, str | None]] = []
+    if zero_copy and all(registrable(res, period) for _, res, _ in members):
+        for stage, res, _ in members:
+            file = f"{_digest(f'{source}/{period}/{name}/{res.rel}')}.parquet"
+            # a copy, never a link: the lake must not change when a landing file is rewritten
+            # in place; on Linux the copy is in-kernel (copy_file_range / sendfile)
+            lakefs.put_atomic(stage, lake_root, f"{folder_rel}/{file}")
+            registered.append(
+                {
+                    "file": file,
+                    "source_file": res.rel,
+                    "provider": res.totals[0].provider,
+                    "currency": res.totals[0].currency or None,
+                    "dataset_type": res.dataset_type or "actual",
+                }
+            )
+        dest = lakefs.join(lake_root, folder_rel)
+    else:
+        dest = _rewrite(con, lake_root, tmp_root, source, period, name, members, now)
+    part = _partition_result(source, period, variant_name, dataset, members, dest)
+    control = asdict(part) | {
+        "ingested_at": now.isoformat(),
+        "stored": "registered" if registered else "rewritten",
+        "registered": registered,
+    }
+    lakefs.write_text_atomic(
+        lake_root,
+        f"_control/{source}/billing_period={period}/{name}.json",
+        json.dumps(control, indent=1),
+        tmp_root,
+    )
+    _remove_stale(lake_root, folder_rel, {r["file"] or "" for r in registered}, bool(registered))
+    return part
+
+
+def registrable(res: FileResult, period: str) -> bool:
+    """True when a loaded file can be stored as delivered: a Parquet file whose rows are all in
+    ``period`` with one provider and one billing currency, so every lineage column but the row
+    number is one value for the whole file (kept in the partition's manifest)."""
+    if not res.rel.lower().endswith(".parquet") or res.periods != [period] or not res.totals:
+        return False
+    providers = {t.provider for t in res.totals}
+    currencies = {t.currency for t in res.totals}
+    return len(providers) == 1 and "None" not in providers and len(currencies) == 1
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _remove_stale(lake_root: str, folder_rel: str, keep: set[str], registered: bool) -> None:
+    """After the manifest is written: drop the partition's other layout and stale member files."""
+    fs, base = lakefs.get_fs(lake_root)
+    folder = f"{base.rstrip('/')}/{folder_rel}"
+    if registered:
+        if fs.exists(f"{folder}.parquet"):
+            fs.rm(f"{folder}.parquet")
+        for path in fs.glob(f"{folder}/*.parquet"):
+            if path.rsplit("/", 1)[-1] not in keep:
+                fs.rm(path)
+    elif fs.exists(folder):
+        fs.rm(folder, recursive=True)
+
+
+def _rewrite(
+    con: duckdb.DuckDBPyConnection,
+    lake_root: str,
+    tmp_root: Path,
+    source: str,
+    period: str,
+    name: str,
+    members: list[tuple[Path, FileResult, Variant]],
+    now: dt.datetime,
+) -> str:
+    """The partition's rows with lineage columns as one Parquet file, published atomically."""
+    dataset = name.split("__", 1)[1]
     selects = []
     for stage, res, v in members:
         selects.append(
@@ -112,11 +201,23 @@ def write_partition(
                 where strftime({v.period_sql}, '%Y-%m') = {literal(period)}"""  # noqa: S608
         )
     body = " union all by name ".join(f"({s})" for s in selects)
-    name = f"{variant_name}__{dataset}"
     out = tmp_root / f"{source}-{period}-{name}.parquet"
     con.execute(
         f"copy (select * exclude (file_row_number) from ({body})) to {literal(str(out))} (format parquet, compression zstd)"  # noqa: S608 (see selects)
     )
+    dest = lakefs.put_atomic(out, lake_root, f"raw/{source}/billing_period={period}/{name}.parquet")
+    out.unlink(missing_ok=True)
+    return dest
+
+
+def _partition_result(
+    source: str,
+    period: str,
+    variant_name: str,
+    dataset: str,
+    members: list[tuple[Path, FileResult, Variant]],
+    dest: str,
+) -> PartitionResult:
     # the control totals were computed when each file was read (one pass per file)
     merged: dict[tuple[str, str, str], ControlTotal] = {}
     for _, res, _ in members:
@@ -132,10 +233,7 @@ def write_partition(
             m.rows += t.rows
             m.billed_total = str(Decimal(m.billed_total) + Decimal(t.billed_total))
     totals = [merged[k] for k in sorted(merged)]
-    rel = f"raw/{source}/billing_period={period}/{name}.parquet"
-    dest = lakefs.put_atomic(out, lake_root, rel)
-    out.unlink(missing_ok=True)
-    part = PartitionResult(
+    return PartitionResult(
         source=source,
         billing_period=period,
         variant=variant_name,
@@ -148,14 +246,61 @@ def write_partition(
         source_files=[r.rel for _, r, _ in members],
         totals=totals,
     )
-    control = asdict(part) | {"ingested_at": now.isoformat()}
-    lakefs.write_text_atomic(
-        lake_root,
-        f"_control/{source}/billing_period={period}/{name}.json",
-        json.dumps(control, indent=1),
-        tmp_root,
-    )
-    return part
+
+
+# The lineage columns of a registered delivery: constant ones from its partition manifest (joined
+# by the lake file's name, a digest unique in the lake), the row number from the file itself.
+# Same SQL as dbt's lake_registered_read (macros/lake.sql); the file lists are bind parameters.
+_REGISTERED_SQL = """
+select f.* exclude (filename, file_row_number), m.source_file as _source_file,
+       f.file_row_number + 1 as _source_row, cast(m.ingested_at as timestamptz) as _ingested_at,
+       m.variant as _schema_variant, m.dataset as _dataset, m.dataset_type as _dataset_type,
+       m.provider as _provider, m.currency as _billing_currency
+from read_parquet($registered, union_by_name = true, hive_partitioning = false, filename = true,
+                  file_row_number = true) as f
+join (select c.variant, c.dataset, c.ingested_at, unnest(c.registered, recursive := true)
+      from read_json($manifests, format = 'auto', columns = {variant: 'VARCHAR',
+           dataset: 'VARCHAR', ingested_at: 'VARCHAR', registered: 'STRUCT(file VARCHAR,
+           source_file VARCHAR, provider VARCHAR, currency VARCHAR, dataset_type VARCHAR)[]'})
+           as c) as m
+  on parse_filename(f.filename) = m.file
+"""
+
+
+def read_lake(
+    con: duckdb.DuckDBPyConnection,
+    lake_root: str,
+    source: str,
+    period: str = "*",
+    variant: str = "*",
+) -> duckdb.DuckDBPyRelation:
+    """Every lake row of ``source`` (optionally one ``period`` / export ``variant``), rewritten
+    and registered files alike, with the lineage columns: what dbt's ``lake_source`` reads, for
+    checks and loaders (a loader of raw__<source>__<variant> tables reads registered deliveries
+    through this). Raises FileNotFoundError when the lake has no file for it."""
+    fs, base = lakefs.get_fs(lake_root)
+    base = base.rstrip("/")
+
+    def found(pattern: str) -> list[str]:
+        hits = sorted(fs.glob(f"{base}/{pattern}"))
+        return [lakefs.join(lake_root, h[len(base) :].lstrip("/")) for h in hits]
+
+    folder = f"raw/{source}/billing_period={period}"
+    rewritten = found(f"{folder}/{variant}__*.parquet")
+    registered = found(f"{folder}/{variant}__*/*.parquet")
+    parts, params = [], {}
+    if rewritten:
+        parts.append(
+            "select * from read_parquet($rewritten, union_by_name = true, hive_partitioning = false)"
+        )
+        params["rewritten"] = rewritten
+    if registered:
+        parts.append(_REGISTERED_SQL)
+        params["registered"] = registered
+        params["manifests"] = found(f"_control/{source}/billing_period={period}/{variant}__*.json")
+    if not parts:
+        raise FileNotFoundError(f"no lake file for {source} {period}")
+    return con.sql(" union all by name ".join(f"({q})" for q in parts), params=params)
 
 
 def find_orphans(lake_root: str, landing_rels: set[str]) -> list[tuple[str, str]]:
@@ -186,9 +331,10 @@ def prune(lake_root: str, orphans: list[tuple[str, str]]) -> list[str]:
     base = base.rstrip("/")
     removed = []
     for part_rel, control_rel in orphans:
-        for rel in (part_rel, control_rel):
+        # a rewritten partition is <name>.parquet, a registered one the folder <name>/
+        for rel in (part_rel, part_rel.removesuffix(".parquet"), control_rel):
             path = f"{base}/{rel}"
             if fs.exists(path):
-                fs.rm(path)
+                fs.rm(path, recursive=fs.isdir(path))
         removed.append(part_rel)
     return removed

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -115,15 +116,21 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     duckdb_memory_limit: str = "1GB",
     prune: bool = False,
+    zero_copy: bool | None = None,
 ) -> IngestReport:
     """Ingest every export under ``landing_root`` into ``lake_root``.
 
     ``providers`` (sources: aws, gcp, azure, oci, focus) / ``periods`` (``YYYY-MM``) restrict the
     run to some partitions; other lake partitions are left untouched. Bad files are quarantined
     with their reasons; the rest load. Lake partitions whose landing files are gone are reported
-    as orphans, and removed only when ``prune`` is set. Raises ``fs.RootError`` when the landing
-    root cannot be reached.
+    as orphans, and removed only when ``prune`` is set. ``zero_copy`` stores a Parquet delivery
+    wholly in one period as delivered (lineage from the partition manifest, ingest/lake.py);
+    False rewrites every delivery with its lineage columns. None follows SIBYL_LAKE_ZERO_COPY
+    (``1`` = on; off by default until every lake reader, the Postgres loader included, reads
+    registered deliveries). Raises ``fs.RootError`` when the landing root cannot be reached.
     """
+    if zero_copy is None:
+        zero_copy = os.environ.get("SIBYL_LAKE_ZERO_COPY", "0").strip() == "1"
     say = progress or log.info
     want_sources = set(providers) if providers else set(SOURCES)
     want_periods = set(periods) if periods else None
@@ -205,7 +212,16 @@ def ingest(
 
         for (source, period, variant_name, dataset), members in sorted(staged.items()):
             part = lake.write_partition(
-                con, lake_root, tmp_root, source, period, variant_name, dataset, members, now
+                con,
+                lake_root,
+                tmp_root,
+                source,
+                period,
+                variant_name,
+                dataset,
+                members,
+                now,
+                zero_copy=zero_copy,
             )
             report.partitions.append(part)
             per_currency = ", ".join(

@@ -1,26 +1,87 @@
 {#
-  Reading the Parquet lake written by ingest/ (raw/<provider>/billing_period=YYYY-MM/<variant>__*.parquet).
+  Reading the Parquet lake written by ingest/ (ingest/lake.py): per source and billing period,
+  rewritten files raw/<provider>/billing_period=YYYY-MM/<variant>__<dataset>.parquet (lineage
+  columns inside) and registered (zero-copy) deliveries raw/.../<variant>__<dataset>/<digest>.parquet,
+  whose lineage columns are added here from the partition manifest (_control/...json `registered`)
+  and the file's row number, so both kinds read the same.
 
-  lake_source(provider, variant) returns {relation, columns}: a read_parquet over every lake file of
-  that export variant, or an empty relation when none has been ingested yet, so models build on a
+  lake_source(provider, variant) returns {relation, columns}: a read over every lake file of that
+  export variant, or an empty relation when none has been ingested yet, so models build on a
   partial lake. Columns are discovered at run time; lake_col() emits a typed null for a column the
   variant's files do not have (legacy CUR has no ResourceId unless resource ids were enabled, ...).
+
+  Partition pruning: the read keeps only the billing_period=YYYY-MM folders listed in the DuckDB
+  variable sibyl_lake_periods when it is set (lake_prune_begin, a pre-hook of the incremental
+  models, sets it from var billing_periods for that model's own statement only); unset, every
+  period is read, so the views stay whole for every other model of the run.
 #}
 {% macro lake_source(provider, variant) -%}
   {{ return(adapter.dispatch('lake_source', 'sibyl')(provider, variant)) }}
 {%- endmacro %}
 
 {% macro duckdb__lake_source(provider, variant) -%}
-  {%- set pattern = var('lake_root') ~ '/raw/' ~ provider ~ '/*/' ~ variant ~ '__*.parquet' -%}
+  {%- set base = var('lake_root') ~ '/raw/' ~ provider ~ '/*/' ~ variant -%}
+  {%- set rewritten = base ~ '__*.parquet' -%}
+  {%- set registered = base ~ '__*/*.parquet' -%}
   {%- if execute -%}
-    {%- set found = run_query("select count(*) from glob(" ~ sql_string(pattern) ~ ")").columns[0].values()[0] -%}
-    {%- if found > 0 -%}
-      {%- set rel = "read_parquet(" ~ sql_string(pattern) ~ ", union_by_name = true)" -%}
+    {%- set found = run_query("select (select count(*) from glob(" ~ sql_string(rewritten) ~ ")), (select count(*) from glob(" ~ sql_string(registered) ~ "))").rows[0] -%}
+    {%- if found[0] > 0 or found[1] > 0 -%}
+      {%- set globs = [] -%}
+      {%- if found[0] > 0 %}{% do globs.append(sql_string(rewritten)) %}{% endif -%}
+      {%- if found[1] > 0 %}{% do globs.append(sql_string(registered)) %}{% endif -%}
+      {#- a raw column named billing_period would clash with the hive partition: no pruning then -#}
+      {%- set raw_cols = run_query("describe select * from read_parquet([" ~ globs | join(', ') ~ "], union_by_name = true, hive_partitioning = false)").columns[0].values() | list -%}
+      {%- set hive = 'billing_period' not in (raw_cols | map('lower') | list) -%}
+      {%- set opts = "union_by_name = true, hive_partitioning = true, hive_types = {billing_period: 'VARCHAR'}" if hive else "union_by_name = true, hive_partitioning = false" -%}
+      {%- set parts = [] -%}
+      {%- if found[0] > 0 -%}
+        {%- do parts.append("select * from read_parquet(" ~ sql_string(rewritten) ~ ", " ~ opts ~ ")") -%}
+      {%- endif -%}
+      {%- if found[1] > 0 -%}
+        {%- do parts.append(lake_registered_read(provider, variant, registered, opts)) -%}
+      {%- endif -%}
+      {%- if hive -%}
+        {%- set rel = "(select * exclude (billing_period) from (" ~ parts | join(" union all by name ") ~ ") where " ~ lake_period_pruned('billing_period') ~ ")" -%}
+      {%- else -%}
+        {%- set rel = "(" ~ parts | join(" union all by name ") ~ ")" -%}
+      {%- endif -%}
       {%- set cols = run_query("describe select * from " ~ rel).columns[0].values() -%}
       {{ return({'relation': rel, 'columns': cols | list}) }}
     {%- endif -%}
   {%- endif -%}
   {{ return({'relation': "(select null::varchar as _source_file, null::bigint as _source_row, null::varchar as _schema_variant, null::varchar as _dataset, null::varchar as _dataset_type, null::varchar as _provider, null::varchar as _billing_currency where false) as _no_lake_files", 'columns': [], 'empty': true}) }}
+{%- endmacro %}
+
+{#- Registered deliveries with the lineage columns ingest writes into rewritten files: the
+    constant ones from the partition manifest (joined by the lake file's name, a digest unique in
+    the lake), _source_row from the row's position in the delivered file. -#}
+{% macro lake_registered_read(provider, variant, pattern, opts) -%}
+  {%- set manifests = var('lake_root') ~ '/_control/' ~ provider ~ '/*/' ~ variant ~ '__*.json' -%}
+  {%- set entry = "STRUCT(file VARCHAR, source_file VARCHAR, provider VARCHAR, currency VARCHAR, dataset_type VARCHAR)[]" -%}
+  {{ return("select f.* exclude (filename, file_row_number), m.source_file as _source_file, f.file_row_number + 1 as _source_row, cast(m.ingested_at as timestamptz) as _ingested_at, m.variant as _schema_variant, m.dataset as _dataset, m.dataset_type as _dataset_type, m.provider as _provider, m.currency as _billing_currency from read_parquet(" ~ sql_string(pattern) ~ ", " ~ opts ~ ", filename = true, file_row_number = true) as f join (select c.variant, c.dataset, c.ingested_at, unnest(c.registered, recursive := true) from read_json(" ~ sql_string(manifests) ~ ", format = 'auto', columns = {variant: 'VARCHAR', dataset: 'VARCHAR', ingested_at: 'VARCHAR', registered: '" ~ entry ~ "'}) as c where c.variant = " ~ sql_string(variant) ~ ") as m on parse_filename(f.filename) = m.file") }}
+{%- endmacro %}
+
+{#- True for the partitions to read: those in the DuckDB variable sibyl_lake_periods, or all of
+    them when it is not set (DuckDB folds getvariable() at bind time, so the hive filter prunes
+    files before they are opened). -#}
+{% macro lake_period_pruned(column) -%}
+  (getvariable('sibyl_lake_periods') is null or list_contains(getvariable('sibyl_lake_periods'), {{ column }}))
+{%- endmacro %}
+
+{#- Pre-hook of an incremental model: read only the lake partitions of var billing_periods in
+    this model's statement (dbt gives every model its own DuckDB cursor, and the post-hook
+    lake_prune_end clears it). A no-op on a full build and on other adapters. -#}
+{% macro lake_prune_begin() -%}
+  {%- set periods = var('billing_periods', []) -%}
+  {%- if target.type == 'duckdb' and is_incremental() and periods | length > 0 -%}
+    set variable sibyl_lake_periods = [{%- for p in periods %}{{ sql_string(p) }}{{ ", " if not loop.last }}{% endfor -%}]::varchar[]
+  {%- else -%}
+    select 1
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro lake_prune_end() -%}
+  {%- if target.type == 'duckdb' -%}set variable sibyl_lake_periods = null{%- else -%}select 1{%- endif -%}
 {%- endmacro %}
 
 {#- Elsewhere (Postgres) the lake is a schema of tables loaded by ingest/pg_load.py

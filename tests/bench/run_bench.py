@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         "SIBYL_DUCKDB_MEMORY_LIMIT": args.memory_limit,
         "GX_ANALYTICS_ENABLED": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # one-period Parquet deliveries registered as delivered (ingest/lake.py)
+        "SIBYL_LAKE_ZERO_COPY": os.environ.get("SIBYL_LAKE_ZERO_COPY", "1"),
     }
     results: dict[str, object] = {
         "rows_requested": args.rows,
@@ -260,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         results["incremental"] = one_month_rebuild(
             args.period,
             sum(steps[s]["seconds"] for s in full),
+            sum(steps[s]["cpu_seconds"] for s in full),
             ingest_cmd,
             dbt + ["run", *dbt_dirs],
             env,

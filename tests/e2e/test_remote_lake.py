@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -49,7 +50,17 @@ LANDED = (
     "gcp/2022-08-01_5.csv",
     "oci/reports_cost-csv_0001000000603747.csv",
 )
+# landed as Parquet (converted from the real CSV, every value kept as its text), so the zero-copy
+# path (a registered delivery, lineage added at read time) runs on object storage too; the
+# reference totals still read the CSV
+AS_PARQUET = frozenset({"aws/sample-anonymous-aws-export-dataset.csv"})
 BUCKET = "sibyl-billing"
+
+
+def landed_name(rel: str) -> str:
+    return rel.removesuffix(".csv") + ".parquet" if rel in AS_PARQUET else rel
+
+
 PUBLISHED = ("fct_daily_costs", "fct_reconciliation", "fct_ingest_files")
 
 
@@ -104,7 +115,16 @@ def remote(request, tmp_path, monkeypatch) -> Iterator[tuple[Store, Settings]]:
         fs = store.filesystem()
         fs.mkdir(BUCKET)
         for rel in LANDED:
-            fs.put_file(str(FIXTURES / rel), f"{BUCKET}/landing/{rel}")
+            local = FIXTURES / rel
+            if rel in AS_PARQUET:
+                local = tmp_path / Path(landed_name(rel)).name
+                with duckdb.connect() as con:
+                    con.execute(
+                        "copy (select * from read_csv($src, header = true, all_varchar = true))"
+                        f" to '{local}' (format parquet)",  # noqa: S608 - pytest's own tmp path
+                        {"src": str(FIXTURES / rel)},
+                    )
+            fs.put_file(str(local), f"{BUCKET}/landing/{landed_name(rel)}")
         use_bucket_data_dir(store, BUCKET, tmp_path / "state", monkeypatch)
         yield store, Settings.from_env()
 
@@ -119,8 +139,8 @@ def test_landing_lake_and_marts_on_object_storage(remote, tmp_path, capsys):
     )
     assert s.warehouse_path == str(tmp_path / "state" / "warehouse.duckdb")  # stays local
 
-    report = ingest(s.landing_root, s.lake_root, work_dir=tmp_path)
-    assert {f.rel: f.status for f in report.files} == {rel: "loaded" for rel in LANDED}
+    report = ingest(s.landing_root, s.lake_root, work_dir=tmp_path, zero_copy=True)
+    assert {f.rel: f.status for f in report.files} == {landed_name(r): "loaded" for r in LANDED}
 
     Path(s.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     # the models (and their dbt tests) behind the marts read here: every lake reader runs
@@ -136,6 +156,9 @@ def test_landing_lake_and_marts_on_object_storage(remote, tmp_path, capsys):
     fs = store.filesystem()
     fs.invalidate_cache()
     assert fs.glob(f"{BUCKET}/lake/raw/gcp/billing_period=2022-08/*.parquet")
+    # the Parquet delivery is registered as delivered, not rewritten
+    assert fs.glob(f"{BUCKET}/lake/raw/aws/billing_period=*/*__*/*.parquet")
+    assert not fs.glob(f"{BUCKET}/lake/raw/aws/billing_period=*/*.parquet")
     assert fs.exists(f"{BUCKET}/marts/fct_daily_costs.parquet")
     assert not Path(tmp_path / "state" / "marts").exists()  # nothing published locally
 

@@ -2,10 +2,13 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='billing_period',
-    on_schema_change='sync_all_columns'
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ lake_prune_begin() }}",
+    post_hook="{{ lake_prune_end() }}"
 ) }}
 {#- Charge-level fact: FOCUS 1.2 columns (snake_case) + attribution. Grain: one FOCUS charge.
-    Incremental by billing period: a run with var billing_periods replaces exactly those periods. -#}
+    Incremental by billing period: a run with var billing_periods replaces exactly those periods,
+    and reads only those periods' lake partitions (lake_prune_begin, macros/lake.sql). -#}
 with
 
 attributed as (
