@@ -286,8 +286,26 @@ def read_lake(
         return [lakefs.join(lake_root, h[len(base) :].lstrip("/")) for h in hits]
 
     folder = f"raw/{source}/billing_period={period}"
-    rewritten = found(f"{folder}/{variant}__*.parquet")
-    registered = found(f"{folder}/{variant}__*/*.parquet")
+    rel = read_lake_files(
+        con,
+        rewritten=found(f"{folder}/{variant}__*.parquet"),
+        registered=found(f"{folder}/{variant}__*/*.parquet"),
+        manifests=found(f"_control/{source}/billing_period={period}/{variant}__*.json"),
+    )
+    if rel is None:
+        raise FileNotFoundError(f"no lake file for {source} {period}")
+    return rel
+
+
+def read_lake_files(
+    con: duckdb.DuckDBPyConnection,
+    rewritten: list[str],
+    registered: list[str],
+    manifests: list[str],
+) -> duckdb.DuckDBPyRelation | None:
+    """Given lake files (rewritten partitions, registered deliveries and the partition manifests
+    that hold the registered files' lineage), their rows with the lineage columns, unioned by
+    name; None when there is no file. The file lists are bind parameters."""
     parts, params = [], {}
     if rewritten:
         parts.append(
@@ -297,9 +315,9 @@ def read_lake(
     if registered:
         parts.append(_REGISTERED_SQL)
         params["registered"] = registered
-        params["manifests"] = found(f"_control/{source}/billing_period={period}/{variant}__*.json")
+        params["manifests"] = manifests
     if not parts:
-        raise FileNotFoundError(f"no lake file for {source} {period}")
+        return None
     return con.sql(" union all by name ".join(f"({q})" for q in parts), params=params)
 
 

@@ -3,7 +3,8 @@
 On DuckDB, dbt reads the lake's files directly (macros/lake.sql, ml.sql, ai.sql). On Postgres it
 reads tables this module loads into the ``lake`` schema, one per thing DuckDB globs:
 
-- ``raw__<provider>__<variant>``: ``raw/<provider>/billing_period=*/<variant>__*.parquet``
+- ``raw__<provider>__<variant>``: ``raw/<provider>/billing_period=*/<variant>__*.parquet`` and the
+  registered deliveries ``<variant>__<dataset>/*.parquet`` beside them, with their lineage columns
 - ``ml__<table>``: ``ml/<table>/**/*.parquet`` (anomaly events, forecasts, budget status, savings)
 - ``ai__<table>``: ``ai/<table>/*.parquet`` (the AI ingest's fact tables)
 - ``config__<name>``: the organisation's configuration CSVs (``sibyl run --config-dir``), every
@@ -34,6 +35,7 @@ import duckdb
 import psycopg2
 from psycopg2 import sql as pgsql
 
+from ingest.lake import read_lake_files
 from ingest.sql import ident
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,16 @@ _CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]{0,50}")
 
 @dataclass(frozen=True)
 class TableFiles:
-    """One Postgres table and the lake files that make it. ``hive`` reads partition folders as
-    columns (the raw lake, as dbt-duckdb's default read does); ML/AI tables do not."""
+    """One Postgres table and the lake files that make it. A ``raw`` table is read as dbt's
+    ``lake_source`` reads it on DuckDB (ingest.lake.read_lake_files): rewritten partitions
+    (``files``) and registered deliveries (``registered``, their lineage from ``manifests``),
+    unioned by name; ML/AI tables are their ``files`` unioned by name."""
 
     name: str
     files: tuple[str, ...]
-    hive: bool
+    raw: bool
+    registered: tuple[str, ...] = ()
+    manifests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,17 +76,34 @@ def plan_tables(lake_root: str | Path) -> list[TableFiles]:
     lake root is a boundary."""
     root = Path(lake_root)
     groups: dict[str, tuple[list[str], bool]] = {}
+    registered: dict[str, list[str]] = {}
 
-    def add(name: str, path: Path, hive: bool) -> None:
-        if path.is_symlink() or not path.is_file():
+    def usable(path: Path) -> bool:
+        return path.is_file() and not path.is_symlink() and not path.parent.is_symlink()
+
+    def add(name: str, path: Path, raw: bool, into: dict[str, list[str]] | None = None) -> None:
+        if not usable(path):
             return
         if len(name.encode()) > MAX_NAME:
             raise ValueError(f"lake table name longer than {MAX_NAME} bytes: {name[:80]!r}")
-        groups.setdefault(name, ([], hive))[0].append(str(path))
+        groups.setdefault(name, ([], raw))
+        if into is not None:
+            into.setdefault(name, []).append(str(path))
+        else:
+            groups[name][0].append(str(path))
 
-    for path in sorted(root.glob("raw/*/*/*__*.parquet")):
+    for path in sorted(root.glob("raw/*/*/*__*.parquet")):  # rewritten partitions
         provider, variant = path.parent.parent.name, path.name.split("__", 1)[0]
         add(f"raw__{provider}__{variant}", path, True)
+    for path in sorted(root.glob("raw/*/*/*__*/*.parquet")):  # registered (zero-copy) deliveries
+        provider, variant = path.parent.parent.parent.name, path.parent.name.split("__", 1)[0]
+        add(f"raw__{provider}__{variant}", path, True, registered)
+    manifests: dict[str, list[str]] = {}
+    for name in registered:
+        _, provider, variant = name.split("__", 2)
+        for path in sorted(root.glob(f"_control/{provider}/*/{variant}__*.json")):
+            if usable(path):
+                manifests.setdefault(name, []).append(str(path))
     for kind in ("ml", "ai"):
         base = root / kind
         if not base.is_dir():
@@ -89,7 +112,10 @@ def plan_tables(lake_root: str | Path) -> list[TableFiles]:
             pattern = "**/*.parquet" if kind == "ml" else "*.parquet"
             for path in sorted(table_dir.glob(pattern)):
                 add(f"{kind}__{table_dir.name}", path, False)
-    return [TableFiles(n, tuple(f), h) for n, (f, h) in sorted(groups.items())]
+    return [
+        TableFiles(n, tuple(f), r, tuple(registered.get(n, ())), tuple(manifests.get(n, ())))
+        for n, (f, r) in sorted(groups.items())
+    ]
 
 
 def _select_list(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation) -> str:
@@ -111,12 +137,17 @@ def _select_list(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelati
 def _parquet_batches(
     con: duckdb.DuckDBPyConnection, table: TableFiles
 ) -> Iterator[duckdb.DuckDBPyRelation]:
-    rel = con.read_parquet(list(table.files), union_by_name=True, hive_partitioning=table.hive)
+    if table.raw:
+        rel = read_lake_files(con, list(table.files), list(table.registered), list(table.manifests))
+        if rel is not None and rel.columns:
+            yield rel.project(_select_list(con, rel))  # identifiers quoted by ingest.sql.ident
+        return
+    rel = con.read_parquet(list(table.files), union_by_name=True, hive_partitioning=False)
     if not rel.columns:
         return
     # identifiers quoted by ingest.sql.ident; the file list is a bind parameter
-    query = f"select {_select_list(con, rel)} from read_parquet($files, union_by_name = true, hive_partitioning = $hive)"  # noqa: S608
-    yield con.query(query, params={"files": list(table.files), "hive": table.hive})
+    query = f"select {_select_list(con, rel)} from read_parquet($files, union_by_name = true, hive_partitioning = false)"  # noqa: S608
+    yield con.query(query, params={"files": list(table.files)})
 
 
 _CONTROL_SQL = """

@@ -126,11 +126,11 @@ def ingest(
     as orphans, and removed only when ``prune`` is set. ``zero_copy`` stores a Parquet delivery
     wholly in one period as delivered (lineage from the partition manifest, ingest/lake.py);
     False rewrites every delivery with its lineage columns. None follows SIBYL_LAKE_ZERO_COPY
-    (``1`` = on; off by default until every lake reader, the Postgres loader included, reads
-    registered deliveries). Raises ``fs.RootError`` when the landing root cannot be reached.
+    (on unless it is ``0``; every lake reader, dbt's ``lake_source``, ``read_lake`` and the
+    Postgres loader, reads both layouts). Raises ``fs.RootError`` when the landing root cannot be reached.
     """
     if zero_copy is None:
-        zero_copy = os.environ.get("SIBYL_LAKE_ZERO_COPY", "0").strip() == "1"
+        zero_copy = os.environ.get("SIBYL_LAKE_ZERO_COPY", "1").strip() != "0"
     say = progress or log.info
     want_sources = set(providers) if providers else set(SOURCES)
     want_periods = set(periods) if periods else None

@@ -57,13 +57,37 @@ def test_lake_files_group_into_tables_and_symlinks_are_skipped(tmp_path: Path) -
     outside = touch("elsewhere/aws_cur2__evil.parquet")
     (tmp_path / "raw/aws/billing_period=2026-03").mkdir()
     (tmp_path / "raw/aws/billing_period=2026-03/aws_cur2__b.parquet").symlink_to(outside)
-    plan = {t.name: (len(t.files), t.hive) for t in plan_tables(tmp_path)}
+    plan = {t.name: (len(t.files), t.raw) for t in plan_tables(tmp_path)}
     assert plan == {
         "ai__charges": (1, False),
         "ml__budget_status": (1, False),
         "raw__aws__aws_cur2": (2, True),
         "raw__azure__azure_cost_details": (1, True),
     }
+
+
+def test_registered_deliveries_load_with_their_manifests(tmp_path: Path) -> None:
+    """A zero-copy delivery (raw/<src>/billing_period=P/<variant>__<dataset>/<digest>.parquet)
+    joins its variant's table with the manifests that hold its lineage; a symlinked one does not."""
+    for rel in ("raw/aws/billing_period=2026-01/aws_cur2__a.parquet",
+                "raw/aws/billing_period=2026-02/aws_cur2__a/0f3c.parquet",
+                "_control/aws/billing_period=2026-02/aws_cur2__a.json",
+                "_control/aws/billing_period=2026-01/aws_cur2__a.json",
+                "elsewhere/x.parquet"):  # fmt: skip
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"")
+    (tmp_path / "raw/aws/billing_period=2026-03/aws_cur2__b").mkdir(parents=True)
+    (tmp_path / "raw/aws/billing_period=2026-03/aws_cur2__b/evil.parquet").symlink_to(
+        tmp_path / "elsewhere/x.parquet"
+    )
+    (table,) = plan_tables(tmp_path)
+    assert table.name == "raw__aws__aws_cur2" and table.raw
+    assert [Path(f).name for f in table.files] == ["aws_cur2__a.parquet"]
+    assert [Path(f).name for f in table.registered] == ["0f3c.parquet"]
+    assert [Path(f).parent.name for f in table.manifests] == [
+        "billing_period=2026-01",
+        "billing_period=2026-02",
+    ]
 
 
 def test_only_plain_config_names_load(tmp_path: Path) -> None:
