@@ -75,11 +75,12 @@ def plan_tables(lake_root: str | Path) -> list[TableFiles]:
     """Every table to load, with its files in a stable order. Symlinked files are skipped: the
     lake root is a boundary."""
     root = Path(lake_root)
+    real_root = root.resolve()
     groups: dict[str, tuple[list[str], bool]] = {}
     registered: dict[str, list[str]] = {}
 
-    def usable(path: Path) -> bool:
-        return path.is_file() and not path.is_symlink() and not path.parent.is_symlink()
+    def usable(path: Path) -> bool:  # a plain file that is really inside the lake root
+        return path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(real_root)
 
     def add(name: str, path: Path, raw: bool, into: dict[str, list[str]] | None = None) -> None:
         if not usable(path):

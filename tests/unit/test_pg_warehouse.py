@@ -80,6 +80,10 @@ def test_registered_deliveries_load_with_their_manifests(tmp_path: Path) -> None
     (tmp_path / "raw/aws/billing_period=2026-03/aws_cur2__b/evil.parquet").symlink_to(
         tmp_path / "elsewhere/x.parquet"
     )
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"  # a symlinked folder leading out
+    (outside / "aws_cur2__c").mkdir(parents=True, exist_ok=True)
+    (outside / "aws_cur2__c" / "out.parquet").write_bytes(b"")
+    (tmp_path / "raw/aws/billing_period=2026-04").symlink_to(outside, target_is_directory=True)
     (table,) = plan_tables(tmp_path)
     assert table.name == "raw__aws__aws_cur2" and table.raw
     assert [Path(f).name for f in table.files] == ["aws_cur2__a.parquet"]
