@@ -87,13 +87,17 @@ def pg_built(built_root: Path, pg_server) -> dict[str, object]:  # type: ignore[
     import json
 
     from app.warehouse_cli import sync
-    from tests.conftest import run_dbt
-    from tests.pg_server import sync_env, table_rows
 
     # Other e2e tests share this folder and append human decisions (an anomaly acknowledged in the
     # cockpit) to its lake after the pipeline's DuckDB build: rebuild the marts that read those logs
-    # on DuckDB first, so that both engines are compared on the same lake.
+    # on DuckDB first and publish them again, so that both engines and the Parquet marts the
+    # reader tests compare with all hold the same lake.
+    from orchestration.lib.publish import ML_MARTS, publish_marts
+    from tests.conftest import run_dbt
+    from tests.pg_server import sync_env, table_rows
+
     run_dbt(built_root / "lake", built_root / "warehouse.duckdb", "run", "--select", "tag:ml")
+    publish_marts(str(built_root / "warehouse.duckdb"), str(built_root / "marts"), ML_MARTS)
     with env_vars(sync_env(built_root, built_root / "warehouse.duckdb")):
         code = sync(pg_server.url)
     results = json.loads((built_root / "dbt_target_postgres" / "run_results.json").read_text())

@@ -30,8 +30,11 @@ def test_ingest_from_and_to_s3(s3_endpoint, sample_landing, tmp_path):
     assert status["aws/sample-anonymous-aws-export-dataset.csv"] == "loaded"
     assert status["azure/EA_NoRows.csv"] == "quarantined"
     assert sum(1 for s in status.values() if s == "loaded") == 3 + 3  # fixtures + 3 CUR 2.0 months
-    lake_files = fs.glob("lake/sibyl/raw/aws/billing_period=*/*.parquet")
-    assert len(lake_files) == 3 + 3
+    # the CSV fixtures are rewritten; each CUR 2.0 month is a Parquet delivery wholly in one
+    # period, stored as delivered (zero-copy) under <variant>__<dataset>/
+    rewritten = fs.glob("lake/sibyl/raw/aws/billing_period=*/*.parquet")
+    registered = fs.glob("lake/sibyl/raw/aws/billing_period=*/*__*/*.parquet")
+    assert (len(rewritten), len(registered)) == (3, 3)
     assert fs.glob("lake/sibyl/quarantine/azure/*__ea_norows.csv.json")
     assert fs.glob("lake/sibyl/_control/aws/billing_period=2023-11/*.json")
     assert load_catalog("s3://lake/sibyl")["files"]
