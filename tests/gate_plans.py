@@ -72,3 +72,11 @@ def priced(doc: dict[str, Any], catalog: Any, usage: Any = None) -> dict[str, An
     return {
         r.change.address: r for r in price_changes(parse_plan_document(doc, "t"), catalog, usage)
     }
+
+
+def gate_resources(folder: Any, tf: str) -> dict[str, Any]:
+    """Run the gate on one `main.tf` written into ``folder``; its resources by address."""
+    from iac_gate.gate import run_gate
+
+    (folder / "main.tf").write_text(tf)
+    return {r.change.address: r for r in run_gate(folder).resources}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from iac_gate.gate import run_gate
+from tests.gate_plans import gate_resources
 
 DAYS = D(730) / 24
 
@@ -34,8 +35,7 @@ def test_capacity_reservation_bills_its_commitment_tier_per_day(tmp_path) -> Non
         + _ws("unset", '  sku = "CapacityReservation"')
         + _ws("legacy", '  sku = "PerNode"')
     )
-    (tmp_path / "main.tf").write_text(tf)
-    res = {r.change.address: r for r in run_gate(tmp_path).resources}
+    res = gate_resources(tmp_path, tf)
     c100 = res["azurerm_log_analytics_workspace.c100"]
     assert c100.priced and c100.monthly_cost == DAYS * D("252.84")
     assert res["azurerm_log_analytics_workspace.c500"].monthly_cost == DAYS * D("1115.85")
@@ -44,13 +44,12 @@ def test_capacity_reservation_bills_its_commitment_tier_per_day(tmp_path) -> Non
 
 
 def test_pay_as_you_go_ingestion_is_usage_with_five_free_gb(tmp_path) -> None:
-    (tmp_path / "main.tf").write_text(_ws("payg", '  sku = "PerGB2018"'))
+    without = gate_resources(tmp_path, _ws("payg", '  sku = "PerGB2018"'))
     usage = tmp_path / "usage.yml"
     usage.write_text(
         "version: 1\nresources:\n  azurerm_log_analytics_workspace.payg:\n"
         "    monthly_log_data_ingestion_gb: 105\n"
     )
-    without = {r.change.address: r for r in run_gate(tmp_path).resources}
     assert without["azurerm_log_analytics_workspace.payg"].monthly_cost == 0
     with_usage = {r.change.address: r for r in run_gate(tmp_path, usage_path=usage).resources}
     assert with_usage["azurerm_log_analytics_workspace.payg"].monthly_cost == (105 - 5) * D("2.99")

@@ -16,15 +16,10 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from iac_gate.gate import run_gate
+from tests.gate_plans import gate_resources
 
 H = D(730)
 DAYS = H / 24
-
-
-def _resources(tmp_path, tf: str):
-    (tmp_path / "main.tf").write_text(tf)
-    return {r.change.address: r for r in run_gate(tmp_path).resources}
 
 
 def _pool(name: str, body: str) -> str:
@@ -46,7 +41,7 @@ def test_dtu_pools_bill_packs_per_day_and_storage_above_the_included(tmp_path) -
         + _pool("premium", '  max_size_gb = 1024\n  sku {\n    name = "PremiumPool"\n    tier = "Premium"\n    capacity = 500\n  }')
         + _pool("standard_small", '  max_size_gb = 150\n  sku {\n    name = "StandardPool"\n    tier = "Standard"\n    capacity = 200\n  }')
     )  # fmt: skip
-    res = _resources(tmp_path, tf)
+    res = gate_resources(tmp_path, tf)
     basic = res["azurerm_mssql_elasticpool.basic"]
     assert basic.priced and basic.monthly_cost == DAYS * D("4.84")
     standard = res["azurerm_mssql_elasticpool.standard"]
@@ -66,7 +61,7 @@ def test_vcore_pools_bill_vcores_zone_redundancy_storage_and_name_the_licence(tm
         + _pool("licensed", '  license_type = "LicenseIncluded"\n' + gp)
         + _pool("bc_dc", '  license_type = "BasePrice"\n  zone_redundant = true\n  max_size_gb = 100\n  sku {\n    name = "BC_DC"\n    tier = "BusinessCritical"\n    family = "DC"\n    capacity = 8\n  }')
     )  # fmt: skip
-    res = _resources(tmp_path, tf)
+    res = gate_resources(tmp_path, tf)
     ahb = res["azurerm_mssql_elasticpool.ahb"]
     assert ahb.priced and ahb.monthly_cost == 4 * H * D("0.167439") + 100 * D("0.13685")
     ahb_zr = res["azurerm_mssql_elasticpool.ahb_zr"]
@@ -85,13 +80,13 @@ def test_unknown_pool_sizes_are_named_not_guessed(tmp_path) -> None:
     tf = _pool(
         "odd", '  max_size_gb = 900\n  sku {\n    name = "StandardPool"\n    tier = "Standard"\n    capacity = 150\n  }'
     ) + _pool("fsv2", '  sku {\n    name = "GP_Fsv2"\n    tier = "GeneralPurpose"\n    capacity = 8\n  }')  # fmt: skip
-    res = _resources(tmp_path, tf)
+    res = gate_resources(tmp_path, tf)
     assert not res["azurerm_mssql_elasticpool.odd"].priced
     assert not res["azurerm_mssql_elasticpool.fsv2"].priced
 
 
 def test_hybrid_benefit_and_zone_redundant_databases_use_licence_free_prices(tmp_path) -> None:
-    res = _resources(
+    res = gate_resources(
         tmp_path,
         """
 resource "azurerm_mssql_database" "ahb" {
@@ -123,6 +118,6 @@ resource "azurerm_sql_database" "zr" {
 
 def test_hyperscale_pool_bills_vcores_and_leaves_used_storage_to_usage(tmp_path) -> None:
     hs = '  license_type = "BasePrice"\n  sku {\n    name = "HS_Gen5"\n    tier = "Hyperscale"\n    capacity = 4\n  }'
-    res = _resources(tmp_path, _pool("hs", hs))
+    res = gate_resources(tmp_path, _pool("hs", hs))
     pool = res["azurerm_mssql_elasticpool.hs"]
     assert pool.priced and pool.monthly_cost == 4 * H * D("0.200926")

@@ -12,18 +12,13 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from iac_gate.gate import run_gate
+from tests.gate_plans import gate_resources
 
 H = D(730)
 
 
-def _resources(tmp_path, tf: str):
-    (tmp_path / "main.tf").write_text(tf)
-    return {r.change.address: r for r in run_gate(tmp_path).resources}
-
-
 def test_shared_plan_is_the_d1_price(tmp_path) -> None:
-    res = _resources(
+    res = gate_resources(
         tmp_path,
         """
 resource "azurerm_service_plan" "shared" {
@@ -47,7 +42,7 @@ resource "azurerm_app_service_plan" "legacy" {
 
 
 def test_legacy_sql_database_vcore_editions_and_objectives(tmp_path) -> None:
-    res = _resources(
+    res = gate_resources(
         tmp_path,
         """
 resource "azurerm_sql_database" "default" {
@@ -97,7 +92,7 @@ resource "azurerm_sql_database" "s0" {
 def test_cosmosdb_throughput_is_billed_in_every_account_region(tmp_path) -> None:
     """$0.008 per 100 RU/s-hour in each region of a single-write-region account
     (https://learn.microsoft.com/azure/cosmos-db/optimize-cost-regions: T RU/s × N regions)."""
-    res = _resources(
+    res = gate_resources(
         tmp_path,
         """
 resource "azurerm_cosmosdb_account" "one" {
@@ -164,7 +159,7 @@ resource "azurerm_cosmosdb_table" "elsewhere" {
 
 
 def test_hybrid_benefit_sql_vcores_are_not_priced_at_the_licence_included_rate(tmp_path) -> None:
-    res = _resources(
+    res = gate_resources(
         tmp_path,
         """
 resource "azurerm_mssql_database" "ahb" {
