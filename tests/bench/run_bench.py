@@ -147,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         help="YYYY-MM: also time re-ingesting and rebuilding this one month (incremental)",
     )
     ap.add_argument(
+        "--clone-months",
+        type=int,
+        default=0,
+        help="generate one month of rows/N line items and clone it to the N-1 months before "
+        "(tests/bench/clone.py): a 100M-row landing in minutes instead of an hour",
+    )
+    ap.add_argument(
         "--reuse-landing",
         action="store_true",
         help="keep <out>/landing from a previous run instead of regenerating it",
@@ -190,14 +197,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating an AWS CUR 2.0 of ~{args.rows:,} line items ...", flush=True)
         from ingest.samples import generate
 
+        clones = max(0, args.clone_months - 1)
         summary = generate(
             out / "landing",
             end_date=dt.date(2026, 10, 31),
-            months=args.months,
-            aws_rows=args.rows,
+            months=1 if clones else args.months,
+            aws_rows=args.rows // (clones + 1),
             providers=("aws",),
         )
         rows = summary.rows["aws"]
+        if clones:
+            from tests.bench.clone import clone_period, earlier_periods
+
+            for period in earlier_periods("2026-10", clones):
+                rows += clone_period(out / "landing" / "aws" / "cur2", "2026-10", period)
+                print(f"  cloned 2026-10 to {period}", flush=True)
         results["generate_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"  {rows:,} rows in {results['generate_seconds']}s", flush=True)
     results["cur_rows"] = rows
