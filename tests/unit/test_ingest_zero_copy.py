@@ -157,9 +157,8 @@ def _dbt_registered_read(lake: Path, variant: str) -> str:
         {"var": lambda name: str(lake), "return": _return}
     )
     pattern = f"{lake}/raw/aws/*/{variant}__*/*.parquet"
-    module.lake_registered_read(
-        "aws", variant, pattern, "union_by_name = true, hive_partitioning = false"
-    )  # type: ignore[attr-defined]
+    macro = module.lake_registered_read  # type: ignore[attr-defined]
+    macro("aws", variant, pattern, "union_by_name = true, hive_partitioning = false")
     return returned[-1]
 
 
