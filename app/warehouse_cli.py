@@ -1,8 +1,9 @@
 """`sibyl warehouse`: the same marts on a PostgreSQL server (docs/postgres.md).
 
 ``sync`` bulk-loads the lake (and the ML, AI and savings outputs the Python jobs wrote there)
-into the server's ``lake`` schema, builds every dbt model with the Postgres target and grants the
-analysts' read-only role; ``grant-readonly`` only does the last. ``sibyl run --warehouse URL``
+into the server's ``lake`` schema, builds every dbt model with the Postgres target, copies the
+gate's IaC checks table (not a dbt model) into the marts schema and grants the analysts'
+read-only role; ``grant-readonly`` only does the last. ``sibyl run --warehouse URL``
 calls ``sync`` after its usual run, so the cockpit keeps reading the published Parquet marts while
 analysts read the same marts from Postgres.
 """
@@ -22,8 +23,10 @@ log = logging.getLogger(__name__)
 
 def sync(url: str, role: str | None = None) -> int:
     """Load the lake, build the models on Postgres, grant the read-only role; dbt's exit code."""
-    from ingest.pg_load import load_lake
+    from ingest.pg_load import load_lake, replace_table
+    from ingest.pg_marts import MARTS_SCHEMA
     from ingest.pg_warehouse import DEFAULT_ROLE, dbt_env, grant_readonly, parse_target
+    from orchestration.lib.ci_artifacts import checks_table
     from orchestration.settings import Settings, is_url
 
     target = parse_target(url)
@@ -45,6 +48,11 @@ def sync(url: str, role: str | None = None) -> int:
            "--target-path", str(Path(s.data_dir) / "dbt_target_postgres")]  # fmt: skip
     print("== dbt build (target postgres) ==", flush=True)
     code = subprocess.run(cmd, env=env).returncode  # noqa: S603 (the venv's dbt, fixed arguments)
+    # the gate's checks table is written by the policy-check asset, not dbt: copied as published
+    checks = checks_table(str(Path(s.data_dir) / "iac" / "checks"))
+    if checks is not None:
+        n = replace_table(target.dsn, MARTS_SCHEMA, "fct_iac_checks", checks)
+        print(f"{MARTS_SCHEMA}.fct_iac_checks: {n} IaC checks", flush=True)
     grant_readonly(target.dsn, role or DEFAULT_ROLE)
     print(f"read-only role {role or DEFAULT_ROLE}: SELECT on the marts", flush=True)
     return code

@@ -33,6 +33,7 @@ from pathlib import Path
 import adbc_driver_postgresql.dbapi as adbc
 import duckdb
 import psycopg2
+import pyarrow as pa
 from psycopg2 import sql as pgsql
 
 from ingest.lake import read_lake_files
@@ -47,6 +48,7 @@ MAX_NAME = 63  # Postgres identifiers are cut at 63 bytes: refuse instead of col
 _NESTED = ("STRUCT", "MAP", "UNION")
 _FLOATS = ("DOUBLE", "FLOAT", "REAL")
 _CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]{0,50}")
+MART_TABLE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,21 @@ def load_lake(
     for t in loaded:
         log.info("loaded %s: %d rows from %d files in %.2fs", t.name, t.rows, t.files, t.seconds)
     return loaded
+
+
+def replace_table(dsn: str, schema: str, name: str, table: pa.Table) -> int:
+    """Replace ``schema.name`` with ``table`` (bulk, through ADBC's COPY) in one transaction, so
+    a reader sees the old table or the new one, never none; returns the rows written. For the
+    marts the Python jobs publish themselves (the gate's IaC checks), not dbt."""
+    if not MART_TABLE.fullmatch(name) or not MART_TABLE.fullmatch(schema):
+        raise ValueError(f"not a table name: {schema[:70]!r}.{name[:70]!r}")
+    qualified = f"{ident(schema)}.{ident(name)}"
+    with adbc.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(f"create schema if not exists {ident(schema)}")
+        cur.execute(f"drop table if exists {qualified}")
+        rows = int(cur.adbc_ingest(name, table, mode="create", db_schema_name=schema))
+        conn.commit()
+    return rows
 
 
 def _reset_schema(dsn: str, schema: str) -> None:

@@ -17,10 +17,13 @@ import re
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest import fs as lakefs
 from ingest.fs import RemoteFile, get_fs, is_local, list_files
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SIDECAR = ".meta.json"
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+=-]*(/[A-Za-z0-9][A-Za-z0-9._@+=-]*)*$")
@@ -168,19 +171,26 @@ def write_check(checks_dir: str, row: dict[str, Any]) -> str:
     return str(dest)
 
 
+def checks_table(checks_dir: str) -> pa.Table | None:
+    """Every check of the folder, newest first; None when no plan has been checked yet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = [pq.read_table(f) for f in sorted(Path(checks_dir).glob("*.parquet"))]
+    if not tables:
+        return None
+    return pa.concat_tables(tables).sort_by([("checked_at", "descending")])
+
+
 def publish_checks(checks_dir: str, marts_dir: str) -> tuple[str, int]:
     """Union every check into `<marts_dir>/fct_iac_checks.parquet` (a local folder: temp name,
     then rename; a bucket URL: one PUT)."""
     import pyarrow.parquet as pq
 
-    files = sorted(Path(checks_dir).glob("*.parquet"))
     dest = lakefs.join(marts_dir, "fct_iac_checks.parquet")
-    tables = [pq.read_table(f) for f in files]
-    if not tables:
+    table = checks_table(checks_dir)
+    if table is None:
         return dest, 0
-    import pyarrow as pa
-
-    table = pa.concat_tables(tables).sort_by([("checked_at", "descending")])
     with tempfile.TemporaryDirectory(prefix="sibyl-iac-") as tmp:
         local = Path(tmp) / "fct_iac_checks.parquet"
         pq.write_table(table, local)

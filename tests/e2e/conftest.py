@@ -79,6 +79,23 @@ def pg_server(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield srv
 
 
+def write_gate_checks(checks_dir: Path) -> None:
+    """The checks table's rows for the example plans, as the policy-check asset writes them."""
+    from iac_gate.gate import run_gate
+    from orchestration.lib.ci_artifacts import check_row, read_sidecar, write_check
+
+    plans = REPO / "examples" / "iac_plans"
+    for plan in sorted(plans.glob("*.json")):
+        if plan.name.endswith(".meta.json"):
+            continue
+        meta, problems = read_sidecar(str(plans), plan.name)
+        assert not problems
+        report = run_gate(
+            plan, environment=meta.get("environment"), team=meta.get("team")
+        ).to_json()
+        write_check(str(checks_dir), check_row(plan.name, report, meta))
+
+
 @pytest.fixture(scope="session")
 def pg_built(built_root: Path, pg_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The e2e pipeline's folder (`built_root`) synced to Postgres the way `sibyl run --warehouse`
@@ -96,6 +113,7 @@ def pg_built(built_root: Path, pg_server) -> dict[str, object]:  # type: ignore[
     from tests.conftest import run_dbt
     from tests.pg_server import sync_env, table_rows
 
+    write_gate_checks(built_root / "iac" / "checks")  # the gate's table goes to Postgres too
     run_dbt(built_root / "lake", built_root / "warehouse.duckdb", "run", "--select", "tag:ml")
     publish_marts(str(built_root / "warehouse.duckdb"), str(built_root / "marts"), ML_MARTS)
     with env_vars(sync_env(built_root, built_root / "warehouse.duckdb")):

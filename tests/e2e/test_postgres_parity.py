@@ -86,7 +86,9 @@ def test_every_mart_matches_duckdb_row_for_row(pg_built, pg_server: PgServer) ->
             "select table_name from information_schema.tables "
             "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
         )
-        assert [r[0] for r in cur.fetchall()] == tables  # the same marts on both engines
+        # the same marts on both engines; the gate's checks table is copied by the sync, not built
+        # by dbt (compared with its Parquet publication in test_postgres_readers)
+        assert [r[0] for r in cur.fetchall() if r[0] != "fct_iac_checks"] == tables
         for name in tables:
             rel = duck.table(f"marts.{name}")
             d_cols = [c.lower() for c in rel.columns]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from tests.parity import diff_rows
@@ -135,9 +136,22 @@ def test_the_cockpits_data_functions_read_the_same_from_postgres_as_from_parquet
     ).fetchone()[0]  # type: ignore[index]
     duck.close()
     assert k.mtd_cost == mtd and mtd > 0  # type: ignore[attr-defined]
-    # a mart the warehouse lacks (the gate's IaC checks are published as Parquet only) says so
-    with pytest.raises(q.MartMissing, match="fct_iac_checks"):
-        q.iac_checks(postgres)
+    # the gate's checks (written by its asset, not dbt) reach Postgres with the sync, exact
+    from orchestration.lib.ci_artifacts import publish_checks
+
+    checks = Path(str(pg_built["lake"])).parent / "iac" / "checks"
+    publish_checks(str(checks), str(tmp_path / "iac_marts"))
+    want_cols, want_rows = q.iac_checks(q.Marts(str(tmp_path / "iac_marts")))
+    got_cols, got_rows = q.iac_checks(postgres)
+    assert got_cols == want_cols and not diff_rows(want_rows, got_rows, got_cols)
+    written = [pq.read_table(f).to_pylist()[0] for f in sorted(checks.glob("*.parquet"))]
+    by_plan = {r[got_cols.index("plan_path")]: r for r in got_rows}
+    assert len(by_plan) == len(written) == 4
+    for w in written:
+        row = by_plan[w["plan_path"]]
+        assert row[got_cols.index("total_monthly_cost")] == w["total_monthly_cost"]  # Decimal
+        assert row[got_cols.index("decision")] == w["decision"]
+    assert not postgres.has("fct_not_a_mart")
 
 
 def test_the_ml_jobs_inputs_read_the_same_from_postgres_as_from_parquet(pg_built, pg_marts) -> None:
