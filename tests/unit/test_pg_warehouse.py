@@ -98,3 +98,18 @@ def test_only_plain_config_names_load(tmp_path: Path) -> None:
     for name in ("teams.csv", "business_units.csv", "Bad Name.csv", "x;drop.csv", "notes.txt"):
         (tmp_path / name).write_text("a\n1\n")
     assert [p.name for p in config_files(tmp_path)] == ["business_units.csv", "teams.csv"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "name"), [("marts", 'x"; drop table y; --'), ("marts", "Upper"), ("a.b", "t")]
+)
+def test_replace_table_refuses_names_that_are_not_plain_before_connecting(
+    schema: str, name: str
+) -> None:
+    import pyarrow as pa
+
+    from ingest.pg_load import replace_table
+
+    # no server listens on port 1: a name that got through would fail on connecting instead
+    with pytest.raises(ValueError, match="not a table name"):
+        replace_table("postgresql://u@127.0.0.1:1/db", schema, name, pa.table({"x": [1]}))
