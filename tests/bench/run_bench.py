@@ -2,9 +2,10 @@
 
     python -m tests.bench.run_bench [--rows 10000000] [--months 1] [--converter-rows 1000000]
                                     [--out bench_results] [--skip-converter] [--memory-limit 4GB]
-                                    [--period YYYY-MM]
+                                    [--period YYYY-MM] [--clone-months 12] [--reuse-landing]
 
-1. Generates an N-row AWS CUR 2.0 export (parquet, map columns) and the same rows as an
+1. Generates an N-row AWS CUR 2.0 export (parquet, map columns; with --clone-months K, one month
+   of N/K rows copied to the K-1 months before it, tests/bench/clone.py) and the same rows as an
    Athena-style legacy CUR parquet (maps flattened into product_* / resource_tags_user_*
    columns), the schema the FinOps Foundation's focus-converter reads.
 2. Times each step in its own process (wall seconds, peak RSS from wait4):
