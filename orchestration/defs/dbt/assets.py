@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from ingest.pipeline import ingested_periods_since
 from orchestration.defs.dbt.project import sibyl_dbt_project, sibyl_dbt_translator
 from orchestration.defs.resources import SibylSettings
 from orchestration.lib.publish import MARTS, publish_marts
-from orchestration.lib.sensing import dbt_build_args
+from orchestration.lib.sensing import dbt_build_args, dbt_build_env, rebuild_periods
 
 LAST_BUILD_REL = "_state/dbt_last_build.json"
 
@@ -51,10 +52,12 @@ def sibyl_dbt_models(
     last = lakefs.read_text(s.lake_root, LAST_BUILD_REL)
     since = json.loads(last)["finished_at"] if last else None
     started = dt.datetime.now(dt.UTC).isoformat()
-    args = dbt_build_args(
+    periods = rebuild_periods(
         ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path)
     )
-    context.log.info(f"dbt {' '.join(args)}")
+    os.environ.update(dbt_build_env(periods))
+    args = dbt_build_args()
+    context.log.info(f"dbt {' '.join(args)} (billing periods: {', '.join(periods) or 'all'})")
     yield from dbt.cli(args, context=context).stream()
     with tempfile.TemporaryDirectory() as tmp:
         lakefs.write_text_atomic(
