@@ -71,13 +71,26 @@
 {#- Pre-hook of an incremental model: read only the lake partitions of rebuild_periods() in
     this model's statement (dbt gives every model its own DuckDB cursor, and the post-hook
     lake_prune_end clears it). A no-op on a full build and on other adapters. -#}
-{% macro lake_prune_begin() -%}
+{% macro lake_prune_begin(prune=none) -%}
   {%- set periods = rebuild_periods() -%}
-  {%- if target.type == 'duckdb' and is_incremental() and periods | length > 0 -%}
+  {%- set prune = is_incremental() if prune is none else prune -%}
+  {%- if target.type == 'duckdb' and prune and periods | length > 0 -%}
     set variable sibyl_lake_periods = [{%- for p in periods %}{{ sql_string(p) }}{{ ", " if not loop.last }}{% endfor -%}]::varchar[]
   {%- else -%}
     select 1
   {%- endif -%}
+{%- endmacro %}
+
+{#- True when a table of distinct values read from the lake (int_tag_sets_normalized) may read
+    only the rebuilt periods' partitions and keep its previous rows for the other periods: a run
+    for some billing periods (rebuild_periods), the table already built, and not one of dbt's unit
+    tests (they feed fixed inputs). Rows only the restated periods had stay until a full build;
+    the table is joined by key, so an unused row changes nothing downstream. -#}
+{% macro keep_previous_rows() -%}
+  {%- if not execute or model.resource_type != 'model' or rebuild_periods() | length == 0 -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {{ return(load_relation(this) is not none) }}
 {%- endmacro %}
 
 {% macro lake_prune_end() -%}

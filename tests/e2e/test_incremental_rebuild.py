@@ -53,14 +53,18 @@ def _build(
 
 
 def _restate(landing: Path) -> None:
-    """Drop every tenth line item of the period's AWS CUR file(s), rewriting them in place."""
+    """Drop every tenth line item of the period's AWS CUR file(s) and give another tenth a tag
+    set no earlier delivery has (the rebuild reads only this month's tags), rewriting in place."""
     files = sorted(landing.glob(f"aws/**/BILLING_PERIOD={PERIOD}/*.parquet"))
     assert files, "the sample has an AWS CUR for the period"
     con = duckdb.connect()
     for f in files:
         path = str(f).replace("'", "''")  # a test temp path, quoted as a SQL string
         con.execute(
-            f"create or replace table t as select * exclude (file_row_number) "  # noqa: S608
+            f"create or replace table t as select * exclude (file_row_number) replace ("  # noqa: S608
+            f"  case when file_row_number % 10 = 5"
+            f"  then map_concat(resource_tags, map(['user_Restated'], ['yes']))"
+            f"  else resource_tags end as resource_tags) "
             f"from read_parquet('{path}', file_row_number = true) where file_row_number % 10 <> 3"
         )
         con.execute(f"copy t to '{path}' (format parquet)")
@@ -119,6 +123,15 @@ def test_one_month_rebuild_equals_a_full_build(tmp_path, sample_landing, monkeyp
     assert set(got) == set(want)
     for name in want:
         assert got[name] == want[name], f"{name} differs from a full build after the rebuild"
+
+    con = duckdb.connect(str(inc / "warehouse.duckdb"), read_only=True)
+    try:
+        restated_tags = con.execute(
+            "select count(*) from marts.fct_charges where normalized_tags_json like '%restated%'"
+        ).fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    assert restated_tags > 0, "the tag sets first seen in the restated month were normalized"
 
     after = _aws_billed_per_period(inc / "warehouse.duckdb")
     assert after[PERIOD] != before[PERIOD], "the restated month changed"
