@@ -53,8 +53,8 @@ def _build(
 
 
 def _restate(landing: Path) -> None:
-    """Drop every tenth line item of the period's AWS CUR file(s) and give another tenth a tag
-    set no earlier delivery has (the rebuild reads only this month's tags), rewriting in place."""
+    """Drop every tenth line item of the period's AWS CUR file(s) and give a fifth of its resources
+    a tag set no earlier delivery has (the rebuild reads only this month's tags), in place."""
     files = sorted(landing.glob(f"aws/**/BILLING_PERIOD={PERIOD}/*.parquet"))
     assert files, "the sample has an AWS CUR for the period"
     con = duckdb.connect()
@@ -62,7 +62,9 @@ def _restate(landing: Path) -> None:
         path = str(f).replace("'", "''")  # a test temp path, quoted as a SQL string
         con.execute(
             f"create or replace table t as select * exclude (file_row_number) replace ("  # noqa: S608
-            f"  case when file_row_number % 10 = 5"
+            # whole resources, so no resource-day mixes tag sets (fct_resource_daily_costs keeps
+            # the latest charge's tags, and charges of one day tie on their start)
+            f"  case when hash(line_item_resource_id) % 5 = 1"
             f"  then map_concat(resource_tags, map(['user_Restated'], ['yes']))"
             f"  else resource_tags end as resource_tags) "
             f"from read_parquet('{path}', file_row_number = true) where file_row_number % 10 <> 3"
