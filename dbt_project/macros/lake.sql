@@ -12,7 +12,7 @@
 
   Partition pruning: the read keeps only the billing_period=YYYY-MM folders listed in the DuckDB
   variable sibyl_lake_periods when it is set (lake_prune_begin, a pre-hook of the incremental
-  models, sets it from var billing_periods for that model's own statement only); unset, every
+  models, sets it from rebuild_periods() for that model's own statement only); unset, every
   period is read, so the views stay whole for every other model of the run.
 #}
 {% macro lake_source(provider, variant) -%}
@@ -68,16 +68,29 @@
   (getvariable('sibyl_lake_periods') is null or list_contains(getvariable('sibyl_lake_periods'), {{ column }}))
 {%- endmacro %}
 
-{#- Pre-hook of an incremental model: read only the lake partitions of var billing_periods in
+{#- Pre-hook of an incremental model: read only the lake partitions of rebuild_periods() in
     this model's statement (dbt gives every model its own DuckDB cursor, and the post-hook
     lake_prune_end clears it). A no-op on a full build and on other adapters. -#}
-{% macro lake_prune_begin() -%}
-  {%- set periods = var('billing_periods', []) -%}
-  {%- if target.type == 'duckdb' and is_incremental() and periods | length > 0 -%}
+{% macro lake_prune_begin(prune=none) -%}
+  {%- set periods = rebuild_periods() -%}
+  {%- set prune = is_incremental() if prune is none else prune -%}
+  {%- if target.type == 'duckdb' and prune and periods | length > 0 -%}
     set variable sibyl_lake_periods = [{%- for p in periods %}{{ sql_string(p) }}{{ ", " if not loop.last }}{% endfor -%}]::varchar[]
   {%- else -%}
     select 1
   {%- endif -%}
+{%- endmacro %}
+
+{#- True when a table of distinct values read from the lake (int_tag_sets_normalized) may read
+    only the rebuilt periods' partitions and keep its previous rows for the other periods: a run
+    for some billing periods (rebuild_periods), the table already built, and not one of dbt's unit
+    tests (they feed fixed inputs). Rows only the restated periods had stay until a full build;
+    the table is joined by key, so an unused row changes nothing downstream. -#}
+{% macro keep_previous_rows() -%}
+  {%- if not execute or model.resource_type != 'model' or rebuild_periods() | length == 0 -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {{ return(load_relation(this) is not none) }}
 {%- endmacro %}
 
 {% macro lake_prune_end() -%}
@@ -225,9 +238,33 @@
   cast({{ expr }} as decimal(38, 10))
 {%- endmacro %}
 
-{# Incremental window: the billing periods passed as vars, or everything. #}
-{% macro billing_period_filter(column) -%}
+{#- The billing periods an incremental run rebuilds (YYYY-MM); empty = all of them.
+    Var billing_periods when given, else the environment variable SIBYL_BILLING_PERIODS
+    (comma-separated), which the ingest sensor and the bench set: dbt re-parses the whole project
+    whenever --vars change (10 CPU-s, a third of a one-month rebuild), while an environment
+    variable read only at execution time (never while parsing, `execute` is false then) is not
+    recorded in the manifest, so partial parsing holds. Each period must be YYYY-MM. -#}
+{% macro rebuild_periods() -%}
   {%- set periods = var('billing_periods', []) -%}
+  {%- if periods | length == 0 and execute -%}
+    {%- set raw = env_var('SIBYL_BILLING_PERIODS', '') -%}
+    {%- if raw | length > 10000 -%}
+      {{ exceptions.raise_compiler_error("SIBYL_BILLING_PERIODS is longer than 10000 characters") }}
+    {%- endif -%}
+    {%- set periods = [] -%}
+    {%- for p in raw.split(',') if p.strip() -%}
+      {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}', p.strip()) -%}
+        {{ exceptions.raise_compiler_error("SIBYL_BILLING_PERIODS: not a YYYY-MM billing period") }}
+      {%- endif -%}
+      {%- do periods.append(p.strip()) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(periods) }}
+{%- endmacro %}
+
+{# Incremental window: the billing periods to rebuild (rebuild_periods), or everything. #}
+{% macro billing_period_filter(column) -%}
+  {%- set periods = rebuild_periods() -%}
   {%- if periods | length > 0 -%}
     strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}{{ sql_string(p) }}{{ "," if not loop.last }}{% endfor -%})
   {%- else -%}

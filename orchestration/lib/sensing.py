@@ -2,13 +2,15 @@
 
 - ``changed_files``: which landing files are new or re-delivered since the sensor's cursor.
 - ``partitions_for``: which (provider, billing period) partitions those files touch.
-- ``dbt_build_args``: the dbt command for a set of changed billing periods.
+- ``rebuild_periods``, ``dbt_build_env``, ``dbt_build_args``: the dbt command and environment for
+  a set of changed billing periods.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 
 from ingest.fs import RemoteFile
@@ -64,15 +66,34 @@ def partitions_for(
     return out
 
 
-def dbt_build_args(changed_periods: Iterable[str], has_fact_table: bool) -> list[str]:
-    """``dbt build`` arguments: incremental models rebuild only the changed billing periods.
+# dbt reads the billing periods to rebuild from this variable at execution time
+# (macro rebuild_periods, dbt_project/macros/lake.sql): unlike --vars, it leaves dbt's partial
+# parse valid, so a one-month rebuild does not re-parse the whole project.
+REBUILD_PERIODS_ENV = "SIBYL_BILLING_PERIODS"
+_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
-    With no fact table yet (first build) or no known periods, everything is built.
+
+def rebuild_periods(changed_periods: Iterable[str], has_fact_table: bool) -> list[str]:
+    """Billing periods for an incremental build; empty means build everything.
+
+    With no fact table yet (first build), no known period, or a period that is not YYYY-MM,
+    everything is built.
     """
     periods = sorted({p for p in changed_periods if p})
+    if not has_fact_table or any(not _PERIOD.fullmatch(p) for p in periods):
+        return []
+    return periods
+
+
+def dbt_build_env(periods: Iterable[str]) -> dict[str, str]:
+    """Environment of the dbt process: the periods to rebuild ("" = all), always set, so a
+    value left in the environment by an earlier build never narrows a full one."""
+    return {REBUILD_PERIODS_ENV: ",".join(periods)}
+
+
+def dbt_build_args() -> list[str]:
+    """``dbt build`` arguments (the periods go through ``dbt_build_env``, not ``--vars``)."""
     # dbt's unit tests pin the demo seeds as inputs: with the user's configuration they would
     # test the user's files against the demo's expectations
     extra = ["--exclude-resource-type", "unit_test"] if os.environ.get("SIBYL_CONFIG_DIR") else []
-    if not has_fact_table or not periods:
-        return ["build", *extra]
-    return ["build", "--vars", json.dumps({"billing_periods": periods}), *extra]
+    return ["build", *extra]

@@ -14,7 +14,7 @@
    DuckDB's memory_limit (--memory-limit, ingest and dbt alike) bounds its buffers; past it, joins,
    sorts and aggregations spill to disk, so peak RSS stays bounded as rows grow.
    With --period (use --months 12): the one-month rebuild after the full build, as the Dagster
-   sensor runs it (re-ingest that month, dbt run with var billing_periods), and its ratio to the
+   sensor runs it (re-ingest that month, dbt run with SIBYL_BILLING_PERIODS), and its ratio to the
    full build; the fact totals must be unchanged by it.
 3. Times `focus-converter==1.0.0` (own venv: multimethod<1.11, click<8.2) on the Athena-style
    file, limited to --converter-rows rows (it is row-rate bound), and prints the rows/s ratio.

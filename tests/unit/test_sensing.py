@@ -1,7 +1,14 @@
 import json
 
 from ingest.fs import RemoteFile
-from orchestration.lib.sensing import changed_files, dbt_build_args, partitions_for, provider_hint
+from orchestration.lib.sensing import (
+    changed_files,
+    dbt_build_args,
+    dbt_build_env,
+    partitions_for,
+    provider_hint,
+    rebuild_periods,
+)
 
 
 def rf(rel, fp="1"):
@@ -45,11 +52,24 @@ def test_provider_hints():
     assert provider_hint("misc/x.csv") is None
 
 
-def test_dbt_args_incremental_only_with_a_fact_table():
-    assert dbt_build_args(["2026-03", "2026-02", "2026-03"], has_fact_table=True) == [
-        "build",
-        "--vars",
-        '{"billing_periods": ["2026-02", "2026-03"]}',
+def test_rebuild_periods_incremental_only_with_a_fact_table():
+    assert rebuild_periods(["2026-03", "2026-02", "2026-03", ""], has_fact_table=True) == [
+        "2026-02",
+        "2026-03",
     ]
-    assert dbt_build_args(["2026-03"], has_fact_table=False) == ["build"]
-    assert dbt_build_args([], has_fact_table=True) == ["build"]
+    assert rebuild_periods(["2026-03"], has_fact_table=False) == []
+    assert rebuild_periods([], has_fact_table=True) == []
+    assert rebuild_periods([""], has_fact_table=True) == []
+
+
+def test_a_period_that_is_not_yyyy_mm_builds_everything():
+    assert rebuild_periods(["2026-03", "2026-13"], has_fact_table=True) == []
+    assert rebuild_periods(["2026-03", "2026-03'; drop"], has_fact_table=True) == []
+
+
+def test_periods_go_to_dbt_through_the_environment_not_vars():
+    # --vars would make dbt re-parse the whole project on every rebuild
+    assert dbt_build_env(["2026-02", "2026-03"]) == {"SIBYL_BILLING_PERIODS": "2026-02,2026-03"}
+    assert dbt_build_env([]) == {"SIBYL_BILLING_PERIODS": ""}
+    assert "--vars" not in dbt_build_args()
+    assert dbt_build_args()[0] == "build"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,12 @@ from ingest.pipeline import ingested_periods_since
 from orchestration.defs.dbt.project import sibyl_dbt_project, sibyl_dbt_translator
 from orchestration.defs.resources import SibylSettings
 from orchestration.lib.publish import MARTS, publish_marts
-from orchestration.lib.sensing import dbt_build_args
+from orchestration.lib.sensing import (
+    REBUILD_PERIODS_ENV,
+    dbt_build_args,
+    dbt_build_env,
+    rebuild_periods,
+)
 
 LAST_BUILD_REL = "_state/dbt_last_build.json"
 
@@ -51,11 +57,23 @@ def sibyl_dbt_models(
     last = lakefs.read_text(s.lake_root, LAST_BUILD_REL)
     since = json.loads(last)["finished_at"] if last else None
     started = dt.datetime.now(dt.UTC).isoformat()
-    args = dbt_build_args(
+    periods = rebuild_periods(
         ingested_periods_since(s.lake_root, since), _has_fact_table(s.warehouse_path)
     )
-    context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    args = dbt_build_args()
+    context.log.info(f"dbt {' '.join(args)} (billing periods: {', '.join(periods) or 'all'})")
+    # dbt.cli copies os.environ when it starts dbt: set the periods for that process only, so no
+    # later dbt invocation of this Python process (the ML marts' build) inherits them
+    previous = os.environ.get(REBUILD_PERIODS_ENV)
+    os.environ.update(dbt_build_env(periods))
+    try:
+        invocation = dbt.cli(args, context=context)
+    finally:
+        if previous is None:
+            os.environ.pop(REBUILD_PERIODS_ENV, None)
+        else:
+            os.environ[REBUILD_PERIODS_ENV] = previous
+    yield from invocation.stream()
     with tempfile.TemporaryDirectory() as tmp:
         lakefs.write_text_atomic(
             s.lake_root, LAST_BUILD_REL, json.dumps({"finished_at": started}), Path(tmp)

@@ -4,10 +4,22 @@
   separators unified to '_', then mapped through tag_key_aliases (Team / owner-team / squad ->
   team). Values are trimmed, lower-cased and mapped through tag_value_aliases (paymnets ->
   payments). A team value counts only if it names a team in the teams seed.
+  A rebuild of some billing periods reads only those periods' lake partitions and keeps the
+  previous build's tag sets for the rest (keep_previous_rows, macros/lake.sql): the scan of every
+  charge's tags was the largest whole-lake cost of a one-month rebuild. Every set is normalized
+  again, so a changed seed applies to all of them.
 -#}
+{{ config(
+    pre_hook="{{ lake_prune_begin(keep_previous_rows()) }}",
+    post_hook="{{ lake_prune_end() }}"
+) }}
 with
 
 tag_sets as (
+    {% if keep_previous_rows() %}
+    select tags_json from {{ this }}
+    union
+    {% endif %}
     -- distinct raw tag sets straight from staging: a narrow scan, not the whole FOCUS mapping
     select tags_json from {{ ref('stg_aws__line_items') }}
     union

@@ -7,7 +7,8 @@
     post_hook="{{ lake_prune_end() }}"
 ) }}
 {#- Charge-level fact: FOCUS 1.2 columns (snake_case) + attribution. Grain: one FOCUS charge.
-    Incremental by billing period: a run with var billing_periods replaces exactly those periods,
+    Incremental by billing period: a run for some billing periods (rebuild_periods, macros/lake.sql:
+    var billing_periods or SIBYL_BILLING_PERIODS) replaces exactly those periods,
     and reads only those periods' lake partitions (lake_prune_begin, macros/lake.sql). -#}
 with
 

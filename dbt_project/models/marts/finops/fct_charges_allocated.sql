@@ -2,7 +2,9 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='billing_period',
-    on_schema_change='sync_all_columns'
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ lake_prune_begin() }}",
+    post_hook="{{ lake_prune_end() }}"
 ) }}
 {#- Charges after shared-cost allocation (FOCUS 1.3 Allocated* columns, snake_case).
     A charge matching an allocation rule (the first by rule_order) is split over the rule's teams by
@@ -13,7 +15,9 @@
     totals per provider x period x currency equal fct_charges' (macro largest_remainder_cents,
     macros/allocation_split.sql).
     Grain: charge_id x team_id (allocation_line_id). Incremental by billing period (weights are
-    per period): a run with var billing_periods replaces exactly those periods. -#}
+    per period): a run for some billing periods (rebuild_periods, macros/lake.sql) replaces exactly
+    those periods, and the weights read only those periods' lake partitions (lake_prune_begin):
+    a period's weights depend on that period's charges alone. -#}
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
 with
 
