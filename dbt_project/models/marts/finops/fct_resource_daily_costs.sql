@@ -5,7 +5,8 @@
     on_schema_change='fail'
 ) }}
 {#- Daily costs per resource with its normalized tags, for the cost explorer's resource and tag
-    views. Charges without a resource are kept as resource_id '(no resource)'. Grain:
+    views. Charges without a resource are kept as resource_id '(no resource)'. Name and tags are
+    the latest charge's (ties: the greatest charge_id, so every build picks the same). Grain:
     resource_daily_cost_id. -#}
 with
 
@@ -30,8 +31,8 @@ aggregated as (
         coalesce(environment, '(unknown)') as environment,
         coalesce(resource_id, '(no resource)') as resource_id,
         billing_currency,
-        arg_max(resource_name, charge_period_start) as resource_name,
-        arg_max(normalized_tags_json, charge_period_start) as normalized_tags_json,
+        {{ arg_max_stable('resource_name', 'charge_period_start', 'charge_id') }} as resource_name,
+        {{ arg_max_stable('normalized_tags_json', 'charge_period_start', 'charge_id') }} as normalized_tags_json,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost

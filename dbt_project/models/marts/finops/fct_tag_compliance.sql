@@ -8,23 +8,42 @@ charges as (
     where resource_id is not null and charge_category = 'Usage'
 ),
 
-final as (
+-- per resource first: two plain aggregations instead of count(distinct) with filters, which
+-- hashed every resource id once per distinct aggregate (450 s of a 100M-line build)
+per_resource as (
     select
-        md5(concat_ws('|', charge_date, provider, coalesce(sub_account_id, '(none)'), team_id, billing_currency)) as compliance_id,
         charge_date,
         provider,
         coalesce(sub_account_id, '(none)') as sub_account_id,
         team_id,
         billing_currency,
-        cast(sum(effective_cost) as decimal(38, 10)) as taggable_cost,
-        cast(coalesce(sum(effective_cost) filter (where is_fully_tagged), 0) as decimal(38, 10)) as fully_tagged_cost,
-        cast(case when sum(abs(effective_cost)) = 0 then null
-             else coalesce(sum(abs(effective_cost)) filter (where is_fully_tagged), 0) / sum(abs(effective_cost)) * 100 end as double) as pct_cost_fully_tagged,
-        cast(count(distinct resource_id) as bigint) as resource_count,
-        cast(count(distinct resource_id) filter (where is_fully_tagged) as bigint) as fully_tagged_resource_count,
-        cast(count(distinct resource_id) filter (where is_fully_tagged) * 100.0 / count(distinct resource_id) as double) as pct_resources_fully_tagged
+        resource_id,
+        sum(effective_cost) as cost,
+        sum(effective_cost) filter (where is_fully_tagged) as tagged_cost,
+        sum(abs(effective_cost)) as abs_cost,
+        sum(abs(effective_cost)) filter (where is_fully_tagged) as tagged_abs_cost,
+        bool_or(is_fully_tagged) as any_fully_tagged
     from charges
-    group by charge_date, provider, coalesce(sub_account_id, '(none)'), team_id, billing_currency
+    group by charge_date, provider, coalesce(sub_account_id, '(none)'), team_id, billing_currency, resource_id
+),
+
+final as (
+    select
+        md5(concat_ws('|', charge_date, provider, sub_account_id, team_id, billing_currency)) as compliance_id,
+        charge_date,
+        provider,
+        sub_account_id,
+        team_id,
+        billing_currency,
+        cast(sum(cost) as decimal(38, 10)) as taggable_cost,
+        cast(coalesce(sum(tagged_cost), 0) as decimal(38, 10)) as fully_tagged_cost,
+        cast(case when sum(abs_cost) = 0 then null
+             else coalesce(sum(tagged_abs_cost), 0) / sum(abs_cost) * 100 end as double) as pct_cost_fully_tagged,
+        cast(count(*) as bigint) as resource_count,
+        cast(count(*) filter (where any_fully_tagged) as bigint) as fully_tagged_resource_count,
+        cast(count(*) filter (where any_fully_tagged) * 100.0 / count(*) as double) as pct_resources_fully_tagged
+    from per_resource
+    group by charge_date, provider, sub_account_id, team_id, billing_currency
 )
 
 select * from final

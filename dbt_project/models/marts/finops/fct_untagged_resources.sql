@@ -10,21 +10,15 @@ charges as (
 
 as_of as (select {{ as_of_date_sql() }} as as_of_date),
 
+-- the latest charge of each resource first, then its attributes by joining it back: one
+-- aggregate state per resource instead of one per attribute (ten struct-keyed arg_max states per
+-- resource spilled tens of GB at 100M line items)
 per_resource as (
     select
         c.provider,
         c.resource_id,
         c.billing_currency,
-        {{ arg_max_stable('c.resource_name', 'c.charge_date', 'c.charge_id') }} as resource_name,
-        {{ arg_max_stable('c.resource_type', 'c.charge_date', 'c.charge_id') }} as resource_type,
-        {{ arg_max_stable('c.sub_account_id', 'c.charge_date', 'c.charge_id') }} as sub_account_id,
-        {{ arg_max_stable('c.region_id', 'c.charge_date', 'c.charge_id') }} as region_id,
-        {{ arg_max_stable('c.service_name', 'c.charge_date', 'c.charge_id') }} as service_name,
-        {{ arg_max_stable('c.team_id', 'c.charge_date', 'c.charge_id') }} as team_id,
-        {{ arg_max_stable('c.attribution_method', 'c.charge_date', 'c.charge_id') }} as attribution_method,
-        {{ arg_max_stable('c.missing_required_tags', 'c.charge_date', 'c.charge_id') }} as missing_required_tags,
-        {{ arg_max_stable('c.is_fully_tagged', 'c.charge_date', 'c.charge_id') }} as is_fully_tagged_now,
-        {{ arg_max_stable('c.tags_json', 'c.charge_date', 'c.charge_id') }} as current_tags_json,
+        {{ arg_max_stable('c.charge_id', 'c.charge_date', 'c.charge_id') }} as latest_charge_id,
         sum(c.effective_cost) filter (where c.charge_date > a.as_of_date - 30 and c.charge_date <= a.as_of_date) as cost_last_30d,
         sum(c.effective_cost) as total_cost,
         min(c.charge_date) as first_seen_date,
@@ -36,24 +30,25 @@ per_resource as (
 
 final as (
     select
-        provider,
-        resource_id,
-        resource_name,
-        resource_type,
-        sub_account_id,
-        region_id,
-        service_name,
-        team_id,
-        attribution_method,
-        coalesce(nullif(missing_required_tags, ''), 'team (unknown value)') as missing_required_tags,
-        current_tags_json,
-        billing_currency,
-        cast(coalesce(cost_last_30d, 0) as decimal(38, 10)) as cost_last_30d,
-        cast(total_cost as decimal(38, 10)) as total_cost,
-        first_seen_date,
-        last_seen_date
-    from per_resource
-    where not is_fully_tagged_now
+        p.provider,
+        p.resource_id,
+        c.resource_name,
+        c.resource_type,
+        c.sub_account_id,
+        c.region_id,
+        c.service_name,
+        c.team_id,
+        c.attribution_method,
+        coalesce(nullif(c.missing_required_tags, ''), 'team (unknown value)') as missing_required_tags,
+        c.tags_json as current_tags_json,
+        p.billing_currency,
+        cast(coalesce(p.cost_last_30d, 0) as decimal(38, 10)) as cost_last_30d,
+        cast(p.total_cost as decimal(38, 10)) as total_cost,
+        p.first_seen_date,
+        p.last_seen_date
+    from per_resource as p
+    join charges as c on c.charge_id = p.latest_charge_id
+    where not c.is_fully_tagged
 )
 
 select * from final
