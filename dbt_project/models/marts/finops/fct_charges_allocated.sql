@@ -21,7 +21,9 @@
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
 with
 
-charges as (
+-- not materialized: read five times below; materialising every charge with all its columns
+-- spilled tens of GB at 100M line items, where scanning the columnar fact again is cheap
+charges as not materialized (
     select * from {{ ref('fct_charges') }}
     {% if is_incremental() %}
     where {{ billing_period_filter('billing_period') }}

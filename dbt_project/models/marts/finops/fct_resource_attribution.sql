@@ -4,7 +4,9 @@
     '(no resource)'. Grain: resource_attribution_id (resource x team x method x currency). -#}
 with
 
-charges as (
+-- not materialized: read twice (the window's end and the charges in it); materialising every
+-- charge with all its columns costs more than scanning the fact twice
+charges as not materialized (
     select * from {{ ref('fct_charges') }}
 ),
 

@@ -4,15 +4,17 @@
 with
 
 charges as (
-    select * from {{ ref('fct_charges') }}
+    select provider, resource_id, billing_currency, charge_id, charge_date, effective_cost
+    from {{ ref('fct_charges') }}
     where resource_id is not null and charge_category = 'Usage'
 ),
 
 as_of as (select {{ as_of_date_sql() }} as as_of_date),
 
--- the latest charge of each resource first, then its attributes by joining it back: one
--- aggregate state per resource instead of one per attribute (ten struct-keyed arg_max states per
--- resource spilled tens of GB at 100M line items)
+-- the latest charge of each resource first, then its attributes by joining the fact back (not the
+-- CTE: a CTE read twice is materialized, every charge with it): one aggregate state per resource
+-- instead of one per attribute (ten struct-keyed arg_max states per resource spilled tens of GB
+-- at 100M line items)
 per_resource as (
     select
         c.provider,
@@ -47,7 +49,7 @@ final as (
         p.first_seen_date,
         p.last_seen_date
     from per_resource as p
-    join charges as c on c.charge_id = p.latest_charge_id
+    join {{ ref('fct_charges') }} as c on c.charge_id = p.latest_charge_id
     where not c.is_fully_tagged
 )
 

@@ -20,7 +20,9 @@ latest_status as (
     {{ first_row_per('status_log', 'opportunity_id', 'changed_at desc') }}
 ),
 
-charges as (
+-- not materialized: read twice; materialising every charge with all its columns costs more than
+-- scanning the fact twice
+charges as not materialized (
     select * from {{ ref('fct_charges') }}
 ),
 
