@@ -92,6 +92,9 @@ def signed_in_cockpit(
         server.wait(timeout=20)
 
 
+PAGE_TIMEOUT_S = 180
+
+
 def visit(browser: Any, base: str, url: str, title: str, shot: Path) -> None:
     """Open ``/url``, wait for its ``title`` heading and for the run to finish, check that no
     exception is shown and save a screenshot that is not blank."""
@@ -99,11 +102,15 @@ def visit(browser: Any, base: str, url: str, title: str, shot: Path) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{base}/{url}")
-    WebDriverWait(browser, 60).until(
-        lambda b: any(h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1"))
+    # generous: a page renders in seconds, but a loaded 2-core machine (a 100M-row query spilling
+    # beside the suite) once took longer than 60 s for one of them
+    WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+        lambda b: any(h.text == title for h in b.find_elements(By.CSS_SELECTOR, "h1")),
+        f"{url}: no '{title}' heading",
     )
-    WebDriverWait(browser, 60).until(
-        lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']")
+    WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+        lambda b: not b.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"),
+        f"{url}: still running",
     )
     time.sleep(1.5)  # let charts draw before the screenshot
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), url
