@@ -40,3 +40,25 @@
 {% macro default__json_object_text(args) -%}
   cast(json_build_object({{ args | join(', ') }}) as text)
 {%- endmacro %}
+
+{#- a = b where two nulls are equal, as a join condition the engine can hash: DuckDB hashes
+    IS NOT DISTINCT FROM; Postgres hashes only plain equality, so it joins on the coalesced values
+    and checks nullness alongside (a null and an empty string stay different). -#}
+{% macro null_safe_equal(a, b) -%}
+  {{ return(adapter.dispatch('null_safe_equal')(a, b)) }}
+{%- endmacro %}
+
+{% macro duckdb__null_safe_equal(a, b) -%}
+  {{ a }} is not distinct from {{ b }}
+{%- endmacro %}
+
+{% macro default__null_safe_equal(a, b) -%}
+  (coalesce({{ a }}, '') = coalesce({{ b }}, '') and ({{ a }} is null) = ({{ b }} is null))
+{%- endmacro %}
+
+{#- Join condition: relations `a` and `b` agree on every column of `columns` (nulls equal). -#}
+{% macro scope_join(a, b, columns) -%}
+  {%- for col in columns -%}
+    {{ null_safe_equal(a ~ '.' ~ col, b ~ '.' ~ col) }}{{ ' and ' if not loop.last }}
+  {%- endfor -%}
+{%- endmacro %}

@@ -253,12 +253,15 @@
     {%- endif -%}
     {%- set periods = [] -%}
     {%- for p in raw.split(',') if p.strip() -%}
-      {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}', p.strip()) -%}
-        {{ exceptions.raise_compiler_error("SIBYL_BILLING_PERIODS: not a YYYY-MM billing period") }}
-      {%- endif -%}
       {%- do periods.append(p.strip()) -%}
     {%- endfor -%}
   {%- endif -%}
+  {#- the same YYYY-MM (month 01-12) check as orchestration/lib/sensing.py, for hand-set values -#}
+  {%- for p in periods -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', p | string) -%}
+      {{ exceptions.raise_compiler_error("billing periods: not a YYYY-MM billing period (month 01-12)") }}
+    {%- endif -%}
+  {%- endfor -%}
   {{ return(periods) }}
 {%- endmacro %}
 

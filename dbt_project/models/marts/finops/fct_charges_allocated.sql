@@ -14,15 +14,23 @@
     (the largest weight) which takes the exact rest: the parts of a charge sum to it exactly, so
     totals per provider x period x currency equal fct_charges' (macro largest_remainder_cents,
     macros/allocation_split.sql).
+    The first matching rule is chosen per distinct combination of the attributes rules match on
+    (scopes), and every charge column the result needs is carried through the split, so nothing is
+    joined or windowed by charge_id over the whole fact (at 100M line items that spilled tens of GB).
     Grain: charge_id x team_id (allocation_line_id). Incremental by billing period (weights are
     per period): a run for some billing periods (rebuild_periods, macros/lake.sql) replaces exactly
     those periods, and the weights read only those periods' lake partitions (lake_prune_begin):
     a period's weights depend on that period's charges alone. -#}
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
+{%- set scope_columns = ['provider', 'service_name', 'resource_id', 'sub_account_id', 'charge_category',
+                         'normalized_tags_json'] -%}
+{%- set carried = ['charge_id', 'provider', 'billing_period', 'charge_date', 'billing_currency',
+                   'charge_category', 'service_name', 'sub_account_id', 'resource_id', 'resource_name',
+                   'source_team_id'] -%}
 with
 
--- not materialized: read five times below; materialising every charge with all its columns
--- spilled tens of GB at 100M line items, where scanning the columnar fact again is cheap
+-- not materialized: read three times below (scopes, matched, direct); materialising every charge with all its
+-- columns spilled tens of GB at 100M line items, where scanning the columnar fact again is cheap
 charges as not materialized (
     select * from {{ ref('fct_charges') }}
     {% if is_incremental() %}
@@ -38,6 +46,12 @@ weights as (
     select * from {{ ref('int_allocation_weights') }}
 ),
 
+-- the (rule, billing period) pairs that have weights; a matched charge of any other pair goes to
+-- its rule's remainder team
+weighted_periods as (
+    select distinct rule_id, billing_period from weights
+),
+
 teams as (
     select * from {{ org_config('teams') }}
 ),
@@ -46,80 +60,103 @@ business_units as (
     select * from {{ org_config('business_units') }}
 ),
 
-matched as (
+-- The first rule is a function of the attributes a rule can match on, so it is chosen once per
+-- distinct combination of them (a scope), not per charge: no window or join keyed by charge_id
+-- over the whole fact, which is what spilled at 100M line items.
+scopes as (
+    select distinct {{ scope_columns | join(', ') }}
+    from charges
+),
+
+scope_matches as (
     select
-        c.charge_id,
+        s.*,
         r.rule_id,
         r.driver,
         r.remainder_team_id,
-        row_number() over (partition by c.charge_id order by r.rule_order, r.rule_id) as rule_rank
-    from charges as c
+        row_number() over (
+            partition by {% for col in scope_columns %}s.{{ col }}{{ ', ' if not loop.last }}{% endfor %}
+            order by r.rule_order, r.rule_id
+        ) as rule_rank
+    from scopes as s
     inner join rules as r
-        on {{ allocation_scope_match('c', 'r.match_dimension', 'r.match_value') }}
+        on {{ allocation_scope_match('s', 'r.match_dimension', 'r.match_value') }}
 ),
 
-first_rule as (
-    select m.*, c.billing_period, c.team_id as source_team_id
-    from matched as m
-    inner join charges as c on c.charge_id = m.charge_id
-    where m.rule_rank = 1
+scope_rules as (
+    select * from scope_matches where rule_rank = 1
+),
+
+-- the charges a rule matches (a small part of the fact): read twice below, so DuckDB keeps them
+matched as (
+    select
+        {%- for col in carried if col != 'source_team_id' %}
+        c.{{ col }},
+        {%- endfor %}
+        c.team_id as source_team_id,
+        {%- for col in costs %}
+        c.{{ col }},
+        {%- endfor %}
+        f.rule_id,
+        f.driver,
+        f.remainder_team_id,
+        wp.rule_id is not null as has_weights
+    from charges as c
+    inner join scope_rules as f
+        on {{ scope_join('c', 'f', scope_columns) }}
+    left join weighted_periods as wp
+        on wp.rule_id = f.rule_id and wp.billing_period = c.billing_period
 ),
 
 driven as (
-    select f.charge_id, f.rule_id, f.driver as method, w.team_id, w.weight
-    from first_rule as f
-    inner join weights as w on w.rule_id = f.rule_id and w.billing_period = f.billing_period
+    select
+        {%- for col in carried %}
+        r.{{ col }},
+        {%- endfor %}
+        r.rule_id,
+        r.driver as method,
+        w.team_id,
+        w.weight,
+        {%- for col in costs %}
+        r.{{ col }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from matched as r
+    inner join weights as w on w.rule_id = r.rule_id and w.billing_period = r.billing_period
+    where r.has_weights
 ),
 
 remainder as (
     select
-        f.charge_id,
-        f.rule_id,
+        {%- for col in carried %}
+        r.{{ col }},
+        {%- endfor %}
+        r.rule_id,
         'remainder' as method,
-        coalesce(f.remainder_team_id, f.source_team_id) as team_id,
-        cast(1 as decimal(38, 10)) as weight
-    from first_rule as f
-    where not exists (select 1 from driven as d where d.charge_id = f.charge_id)
+        coalesce(r.remainder_team_id, r.source_team_id) as team_id,
+        cast(1 as decimal(38, 10)) as weight,
+        {%- for col in costs %}
+        r.{{ col }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from matched as r
+    where not r.has_weights
 ),
 
-targets as (
+to_split as (
     select * from driven
     union all
     select * from remainder
 ),
 
-to_split as (
-    select
-        t.charge_id,
-        t.rule_id,
-        t.method,
-        t.team_id,
-        t.weight,
-        {%- for col in costs %}
-        c.{{ col }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from targets as t
-    inner join charges as c on c.charge_id = t.charge_id
-),
-
 split as (
     {{ largest_remainder_cents('to_split', 'charge_id', 'team_id',
-                               ['charge_id', 'rule_id', 'method', 'team_id', 'weight'], costs) }}
+                               carried + ['rule_id', 'method', 'team_id', 'weight'], costs) }}
 ),
 
 allocated as (
     select
-        c.charge_id,
-        c.provider,
-        c.billing_period,
-        c.charge_date,
-        c.billing_currency,
-        c.charge_category,
-        c.service_name,
-        c.sub_account_id,
-        c.resource_id,
-        c.resource_name,
-        c.team_id as source_team_id,
+        {%- for col in carried %}
+        s.{{ col }},
+        {%- endfor %}
         s.team_id,
         'allocation_rule' as attribution_method,
         {%- for col in costs %}
@@ -139,22 +176,15 @@ allocated as (
         coalesce(t.team_name, s.team_id) as allocated_resource_name,
         {{ json_object_text(["'team'", 's.team_id']) }} as allocated_tags
     from split as s
-    inner join charges as c on c.charge_id = s.charge_id
     left join teams as t on t.team_id = s.team_id
 ),
 
+-- every other charge, streamed from the fact (never materialized: it is nearly all of it)
 direct as (
     select
-        c.charge_id,
-        c.provider,
-        c.billing_period,
-        c.charge_date,
-        c.billing_currency,
-        c.charge_category,
-        c.service_name,
-        c.sub_account_id,
-        c.resource_id,
-        c.resource_name,
+        {%- for col in carried if col != 'source_team_id' %}
+        c.{{ col }},
+        {%- endfor %}
         c.team_id as source_team_id,
         c.team_id,
         c.attribution_method,
@@ -168,7 +198,9 @@ direct as (
         cast(null as varchar) as allocated_resource_name,
         cast(null as varchar) as allocated_tags
     from charges as c
-    where not exists (select 1 from first_rule as f where f.charge_id = c.charge_id)
+    left join scope_rules as f
+        on {{ scope_join('c', 'f', scope_columns) }}
+    where f.rule_id is null
 ),
 
 unioned as (
