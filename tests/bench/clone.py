@@ -24,6 +24,13 @@ from ingest.samples.aws import EXPORT_NAME
 _TS = "'%Y-%m-%dT%H:%M:%S.000Z'"
 
 
+def shift_period(period: str, months: int) -> str:
+    """The billing period (YYYY-MM) ``months`` after ``period`` (before it when negative)."""
+    y, m = (int(x) for x in period.split("-"))
+    index = y * 12 + (m - 1) + months
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
 def _months_between(src: str, dst: str) -> int:
     sy, sm = (int(x) for x in src.split("-"))
     dy, dm = (int(x) for x in dst.split("-"))
@@ -75,8 +82,7 @@ def clone_period(cur2_root: Path, src: str, dst: str) -> int:
     dst_meta = cur2_root / EXPORT_NAME / "metadata" / f"BILLING_PERIOD={dst}"
     dst_meta.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((src_meta / f"{EXPORT_NAME}-Manifest.json").read_text())
-    y, m = (int(x) for x in dst.split("-"))
-    nxt = f"{y + (m == 12)}-{m % 12 + 1:02d}"
+    nxt = shift_period(dst, 1)
     manifest["executionId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{EXPORT_NAME}/{dst}"))
     manifest["billingPeriod"] = {
         "start": f"{dst}-01T00:00:00.000Z",
@@ -91,9 +97,4 @@ def clone_period(cur2_root: Path, src: str, dst: str) -> int:
 
 def earlier_periods(last: str, count: int) -> list[str]:
     """The ``count`` billing periods before ``last`` (YYYY-MM), newest first."""
-    y, m = (int(x) for x in last.split("-"))
-    out: list[str] = []
-    for _ in range(count):
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        out.append(f"{y}-{m:02d}")
-    return out
+    return [shift_period(last, -k) for k in range(1, count + 1)]

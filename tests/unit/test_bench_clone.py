@@ -12,11 +12,14 @@ import duckdb
 import pytest
 
 from ingest.samples import generate
-from tests.bench.clone import clone_period, earlier_periods
+from tests.bench.clone import clone_period, earlier_periods, shift_period
 
 
 def test_earlier_periods_cross_the_year() -> None:
     assert earlier_periods("2026-02", 3) == ["2026-01", "2025-12", "2025-11"]
+    assert shift_period("2025-12", 1) == "2026-01"
+    assert shift_period("2026-01", -13) == "2024-12"
+    assert shift_period("2026-06", 0) == "2026-06"
 
 
 def test_a_cloned_month_keeps_rows_and_money_and_moves_dates_and_ids(tmp_path: Path) -> None:

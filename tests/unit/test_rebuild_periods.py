@@ -16,6 +16,8 @@ from typing import Any
 import jinja2
 import pytest
 
+from orchestration.lib.sensing import rebuild_periods
+
 MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "lake.sql"
 
 
@@ -91,10 +93,23 @@ def test_parsing_never_reads_the_environment():
     assert reads == []
 
 
-@pytest.mark.parametrize("bad", ["2026-6", "2026-06'; drop table x; --", "all", "2026-06-01"])
+BAD_PERIODS = ["2026-6", "2026-06'; drop table x; --", "all", "2026-06-01", "2026-13", "2026-00"]
+
+
+@pytest.mark.parametrize("bad", BAD_PERIODS)
 def test_anything_but_yyyy_mm_is_refused(bad):
     with pytest.raises(CompilerError, match="YYYY-MM"):
         _periods(env=f"2026-05,{bad}")
+    # --vars billing_periods is checked the same way (its values become SQL string literals)
+    with pytest.raises(CompilerError, match="YYYY-MM"):
+        _periods(vars_={"billing_periods": ["2026-05", bad]}, env=None)
+
+
+@pytest.mark.parametrize("bad", BAD_PERIODS)
+def test_the_sensor_refuses_what_the_macro_refuses(bad):
+    # a period the macro would refuse makes the sensor ask for a full build instead of failing it
+    assert rebuild_periods(["2026-05", bad], has_fact_table=True) == []
+    assert rebuild_periods(["2026-05", "2026-12"], has_fact_table=True) == ["2026-05", "2026-12"]
 
 
 def test_an_unbounded_value_is_refused():

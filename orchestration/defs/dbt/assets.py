@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import dagster as dg
 import duckdb
@@ -18,7 +19,6 @@ from orchestration.defs.dbt.project import sibyl_dbt_project, sibyl_dbt_translat
 from orchestration.defs.resources import SibylSettings
 from orchestration.lib.publish import MARTS, publish_marts
 from orchestration.lib.sensing import (
-    REBUILD_PERIODS_ENV,
     dbt_build_args,
     dbt_build_env,
     rebuild_periods,
@@ -63,16 +63,10 @@ def sibyl_dbt_models(
     args = dbt_build_args()
     context.log.info(f"dbt {' '.join(args)} (billing periods: {', '.join(periods) or 'all'})")
     # dbt.cli copies os.environ when it starts dbt: set the periods for that process only, so no
-    # later dbt invocation of this Python process (the ML marts' build) inherits them
-    previous = os.environ.get(REBUILD_PERIODS_ENV)
-    os.environ.update(dbt_build_env(periods))
-    try:
+    # later dbt invocation of this Python process (the ML marts' build) inherits them (patch.dict
+    # restores the environment as it was, set or unset)
+    with mock.patch.dict(os.environ, dbt_build_env(periods)):
         invocation = dbt.cli(args, context=context)
-    finally:
-        if previous is None:
-            os.environ.pop(REBUILD_PERIODS_ENV, None)
-        else:
-            os.environ[REBUILD_PERIODS_ENV] = previous
     yield from invocation.stream()
     with tempfile.TemporaryDirectory() as tmp:
         lakefs.write_text_atomic(
