@@ -3,7 +3,7 @@
     usage = the team's quantity of a usage metric that period (allocation_usage.csv),
     fixed = the team's share in allocation_shares.csv (every period),
     even  = 1 for every team listed for the rule in allocation_shares.csv (every period).
-    Only positive weights are kept. Grain: rule_id x billing_period x team_id. Each driver's rows
+    Only positive weights are kept. Read from fct_charges. Grain: rule_id x billing_period x team_id. Each driver's rows
     come from the macro allocation_driver_weights (macros/allocation_split.sql). -#}
 with
 
@@ -11,8 +11,15 @@ rules as (
     select * from {{ ref('int_allocation_rules_parsed') }}
 ),
 
-charges as (
-    select * from {{ ref('int_charges_attributed') }}
+-- the built fact, not the attribution view it is built from: that view maps the whole lake again
+-- (at 100M line items the fact's whole build, and DuckDB materialized it because it is read twice
+-- here). Only the columns a driver scope matches on; not materialized, so each read below scans
+-- the columnar fact (and a filter on billing_period reaches the scan).
+charges as not materialized (
+    select
+        billing_period, team_id, effective_cost, provider, service_name, resource_id, sub_account_id,
+        charge_category, normalized_tags_json
+    from {{ ref('fct_charges') }}
 ),
 
 shares as (

@@ -2,9 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='billing_period',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ lake_prune_begin() }}",
-    post_hook="{{ lake_prune_end() }}"
+    on_schema_change='sync_all_columns'
 ) }}
 {#- Charges after shared-cost allocation (FOCUS 1.3 Allocated* columns, snake_case).
     A charge matching an allocation rule (the first by rule_order) is split over the rule's teams by
@@ -19,8 +17,7 @@
     joined or windowed by charge_id over the whole fact (at 100M line items that spilled tens of GB).
     Grain: charge_id x team_id (allocation_line_id). Incremental by billing period (weights are
     per period): a run for some billing periods (rebuild_periods, macros/lake.sql) replaces exactly
-    those periods, and the weights read only those periods' lake partitions (lake_prune_begin):
-    a period's weights depend on that period's charges alone. -#}
+    those periods, and the weights are computed from those periods of fct_charges only. -#}
 {%- set costs = ['billed_cost', 'effective_cost', 'list_cost'] -%}
 {%- set scope_columns = ['provider', 'service_name', 'resource_id', 'sub_account_id', 'charge_category',
                          'normalized_tags_json'] -%}
@@ -42,8 +39,13 @@ rules as (
     select * from {{ ref('int_allocation_rules_parsed') }}
 ),
 
+-- a period's weights depend on that period's charges alone: an incremental run reads only the
+-- rebuilt periods of the fact (the filter reaches its scan through the view's aggregation)
 weights as (
     select * from {{ ref('int_allocation_weights') }}
+    {% if is_incremental() %}
+    where {{ billing_period_filter('billing_period') }}
+    {% endif %}
 ),
 
 -- the (rule, billing period) pairs that have weights; a matched charge of any other pair goes to
