@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='billing_period',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ billing_period_filter('billing_period') }}{% else %}select 1{% endif %}"
+    pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
 {#- Per resource and billing period: its latest charge in the period (ties: the greatest charge_id)
     with that charge's attributes, its cost and first/last charge date. fct_untagged_resources rolls

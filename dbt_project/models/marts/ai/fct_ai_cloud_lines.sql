@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='billing_period',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
 {#- AI token usage already in the cloud bills (Bedrock, Azure OpenAI, Vertex AI / Gemini), found in
     fct_charges and parsed into model and token type (macros/ai_cloud.sql: the rules of

@@ -3,16 +3,16 @@
     incremental_strategy='delete+insert',
     unique_key='charge_date',
     on_schema_change='fail',
-    post_hook="{% if is_incremental() %}delete from {{ this }} where charge_date not in (select distinct charge_date from {{ ref('fct_charges') }} where charge_date is not null and resource_id is not null and charge_category = 'Usage'){% else %}select 1{% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where charge_date in (select charge_date from {{ ref('int_tag_compliance_days') }} where {{ billing_period_filter('billing_period') }}){% else %}select 1{% endif %}"
 ) }}
 {#- Tag compliance per day, provider, sub account and team: share of taggable cost (usage charges
     with a resource id) and of resources that carry every required tag with a known team value.
     One row per day, so the history is kept. Grain: charge_date x provider x sub_account x team x currency.
     Incremental by day: a run for some billing periods (rebuild_periods, macros/lake.sql) recomputes
-    the days those periods have taggable charges on, from every charge of those days (a day spanning
-    two billing periods counts each resource once), and replaces those days' rows; the post-hook
-    deletes a day left with no taggable charge at all (a restated month that dropped it), which
-    delete+insert alone would keep. -#}
+    the days those periods have (or had) taggable charges on (int_tag_compliance_days), from every
+    charge of those days, so a day spanning two billing periods counts each resource once. The
+    pre-hook deletes those days first: a day left with no taggable charge keeps no row (delete+insert
+    alone deletes only the days the new rows have). -#}
 with
 
 charges as (
@@ -21,12 +21,12 @@ charges as (
     where resource_id is not null and charge_category = 'Usage'
     {% if is_incremental() %}
       and charge_date in (
-        select distinct charge_date from {{ ref('fct_charges') }}
-        where resource_id is not null and charge_category = 'Usage'
-          and {{ billing_period_filter('billing_period') }}
+        select charge_date from {{ ref('int_tag_compliance_days') }}
+        where {{ billing_period_filter('billing_period') }}
       )
     {% endif %}
 ),
+
 -- per resource first: two plain aggregations instead of count(distinct) with filters, which
 -- hashed every resource id once per distinct aggregate (450 s of a 100M-line build)
 per_resource as (
