@@ -13,6 +13,7 @@
     charge of those days, so a day spanning two billing periods counts each resource once. The
     pre-hook deletes those days first: a day left with no taggable charge keeps no row (delete+insert
     alone deletes only the days the new rows have). -#}
+-- depends_on: {{ ref('int_tag_compliance_days') }}
 with
 
 charges as (
