@@ -152,9 +152,11 @@ def test_a_one_period_rebuild_on_postgres_keeps_the_same_marts(
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-4000:]
-    # the incremental path ran: each model's SQL is scoped to the period
+    # the incremental path ran: each incremental model's SQL is scoped to the period (the
+    # untagged-resources mart is a table rolled up from int_resource_periods)
     for compiled in (tmp_path / "dbt_target" / "compiled").rglob("*.sql"):
-        assert f"'{period}'" in compiled.read_text(), compiled.name
+        if compiled.stem != "fct_untagged_resources":
+            assert f"'{period}'" in compiled.read_text(), compiled.name
     with psycopg2.connect(pg_server.url) as pg, pg.cursor() as cur:
         cur.execute("set timezone = 'UTC'")
         for name in PERIOD_SCOPED[2:]:
