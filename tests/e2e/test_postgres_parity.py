@@ -154,9 +154,10 @@ def test_a_one_period_rebuild_on_postgres_keeps_the_same_marts(
     assert proc.returncode == 0, proc.stdout[-4000:]
     # the incremental path ran: each incremental model's SQL is scoped to the period (the
     # untagged-resources mart is a table rolled up from int_resource_periods)
-    for compiled in (tmp_path / "dbt_target" / "compiled").rglob("*.sql"):
-        if compiled.stem != "fct_untagged_resources":
-            assert f"'{period}'" in compiled.read_text(), compiled.name
+    for name in PERIOD_SCOPED:
+        if name != "fct_untagged_resources":
+            (compiled,) = (tmp_path / "dbt_target" / "compiled").rglob(f"models/**/{name}.sql")
+            assert f"'{period}'" in compiled.read_text(), name
     with psycopg2.connect(pg_server.url) as pg, pg.cursor() as cur:
         cur.execute("set timezone = 'UTC'")
         for name in PERIOD_SCOPED[2:]:
