@@ -141,7 +141,7 @@ def test_a_one_period_rebuild_on_postgres_keeps_the_same_marts(
     duck = duckdb.connect(str(pg_built["duckdb"]), read_only=True)
     period = duck.execute(
         "select strftime(max(billing_period), '%Y-%m') from marts.fct_charges"
-    ).fetchone()[0]  # type: ignore[index]
+    ).fetchall()[0][0]
     project = str(Path(__file__).resolve().parents[2] / "dbt_project")
     env = {**os.environ, **dbt_env(parse_target(pg_server.url)), **dbt_build_env([period]),
            "SIBYL_LAKE_ROOT": str(pg_built["lake"]), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
