@@ -265,11 +265,16 @@
   {{ return(periods) }}
 {%- endmacro %}
 
-{# Incremental window: the billing periods to rebuild (rebuild_periods), or everything. #}
+{#- Incremental window: the billing periods to rebuild (rebuild_periods), or everything. The
+    date range around them is what DuckDB prunes row groups with (zone maps): the strftime test
+    alone is evaluated on every row of the table (all 41 row groups of a 5M-row fct_charges). -#}
 {% macro billing_period_filter(column) -%}
   {%- set periods = rebuild_periods() -%}
   {%- if periods | length > 0 -%}
-    strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}{{ sql_string(p) }}{{ "," if not loop.last }}{% endfor -%})
+    {%- set last = (periods | max).split('-') -%}
+    {%- set after = '%04d-%02d-01' % ((last[0] | int) + (last[1] | int) // 12, (last[1] | int) % 12 + 1) -%}
+    (strftime({{ column }}, '%Y-%m') in ({%- for p in periods %}{{ sql_string(p) }}{{ "," if not loop.last }}{% endfor -%})
+     and {{ column }} >= cast({{ sql_string((periods | min) ~ '-01') }} as date) and {{ column }} < cast({{ sql_string(after) }} as date))
   {%- else -%}
     true
   {%- endif -%}

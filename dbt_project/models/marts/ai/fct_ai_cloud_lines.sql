@@ -1,8 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='billing_period',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}"
+) }}
 {#- AI token usage already in the cloud bills (Bedrock, Azure OpenAI, Vertex AI / Gemini), found in
     fct_charges and parsed into model and token type (macros/ai_cloud.sql: the rules of
     ingest/ai/cloud.py classify, in SQL so that the model builds on every engine). These lines stay
     counted in fct_charges as billed; this model only labels them for the AI marts.
-    Grain: one fct_charges usage line. -#}
+    Grain: one fct_charges usage line. Incremental by billing period like fct_charges: a run for some
+    billing periods (rebuild_periods, macros/lake.sql) relabels only those periods' lines. -#}
 {%- set bedrock = '^(.+?)-(batch-)?(cache-read-input-token-count|cache-write-input-token-count|cache-read-input-tokens|cache-write-input-tokens|input-tokens|output-tokens|input-token-count|output-token-count)(-\\w+)?$' -%}
 {%- set azure_words = [' cached', '-cached', ' cchd', '-cchd', ' inp', '-inp', ' outp', '-outp', ' input', '-input', ' output', '-output'] -%}
 {%- set gcp_words = [' cached', ' input', ' output'] -%}
@@ -10,7 +18,7 @@ with
 
 candidates as (
     select
-        charge_id, charge_date, provider, lower(service_name) as service, consumed_quantity,
+        charge_id, charge_date, billing_period, provider, lower(service_name) as service, consumed_quantity,
         consumed_unit, billed_cost, list_cost, billing_currency, team_id, business_unit_id,
         business_group_id,
         -- the meter, else the description: the text the bill names the usage with
@@ -19,6 +27,9 @@ candidates as (
     where charge_category = 'Usage'
       and (service_name ilike '%bedrock%' or service_name ilike '%openai%' or service_name ilike '%cognitive%'
            or service_name ilike '%vertex%' or service_name ilike '%gemini%')
+      {% if is_incremental() %}
+      and {{ billing_period_filter('billing_period') }}
+      {% endif %}
 ),
 
 texts as (
@@ -70,6 +81,7 @@ final as (
     select
         charge_id,
         charge_date as usage_date,
+        billing_period,
         provider,
         ai_provider,
         model,
