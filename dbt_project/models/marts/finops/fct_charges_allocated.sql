@@ -28,8 +28,19 @@ with
 
 -- not materialized: read three times below (scopes, matched, direct); materialising every charge with all its
 -- columns spilled tens of GB at 100M line items, where scanning the columnar fact again is cheap
+-- the columns used below, the charge's own team named source_team_id as in the result
 charges as not materialized (
-    select * from {{ ref('fct_charges') }}
+    select
+        {%- for col in carried if col != 'source_team_id' %}
+        {{ col }},
+        {%- endfor %}
+        team_id as source_team_id,
+        attribution_method,
+        normalized_tags_json,
+        {%- for col in costs %}
+        {{ col }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('fct_charges') }}
     {% if is_incremental() %}
     where {{ billing_period_filter('billing_period') }}
     {% endif %}
@@ -92,10 +103,9 @@ scope_rules as (
 -- the charges a rule matches (a small part of the fact): read twice below, so DuckDB keeps them
 matched as (
     select
-        {%- for col in carried if col != 'source_team_id' %}
+        {%- for col in carried %}
         c.{{ col }},
         {%- endfor %}
-        c.team_id as source_team_id,
         {%- for col in costs %}
         c.{{ col }},
         {%- endfor %}
@@ -184,11 +194,10 @@ allocated as (
 -- every other charge, streamed from the fact (never materialized: it is nearly all of it)
 direct as (
     select
-        {%- for col in carried if col != 'source_team_id' %}
+        {%- for col in carried %}
         c.{{ col }},
         {%- endfor %}
-        c.team_id as source_team_id,
-        c.team_id,
+        c.source_team_id as team_id,
         c.attribution_method,
         {%- for col in costs %}
         cast(c.{{ col }} as decimal(38, 10)) as {{ col }},
