@@ -24,17 +24,20 @@ from ingest.samples.aws import EXPORT_NAME
 _TS = "'%Y-%m-%dT%H:%M:%S.000Z'"
 
 
+def _month_index(period: str) -> int:
+    """Months since year 0 of a billing period (YYYY-MM)."""
+    y, m = (int(x) for x in period.split("-"))
+    return y * 12 + (m - 1)
+
+
 def shift_period(period: str, months: int) -> str:
     """The billing period (YYYY-MM) ``months`` after ``period`` (before it when negative)."""
-    y, m = (int(x) for x in period.split("-"))
-    index = y * 12 + (m - 1) + months
+    index = _month_index(period) + months
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
 def _months_between(src: str, dst: str) -> int:
-    sy, sm = (int(x) for x in src.split("-"))
-    dy, dm = (int(x) for x in dst.split("-"))
-    return (sy - dy) * 12 + (sm - dm)
+    return _month_index(src) - _month_index(dst)
 
 
 def clone_period(cur2_root: Path, src: str, dst: str) -> int:
