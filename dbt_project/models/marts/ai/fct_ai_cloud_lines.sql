@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='billing_period',
+    incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
