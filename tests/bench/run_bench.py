@@ -83,21 +83,25 @@ def athena_style_copy(cur2_glob: str, out: Path, limit: int | None = None) -> in
     """The CUR 2.0 rows as a legacy Athena-style CUR parquet (one file)."""
     import duckdb
 
+    from ingest.sql import ident, literal
+
     con = duckdb.connect()
     con.execute("set memory_limit='1GB'")
     tag_keys = [
         r[0]
         for r in con.execute(
-            f"select distinct unnest(map_keys(resource_tags)) from read_parquet('{cur2_glob}')"
+            "select distinct unnest(map_keys(resource_tags)) from read_parquet(?)", [cur2_glob]
         ).fetchall()
     ]
+    # tag keys come from the file and name columns: quoted as a literal and as an identifier
     tags = ", ".join(
-        f"resource_tags['{k}'] as \"resource_tags_{k.lower().replace('-', '_')}\""
+        f"resource_tags[{literal(k)}] as {ident('resource_tags_' + k.lower().replace('-', '_'))}"
         for k in tag_keys
         if k.lower().replace("-", "_") not in {"user_team"}
     )
     extras = ", ".join(f"cast(null as {t}) as {c}" for c, t in CONVERTER_EXTRA_COLUMNS.items())
-    lim = f"limit {limit}" if limit else ""
+    lim = f"limit {int(limit)}" if limit else ""
+    # COPY ... TO takes no bind parameter: the glob and the target go through ingest.sql.literal
     con.execute(
         f"""copy (
             select * exclude (product, resource_tags, cost_category, discount),
@@ -105,10 +109,10 @@ def athena_style_copy(cur2_glob: str, out: Path, limit: int | None = None) -> in
                    product['region'] as product_region_name,
                    resource_tags['user_team'] as resource_tags_user_team,
                    {tags + "," if tags else ""} {extras}
-            from read_parquet('{cur2_glob}') {lim}
-        ) to '{out}' (format parquet, compression snappy, row_group_size 250000)"""
+            from read_parquet({literal(cur2_glob)}) {lim}
+        ) to {literal(str(out))} (format parquet, compression snappy, row_group_size 250000)"""
     )
-    return int(con.execute(f"select count(*) from read_parquet('{out}')").fetchone()[0])  # type: ignore[index]
+    return int(con.execute("select count(*) from read_parquet(?)", [str(out)]).fetchone()[0])  # type: ignore[index]
 
 
 def ensure_converter() -> Path:
@@ -189,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         con = duckdb.connect()
         rows = int(
             con.execute(
-                f"select count(*) from read_parquet('{out}/landing/aws/cur2/*/data/*/*.parquet')"
+                "select count(*) from read_parquet(?)",
+                [f"{out}/landing/aws/cur2/*/data/*/*.parquet"],
             ).fetchone()[0]
         )  # type: ignore[index]
         con.close()
