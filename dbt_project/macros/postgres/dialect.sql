@@ -161,6 +161,38 @@ arg_max({{ value }}, struct_pack(k := {{ key }}, t := {{ tiebreak }}))
     filter (where {{ value }} is not null and {{ key }} is not null))[1]
 {%- endmacro %}
 
+{#- arg_max_stable for a date or timestamp `key`, with a fixed-size sort key so DuckDB's hash
+    aggregate can spill it: the greatest `key`, ties broken by the greatest md5 of `tiebreak` (in
+    DuckDB its first 64 bits, packed under the key's epoch microseconds into one HUGEINT; Postgres
+    orders by the whole md5, which agrees unless two tied rows share 64 bits of md5). The struct
+    key of arg_max_stable is a variable-size blob per group: at 64.7M resource-days
+    (fct_resource_daily_costs, 100M line items) it ran out of an 11 GB memory limit, and on 15M
+    groups it took 2.5x the time of this key (tests/bench, docs/scale.md). -#}
+{% macro arg_max_latest(value, key, tiebreak) -%}
+  {{ return(adapter.dispatch('arg_max_latest', 'sibyl')(value, key, tiebreak)) }}
+{%- endmacro %}
+{% macro duckdb__arg_max_latest(value, key, tiebreak) -%}
+arg_max({{ value }}, epoch_us(cast({{ key }} as timestamp))::hugeint * 18446744073709551616
+    + ('0x' || left(md5({{ tiebreak }}), 16))::ubigint)
+{%- endmacro %}
+{% macro default__arg_max_latest(value, key, tiebreak) -%}
+(array_agg({{ value }} order by {{ key }} desc, md5({{ tiebreak }}) collate "C" desc)
+    filter (where {{ value }} is not null and {{ key }} is not null))[1]
+{%- endmacro %}
+
+{#- A 64-bit hash of a text, null for null (DuckDB hash, Postgres hashtextextended): for carrying
+    a text through an aggregate as a fixed-size value and joining it back, in one query (the
+    hashes of the two engines differ and are never stored). -#}
+{% macro text_hash(expr) -%}
+  {{ return(adapter.dispatch('text_hash', 'sibyl')(expr)) }}
+{%- endmacro %}
+{% macro duckdb__text_hash(expr) -%}
+case when {{ expr }} is not null then hash({{ expr }}) end
+{%- endmacro %}
+{% macro default__text_hash(expr) -%}
+hashtextextended({{ expr }}, 0)
+{%- endmacro %}
+
 {#- Whether a regular expression matches somewhere in `expr` (DuckDB regexp_matches; Postgres `~`,
     whose own regexp_matches returns the matches instead). Write patterns both engines read alike
     (RE2 and Postgres AREs): no lookaround, no \b (\y in AREs), lowercase text instead of (?i). -#}

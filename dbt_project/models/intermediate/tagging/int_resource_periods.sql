@@ -4,9 +4,10 @@
     on_schema_change='fail',
     pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
-{#- Per resource and billing period: its latest charge in the period (ties: the greatest charge_id)
-    with that charge's attributes, its cost and first/last charge date. fct_untagged_resources rolls
-    this small table up over all periods instead of reading every charge. Grain: provider x
+{#- Per resource and billing period: its latest charge in the period (ties: the greatest md5 of
+    charge_id) with that charge's attributes, its cost and first/last charge date.
+    fct_untagged_resources rolls this small table up over all periods instead of reading every
+    charge. Grain: provider x
     resource_id x billing_currency x billing_period (usage charges with a resource id).
     Incremental by billing period: a run for some billing periods (rebuild_periods, macros/lake.sql)
     replaces exactly those periods (the pre-hook deletes them first, so a period left without any
@@ -31,7 +32,7 @@ per_period as (
         resource_id,
         billing_currency,
         billing_period,
-        {{ arg_max_stable('charge_id', 'charge_date', 'charge_id') }} as latest_charge_id,
+        {{ arg_max_latest('charge_id', 'charge_date', 'charge_id') }} as latest_charge_id,
         sum(effective_cost) as total_cost,
         min(charge_date) as first_seen_date,
         max(charge_date) as last_seen_date

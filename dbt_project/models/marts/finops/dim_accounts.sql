@@ -1,6 +1,6 @@
 {#- Sub accounts (AWS accounts, GCP projects, Azure subscriptions) with owner team and environment.
-    Names and billing account as on the account's latest charge (ties: the greatest charge_id), so
-    every engine picks the same one. -#}
+    Names and billing account as on the account's latest charge (ties: the greatest md5 of
+    charge_id), so every engine picks the same one. -#}
 with
 
 charges as (select * from {{ ref('fct_charges') }} where sub_account_id is not null),
@@ -10,10 +10,10 @@ accounts as (
     select
         provider,
         sub_account_id,
-        {{ arg_max_stable('sub_account_name', 'charge_date', 'charge_id') }} as sub_account_name,
-        {{ arg_max_stable('sub_account_type', 'charge_date', 'charge_id') }} as sub_account_type,
-        {{ arg_max_stable('billing_account_id', 'charge_date', 'charge_id') }} as billing_account_id,
-        {{ arg_max_stable('billing_account_name', 'charge_date', 'charge_id') }} as billing_account_name,
+        {{ arg_max_latest('sub_account_name', 'charge_date', 'charge_id') }} as sub_account_name,
+        {{ arg_max_latest('sub_account_type', 'charge_date', 'charge_id') }} as sub_account_type,
+        {{ arg_max_latest('billing_account_id', 'charge_date', 'charge_id') }} as billing_account_id,
+        {{ arg_max_latest('billing_account_name', 'charge_date', 'charge_id') }} as billing_account_name,
         min(charge_date) as first_charge_date,
         max(charge_date) as last_charge_date
     from charges

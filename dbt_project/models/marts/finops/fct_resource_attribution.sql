@@ -28,7 +28,7 @@ by_resource as (
         attribution_method,
         billing_currency,
         max(as_of_date) as as_of_date,
-        {{ arg_max_stable('resource_name', 'charge_period_start', 'charge_id') }} as resource_name,
+        {{ arg_max_latest('resource_name', 'charge_period_start', 'charge_id') }} as resource_name,
         max(provider) as provider,
         max(coalesce(sub_account_id, '(none)')) as sub_account_id,
         {{ arg_max_stable('service_name', 'effective_cost', 'charge_id') }} as service_name,

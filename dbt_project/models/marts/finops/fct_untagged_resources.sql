@@ -1,6 +1,6 @@
 {#- Resources missing at least one required tag (or carrying an unknown team value), ranked
     material: cost over the last 30 days, first/last seen. Grain: provider x resource_id x currency.
-    Attributes as on the resource's latest charge (ties: the greatest charge_id).
+    Attributes as on the resource's latest charge (ties: the greatest md5 of charge_id).
     A roll-up of int_resource_periods (each resource's latest charge, cost and first/last seen per
     billing period, incremental by period), so a one-month rebuild does not read every charge; only
     the 30-day cost reads the fact, for the charge dates of its window. -#}
@@ -14,7 +14,7 @@ per_resource as (
         resource_id,
         billing_currency,
         -- the latest of the periods' latest charges is the resource's latest charge
-        {{ arg_max_stable('latest_charge_id', 'latest_charge_date', 'latest_charge_id') }} as latest_charge_id,
+        {{ arg_max_latest('latest_charge_id', 'latest_charge_date', 'latest_charge_id') }} as latest_charge_id,
         sum(total_cost) as total_cost,
         min(first_seen_date) as first_seen_date,
         max(last_seen_date) as last_seen_date
