@@ -144,3 +144,33 @@ def test_one_month_rebuild_equals_a_full_build(tmp_path, sample_landing, monkeyp
         p: v for p, v in before.items() if p != PERIOD
     }
     assert bad == 0
+
+
+def test_a_period_pruned_from_the_lake_leaves_the_marts(tmp_path, sample_landing, monkeypatch):
+    """A month whose exports are withdrawn (landing files removed, `sibyl ingest --prune`) and then
+    rebuilt for that month keeps no row in any mart: the incremental models delete the rebuilt
+    periods before appending (delete+insert alone deletes only the periods the new rows have, so
+    the withdrawn month's money stayed in every fact). The marts then equal a fresh full build of
+    the remaining exports."""
+    monkeypatch.setenv(REBUILD_PERIODS_ENV, "")
+    gone = "2026-08"
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_landing / "aws", landing / "aws")  # one provider: the month is all gone
+    inc, fresh = tmp_path / "incremental", tmp_path / "fresh"
+    _build(landing, inc)
+    assert gone in _aws_billed_per_period(inc / "warehouse.duckdb")
+
+    for part in sorted(landing.glob(f"aws/**/BILLING_PERIOD={gone}")):
+        shutil.rmtree(part)
+    report = ingest(str(landing), str(inc / "lake"), periods=[gone], prune=True)
+    assert not report.quarantined
+    monkeypatch.setenv(REBUILD_PERIODS_ENV, gone)
+    run_dbt(inc / "lake", inc / "warehouse.duckdb", "run", "--exclude", "tag:ml")
+    monkeypatch.setenv(REBUILD_PERIODS_ENV, "")
+    _build(landing, fresh)
+
+    assert gone not in _aws_billed_per_period(inc / "warehouse.duckdb")
+    got, want = _marts(inc / "warehouse.duckdb"), _marts(fresh / "warehouse.duckdb")
+    assert set(got) == set(want)
+    for name in want:
+        assert got[name] == want[name], f"{name} keeps rows of the withdrawn month"

@@ -1,9 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='billing_period',
+    incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook="{{ lake_prune_begin() }}",
+    pre_hook=["{{ lake_prune_begin() }}", "{{ delete_rebuilt_periods() }}"],
     post_hook="{{ lake_prune_end() }}"
 ) }}
 {#- Charge-level fact: FOCUS 1.2 columns (snake_case) + attribution. Grain: one FOCUS charge.

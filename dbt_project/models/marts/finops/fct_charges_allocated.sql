@@ -1,8 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='billing_period',
-    on_schema_change='sync_all_columns'
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
 {#- Charges after shared-cost allocation (FOCUS 1.3 Allocated* columns, snake_case).
     A charge matching an allocation rule (the first by rule_order) is split over the rule's teams by

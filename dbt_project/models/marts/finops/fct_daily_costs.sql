@@ -1,8 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='billing_period',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
 {#- Daily costs per provider, account, service, region, team and charge category (all currencies
     kept apart). Grain: one row per daily_cost_id. -#}

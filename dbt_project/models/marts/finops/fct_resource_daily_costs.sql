@@ -1,8 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='billing_period',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}"
 ) }}
 {#- Daily costs per resource with its normalized tags, for the cost explorer's resource and tag
     views. Charges without a resource are kept as resource_id '(no resource)'. Name and tags are
